@@ -1,0 +1,489 @@
+"""Loading and validating event files (``events.csv`` and anything in its layout).
+
+The layout is documented in ``docs/data.md``. Loading is all-or-nothing for
+curated files (:func:`load_events` raises :class:`~geo.errors.DataError`
+listing every bad cell), and row-by-row for imported data
+(:func:`validate_events` with ``strict=False`` keeps the good rows and lists
+the refused ones). Checks are vectorised so that a million imported rows
+validate in seconds; only the refused rows are visited one by one to word
+their messages.
+"""
+
+from __future__ import annotations
+
+import calendar
+import csv
+import io
+import re
+from datetime import date
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geo import borders, gazetteer
+from geo.errors import DataError, RowProblem
+
+ROOT = Path(__file__).resolve().parent.parent
+EVENTS_CSV = ROOT / "events.csv"
+SOURCES_CSV = ROOT / "sources.csv"
+
+EVENT_TYPES: dict[str, str] = {
+    "coup": "a government overthrown by the military",
+    "attack": "an armed attack on a military target or base",
+    "massacre": "killing of civilians",
+    "insurgency": "armed groups taking or holding territory; violence over a period",
+    "announcement": "a government or coalition decision made public",
+    "statement": "a demand, accusation, warning or diplomatic statement; meetings",
+    "expulsion": "a diplomat or foreign force told to leave",
+    "sanctions": "sanctions imposed or lifted",
+    "operation": "a military operation or task force starting or ending",
+    "troop_movement": "forces moving along a route between event_date and end_date",
+    "base_handover": "a base left or handed over",
+    "casualty_report": "a cumulative toll reported over a period",
+    "protest": "demonstrations and riots",
+}
+
+PRECISIONS = ("day", "month", "year")
+LOCATION_PRECISIONS = ("place", "region", "country")
+
+COLUMNS: tuple[str, ...] = (
+    "event_id", "event_date", "date_precision", "end_date", "end_precision", "event_type",
+    "title", "description", "actors", "location", "country", "latitude", "longitude",
+    "location_precision", "fatalities", "sources", "route", "troops", "date_note", "readings",
+)  # fmt: skip
+OPTIONAL_EXTRA: tuple[str, ...] = ("dataset", "source_id", "notes")
+REQUIRED: tuple[str, ...] = (
+    "event_id", "event_date", "date_precision", "event_type", "title",
+    "location", "country", "latitude", "longitude", "sources",
+)  # fmt: skip
+
+ROUTE_SEPARATOR = " > "
+EARLIEST_DATE = pd.Timestamp("1900-01-01")
+_EVENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+#: How far (km) curated coordinates may sit from their gazetteer place.
+GAZETTEER_TOLERANCE_KM = 1.0
+
+
+def read_table(source, *, name: str | None = None) -> pd.DataFrame:
+    """Read a CSV in the events layout as strings, with ``_row`` = its line number.
+
+    Parameters
+    ----------
+    source
+        A path, or a file-like object (bytes or text) such as an upload.
+    name
+        How to call the file in messages (defaults to its path or ``.name``).
+
+    Raises
+    ------
+    DataError
+        If the file is not parseable CSV or lacks the required columns.
+    """
+    label = name or str(getattr(source, "name", source))
+    try:
+        if hasattr(source, "read"):
+            raw = source.read()
+            text = raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw
+        else:
+            text = Path(source).read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DataError([RowProblem(None, None, None, f"not UTF-8 text ({exc.reason} at byte {exc.start})")], source=label) from exc
+    except OSError as exc:
+        raise DataError([RowProblem(None, None, None, f"cannot read the file: {exc.strerror or exc}")], source=label) from exc
+    # csv.reader rather than pandas: it tells where each record starts, so
+    # messages can name the line a person sees in an editor even when quoted
+    # fields span lines.
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    records, starts = [], []
+    try:
+        header = next(reader, None)
+        line = reader.line_num
+        for record in reader:
+            if record:
+                records.append(record)
+                starts.append(line + 1)
+            line = reader.line_num
+    except csv.Error as exc:
+        raise DataError([RowProblem(reader.line_num, None, None, f"malformed CSV: {exc}")], source=label) from exc
+    if not header:
+        raise DataError([RowProblem(None, None, None, "the file is empty")], source=label)
+    header = [h.strip() for h in header]
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        raise DataError(
+            [RowProblem(1, c, None, "required column is missing from the header") for c in missing],
+            source=label,
+        )
+    problems = [
+        RowProblem(start, None, len(rec), f"has {len(rec)} fields, the header has {len(header)}")
+        for rec, start in zip(records, starts, strict=True)
+        if len(rec) != len(header)
+    ]
+    if problems:
+        raise DataError(problems, source=label)
+    frame = pd.DataFrame(records, columns=header, dtype=object)
+    frame = frame.apply(lambda col: col.str.strip())
+    frame["_row"] = starts
+    return frame
+
+
+def _blank(series: pd.Series) -> pd.Series:
+    return series.isna() | (series.astype(str).str.strip() == "")
+
+
+def _numbers(series: pd.Series) -> pd.Series:
+    """Parse numbers as float64 with NaN for blanks and junk (no nullable NA: comparisons stay boolean)."""
+    return pd.to_numeric(series.astype(object), errors="coerce").astype("float64")
+
+
+def _parse_dates(series: pd.Series) -> pd.Series:
+    """Parse strict ISO dates; anything else (or an impossible day) becomes NaT."""
+    text = series.astype("string").str.strip()
+    ok = text.str.fullmatch(_ISO_DATE.pattern).fillna(False).astype(bool)
+    parsed = pd.to_datetime(text.where(ok), format="%Y-%m-%d", errors="coerce")
+    return parsed
+
+
+def period_end(start: pd.Series, precision: pd.Series) -> pd.Series:
+    """Return the last day of the period each (date, precision) pair stands for."""
+    month_end = start + pd.offsets.MonthEnd(0)
+    year_end = start + pd.offsets.YearEnd(0)
+    return start.where(precision == "day", month_end.where(precision == "month", year_end))
+
+
+def format_date(value, precision: str) -> str:
+    """Format a date at its precision: '17 February 2022', 'June 2022' or '2013'."""
+    if value is None or pd.isna(value):
+        return ""
+    stamp = pd.Timestamp(value)
+    if precision == "year":
+        return f"{stamp.year}"
+    if precision == "month":
+        return f"{calendar.month_name[stamp.month]} {stamp.year}"
+    return f"{stamp.day} {calendar.month_name[stamp.month]} {stamp.year}"
+
+
+def format_period(row: pd.Series) -> str:
+    """Format an event's date, or its span 'from – to', each at its own precision."""
+    first = format_date(row["event_date"], row["date_precision"])
+    end = row.get("end_date")
+    if end is None or pd.isna(end):
+        return first
+    last = format_date(end, row.get("end_precision") or row["date_precision"])
+    return first if last == first else f"{first} – {last}"
+
+
+class _Collector:
+    """Gathers problems per row from boolean masks, wording each bad cell once."""
+
+    def __init__(self, frame: pd.DataFrame):
+        self.frame = frame
+        self.rows = frame["_row"].to_numpy() if "_row" in frame else np.arange(len(frame)) + 2
+        self.problems: list[RowProblem] = []
+        self.bad = np.zeros(len(frame), dtype=bool)
+
+    def flag(self, mask, column: str, message, value_column: str | None = None) -> None:
+        mask = np.asarray(mask, dtype=bool)
+        if not mask.any():
+            return
+        self.bad |= mask
+        values = self.frame[value_column or column] if (value_column or column) in self.frame else None
+        for i in np.flatnonzero(mask):
+            value = None if values is None else values.iloc[i]
+            text = message(i) if callable(message) else message
+            self.problems.append(RowProblem(int(self.rows[i]), column, value, text))
+
+
+def validate_events(
+    frame: pd.DataFrame,
+    *,
+    source_ids: set[str] | None = None,
+    check_places: bool = True,
+    strict: bool = True,
+    name: str = "events",
+) -> tuple[gpd.GeoDataFrame, list[RowProblem]]:
+    """Check every row of an events table and return the good rows as typed points.
+
+    Parameters
+    ----------
+    frame
+        Rows in the layout of ``docs/data.md``, as read by :func:`read_table`
+        (strings), or typed values. A ``_row`` column, when present, gives the
+        line numbers used in messages.
+    source_ids
+        The allowed ids in ``sources``; ``None`` skips that check.
+    check_places
+        Require ``location`` and every ``route`` stop to be gazetteer names, and
+        the coordinates to match the gazetteer place (curated data).
+    strict
+        Raise :class:`DataError` on any problem (nothing half-loaded) instead
+        of returning the good rows with the list of problems.
+
+    Returns
+    -------
+    (events, problems)
+        ``events`` is a GeoDataFrame in EPSG:4326 sorted by date then id, with
+        typed columns and derived ``start``/``end`` (first and last day the
+        event covers), ``date_label`` and ``geo_country`` (from the geometry).
+    """
+    frame = frame.reset_index(drop=True).copy()
+    for column in COLUMNS:
+        if column not in frame:
+            frame[column] = ""
+    text = {c: frame[c].astype("string").fillna("").str.strip() for c in COLUMNS}
+    check = _Collector(frame)
+
+    for column in REQUIRED:
+        check.flag(text[column] == "", column, "is empty; this column is required")
+
+    ids = text["event_id"]
+    check.flag((ids != "") & ~ids.str.fullmatch(_EVENT_ID.pattern).fillna(False), "event_id",
+               "must start with a letter or digit and hold only letters, digits and _ . : -")
+    duplicated = (ids != "") & ids.duplicated(keep=False)
+    first_row = pd.Series(check.rows).groupby(ids.to_numpy()).transform("min").to_numpy()
+    check.flag(duplicated & ids.duplicated(keep="first"), "event_id",
+               lambda i: f"duplicate event_id, first used on row {first_row[i]}")
+
+    types = text["event_type"]
+    check.flag((types != "") & ~types.isin(EVENT_TYPES), "event_type",
+               f"unknown event type; expected one of {', '.join(EVENT_TYPES)}")
+
+    precision = text["date_precision"]
+    check.flag((precision != "") & ~precision.isin(PRECISIONS), "date_precision",
+               "must be day, month or year")
+    start = _parse_dates(text["event_date"])
+    unparsable = (text["event_date"] != "") & start.isna()
+    check.flag(unparsable, "event_date", "is not a date in the form YYYY-MM-DD")
+    today = pd.Timestamp(date.today())
+    out_of_range = start.notna() & ((start < EARLIEST_DATE) | (start > today))
+    check.flag(out_of_range, "event_date",
+               f"is out of range (from {EARLIEST_DATE.date()} to today, {today.date()})")
+    month_bad = (precision == "month") & start.notna() & (start.dt.day != 1)
+    check.flag(month_bad, "date_precision",
+               lambda i: f"says month, but {text['event_date'].iloc[i]} is not the first of a month")
+    year_bad = (precision == "year") & start.notna() & ((start.dt.day != 1) | (start.dt.month != 1))
+    check.flag(year_bad, "date_precision",
+               lambda i: f"says year, but {text['event_date'].iloc[i]} is not 1 January")
+
+    end_text, end_precision = text["end_date"], text["end_precision"]
+    end = _parse_dates(end_text)
+    check.flag((end_text != "") & end.isna(), "end_date", "is not a date in the form YYYY-MM-DD")
+    check.flag(end.notna() & start.notna() & (end < start), "end_date",
+               lambda i: f"is before event_date {text['event_date'].iloc[i]}")
+    check.flag(end.notna() & (end > today), "end_date", f"is after today ({today.date()})")
+    check.flag((end_text != "") & ~end_precision.isin(PRECISIONS), "end_precision",
+               "must be day, month or year when end_date is set", )
+
+    lat = _numbers(text["latitude"])
+    lon = _numbers(text["longitude"])
+    check.flag((text["latitude"] != "") & lat.isna(), "latitude", "is not a number")
+    check.flag((text["longitude"] != "") & lon.isna(), "longitude", "is not a number")
+    lat_range = lat.notna() & ((lat < -90) | (lat > 90))
+    lon_range = lon.notna() & ((lon < -180) | (lon > 180))
+    swapped_range = lat_range & lon.between(-90, 90) & lat.between(-180, 180)
+    check.flag(swapped_range, "latitude", "is outside -90..90; latitude and longitude look swapped")
+    check.flag(lat_range & ~swapped_range, "latitude", "is outside -90..90")
+    check.flag(lon_range, "longitude", "is outside -180..180")
+
+    country = text["country"]
+    known = borders.known_iso3()
+    check.flag((country != "") & ~country.isin(known), "country",
+               "is not an ISO 3166-1 alpha-3 code of a Natural Earth country")
+
+    coords_ok = lat.notna() & lon.notna() & ~lat_range & ~lon_range
+    geo_country = np.full(len(frame), None, dtype=object)
+    if coords_ok.any():
+        idx = np.flatnonzero(coords_ok.to_numpy())
+        geo_country[idx] = borders.country_of_points(lon.to_numpy()[idx], lat.to_numpy()[idx])
+    mismatch = coords_ok & country.isin(known) & (pd.Series(geo_country) != country)
+    outside = np.zeros(len(frame), dtype=bool)
+    swapped = np.zeros(len(frame), dtype=bool)
+    distances = {}
+    for i in np.flatnonzero(mismatch.to_numpy()):
+        km = borders.distance_to_country_km(float(lon[i]), float(lat[i]), country.iloc[i])
+        if km <= borders.COUNTRY_TOLERANCE_KM:
+            geo_country[i] = country.iloc[i]  # a border or coastal point, within tolerance
+            continue
+        distances[i] = km
+        if -90 <= lon[i] <= 90 and borders.distance_to_country_km(float(lat[i]), float(lon[i]), country.iloc[i]) == 0:
+            swapped[i] = True
+        else:
+            outside[i] = True
+    check.flag(swapped, "latitude",
+               lambda i: f"with longitude {text['longitude'].iloc[i]}, lies outside {country.iloc[i]}; "
+               "latitude and longitude look swapped")
+    check.flag(outside, "latitude",
+               lambda i: f"the point ({text['latitude'].iloc[i]}, {text['longitude'].iloc[i]}) lies "
+               f"{distances[i]:.0f} km outside {country.iloc[i]}, the country named"
+               + (f" (it is in {geo_country[i]})" if geo_country[i] else ""))
+
+    fatalities = _numbers(text["fatalities"])
+    fat_bad = (text["fatalities"] != "") & (fatalities.isna() | (fatalities < 0) | (fatalities % 1 != 0))
+    check.flag(fat_bad, "fatalities", "must be a whole number of 0 or more, or empty where unknown")
+    troops = _numbers(text["troops"])
+    troops_bad = (text["troops"] != "") & (troops.isna() | (troops < 0) | (troops % 1 != 0))
+    check.flag(troops_bad, "troops", "must be a whole number of 0 or more, or empty")
+
+    loc_precision = text["location_precision"]
+    check.flag((loc_precision != "") & ~loc_precision.isin(LOCATION_PRECISIONS), "location_precision",
+               "must be place, region or country (or empty)")
+
+    if source_ids is not None:
+        def unknown_sources(value: str) -> list[str]:
+            return [s for s in (p.strip() for p in value.split(";")) if s and s not in source_ids]
+
+        bad_sources = [unknown_sources(value) for value in text["sources"]]
+        check.flag([bool(b) for b in bad_sources], "sources",
+                   lambda i: f"unknown source id {', '.join(map(repr, bad_sources[i]))}; "
+                   f"known: {', '.join(sorted(source_ids))}")
+
+    routes = text["route"]
+    has_route = routes != ""
+    check.flag(has_route & (types != "troop_movement"), "route", "only troop_movement events have a route")
+    check.flag(has_route & (routes.str.split(ROUTE_SEPARATOR.strip()).str.len() < 2), "route",
+               f"needs at least two places joined by '{ROUTE_SEPARATOR.strip()}'")
+    check.flag((types == "troop_movement") & ~has_route, "route", "a troop_movement needs a route")
+
+    if check_places:
+        _check_places(text, lat, lon, check)
+
+    good = ~check.bad
+    if strict and check.problems:
+        raise DataError(sorted(check.problems, key=_problem_order), source=name)
+
+    kept = frame.loc[good].copy()
+    typed = pd.DataFrame(
+        {
+            "event_id": text["event_id"][good],
+            "event_date": start[good],
+            "date_precision": precision[good],
+            "end_date": end[good],
+            "end_precision": end_precision[good].replace("", pd.NA),
+            "event_type": types[good],
+            "title": text["title"][good],
+            "description": text["description"][good],
+            "actors": text["actors"][good],
+            "location": text["location"][good],
+            "country": country[good],
+            "latitude": lat[good].astype(float),
+            "longitude": lon[good].astype(float),
+            "location_precision": loc_precision[good].replace("", "place"),
+            "fatalities": fatalities[good].astype("Int64"),
+            "sources": text["sources"][good],
+            "route": routes[good],
+            "troops": troops[good].astype("Int64"),
+            "date_note": text["date_note"][good],
+            "readings": text["readings"][good],
+        }
+    )
+    for extra in OPTIONAL_EXTRA:
+        typed[extra] = kept[extra].astype("string").fillna("").to_numpy() if extra in kept else ""
+    if "dataset" in typed:
+        typed["dataset"] = typed["dataset"].replace("", "curated")
+    typed["_row"] = check.rows[good]
+    typed["start"] = typed["event_date"]
+    typed["end"] = period_end(
+        typed["end_date"].fillna(typed["event_date"]),
+        typed["end_precision"].fillna(typed["date_precision"]).where(typed["end_date"].notna(), typed["date_precision"]),
+    )
+    typed["geo_country"] = pd.Series(geo_country, index=frame.index)[good].fillna(typed["country"])
+    typed["date_label"] = [format_period(row) for _, row in typed.iterrows()] if len(typed) < 5000 else _fast_labels(typed)
+    typed = typed.sort_values(["event_date", "event_id"], kind="stable").reset_index(drop=True)
+    events = borders.as_points(typed)
+    return events, sorted(check.problems, key=_problem_order)
+
+
+def _fast_labels(typed: pd.DataFrame) -> list[str]:
+    """Date labels for large imports, formatted once per distinct (date, precision)."""
+    keys = list(zip(typed["event_date"], typed["date_precision"], typed["end_date"], typed["end_precision"], strict=True))
+    cache: dict = {}
+    out = []
+    for key in keys:
+        if key not in cache:
+            cache[key] = format_period(pd.Series(dict(zip(
+                ("event_date", "date_precision", "end_date", "end_precision"), key, strict=True))))
+        out.append(cache[key])
+    return out
+
+
+def _problem_order(problem: RowProblem) -> tuple:
+    return (problem.row or 0, problem.column or "")
+
+
+def _check_places(text: dict[str, pd.Series], lat: pd.Series, lon: pd.Series, check: _Collector) -> None:
+    """Curated data only: locations and route stops are gazetteer places, coordinates match them."""
+    places = gazetteer.load_gazetteer().set_index("name")
+    suggestions: dict[int, str] = {}
+    unknown = np.zeros(len(check.frame), dtype=bool)
+    far = np.zeros(len(check.frame), dtype=bool)
+    far_km: dict[int, tuple[float, str]] = {}
+    for i, location in enumerate(text["location"]):
+        if not location:
+            continue
+        try:
+            name = gazetteer.canonical_name(location)
+        except gazetteer.UnknownPlace as exc:
+            unknown[i] = True
+            suggestions[i] = str(exc).split("; ", 1)[1] if exc.suggestions else "add it to geo/gazetteer.py first"
+            continue
+        if pd.notna(lat.iloc[i]) and pd.notna(lon.iloc[i]):
+            place = places.loc[name]
+            km = borders.distance_km(lon.iloc[i], lat.iloc[i], place["longitude"], place["latitude"])
+            if km > GAZETTEER_TOLERANCE_KM:
+                far[i] = True
+                far_km[i] = (km, name)
+    check.flag(unknown, "location", lambda i: f"is not a gazetteer place; {suggestions[i]}")
+    check.flag(far, "latitude",
+               lambda i: f"the coordinates are {far_km[i][0]:.1f} km from the gazetteer's {far_km[i][1]}")
+
+    bad_stop: dict[int, str] = {}
+    for i, route in enumerate(text["route"]):
+        for stop in (s.strip() for s in route.split(ROUTE_SEPARATOR.strip()) if route):
+            try:
+                gazetteer.canonical_name(stop)
+            except gazetteer.UnknownPlace as exc:
+                bad_stop[i] = str(exc)
+                break
+    mask = np.zeros(len(check.frame), dtype=bool)
+    mask[list(bad_stop)] = True
+    check.flag(mask, "route", lambda i: f"stop {bad_stop[i]}")
+
+
+def load_sources(path: str | Path = SOURCES_CSV) -> pd.DataFrame:
+    """Return the table of source articles (``source_id`` as zero-padded strings)."""
+    sources = pd.read_csv(path, dtype=str, keep_default_na=False)
+    sources["display"] = [
+        headline or (f"{label} (no headline; our summary)" if label else source_id)
+        for source_id, headline, label in zip(sources["source_id"], sources["headline"], sources["label"], strict=True)
+    ]
+    return sources
+
+
+def load_events(path=EVENTS_CSV, *, sources_path: str | Path = SOURCES_CSV, check_places: bool = True) -> gpd.GeoDataFrame:
+    """Load an events file, all or nothing.
+
+    Raises
+    ------
+    DataError
+        Listing every refused cell, by row, column and value.
+    """
+    frame = read_table(path)
+    source_ids = set(load_sources(sources_path)["source_id"])
+    events, _ = validate_events(
+        frame, source_ids=source_ids, check_places=check_places, strict=True, name=str(getattr(path, "name", path))
+    )
+    return events
+
+
+def source_list(value: str) -> list[str]:
+    """Split a ``sources`` cell into its ids."""
+    return [s.strip() for s in str(value).split(";") if s.strip()]
+
+
+def route_stops(value: str) -> list[str]:
+    """Split a ``route`` cell into its ordered place names."""
+    return [s.strip() for s in str(value).split(ROUTE_SEPARATOR.strip()) if s.strip()]

