@@ -1,0 +1,186 @@
+"""Start a Streamlit server, drive Debian's Chromium at it offline, and find the folium map.
+
+Shared by ``tests/browser/conftest.py`` (the tier-3 fixtures) and
+``benchmarks/bench_first_map.py``. Network routing lives in ``offline.py``.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from offline import OfflineRouter
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+# Debian's chromium: Playwright must never download a browser of its own.
+CHROMIUM_PATH = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+# The app has finished a run of its script (first run included).
+APP_IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+# streamlit-folium draws each map in a components.v1 iframe titled after the component.
+FOLIUM_IFRAME = "iframe[title='streamlit_folium.st_folium']"
+
+
+def launch_chromium(playwright):
+    """Launch Debian's headless Chromium with the flags that keep it quiet and offline."""
+    return playwright.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)
+
+
+def free_port() -> int:
+    """Return a TCP port on 127.0.0.1 that was free a moment ago."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class StreamlitServer:
+    """One ``streamlit run`` process on a free port of 127.0.0.1, started from the repo root.
+
+    Parameters
+    ----------
+    script : str
+        Path of the page, relative to the repo root (or absolute).
+    args : list of str, optional
+        Arguments for the script, passed after ``--``.
+    env : dict, optional
+        Variables added to (or overriding) this process's environment.
+    timeout : float
+        Seconds to wait for ``/_stcore/health`` to answer ``ok``.
+    """
+
+    def __init__(self, script: str = "dashboard.py", args=None, env=None, timeout: float = 60.0) -> None:
+        self.script = script
+        self.args = list(args or [])
+        self.env = dict(env or {})
+        self.timeout = timeout
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/"
+        self.proc: subprocess.Popen | None = None
+        # Files, not pipes: a pipe nobody reads fills up and blocks the server.
+        # They live as long as the server and are closed by stop().
+        self._stdout = tempfile.TemporaryFile()  # noqa: SIM115
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115
+
+    def command(self) -> list[str]:
+        """Return the ``streamlit run`` command line."""
+        cmd = [
+            sys.executable, "-m", "streamlit", "run", self.script,
+            "--server.headless", "true",
+            "--server.port", str(self.port),
+            "--server.address", "127.0.0.1",
+            "--browser.gatherUsageStats", "false",
+            "--server.fileWatcherType", "none",
+        ]  # fmt: skip
+        return cmd + (["--", *self.args] if self.args else [])
+
+    def stderr(self) -> str:
+        """Return what the server wrote to stderr so far."""
+        self._stderr.seek(0)
+        return self._stderr.read().decode("utf-8", "replace")
+
+    def start(self) -> str:
+        """Start the server, wait until it is healthy, and return its base URL."""
+        script_path = REPO_ROOT / self.script
+        if not script_path.is_file():
+            raise FileNotFoundError(f"{self.script!r} is not a file under {REPO_ROOT}")
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", **self.env}
+        self.proc = subprocess.Popen(
+            self.command(),
+            cwd=REPO_ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=self._stdout,
+            stderr=self._stderr,
+            start_new_session=True,
+        )
+        health = f"{self.url}_stcore/health"
+        deadline = time.monotonic() + self.timeout
+        while True:
+            if self.proc.poll() is not None:
+                raise RuntimeError(
+                    f"streamlit run {self.script} exited with code {self.proc.returncode} before "
+                    f"{health} answered.\n--- stderr ---\n{self.stderr()}"
+                )
+            try:
+                with urllib.request.urlopen(health, timeout=2) as resp:
+                    if resp.status == 200 and resp.read().strip() == b"ok":
+                        return self.url
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            if time.monotonic() > deadline:
+                self.stop()
+                raise TimeoutError(
+                    f"streamlit run {self.script} did not answer {health} within {self.timeout:.0f} s."
+                    f"\n--- stderr ---\n{self.stderr()}"
+                )
+            time.sleep(0.1)
+
+    def stop(self) -> None:
+        """Stop the server: SIGTERM, then SIGKILL after 10 s."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+        self._stdout.close()
+        self._stderr.close()
+
+    def __enter__(self) -> StreamlitServer:
+        self.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def new_offline_page(browser, viewport=None):
+    """Open a page in a fresh context whose network goes through an :class:`OfflineRouter`.
+
+    The router is on ``page.offline``; ``page.aborted_urls`` is its list of
+    refused URLs (the same list object, so it fills as the page loads).
+    """
+    context = browser.new_context(viewport=viewport or {"width": 1280, "height": 900})
+    router = OfflineRouter().install(context)
+    page = context.new_page()
+    page.offline = router
+    page.aborted_urls = router.aborted
+    return page
+
+
+def wait_for_app(page, timeout: float = 60_000) -> None:
+    """Wait until the Streamlit app in ``page`` has finished running its script."""
+    page.locator(APP_IDLE).wait_for(state="attached", timeout=timeout)
+
+
+def folium_frame(page, index: int = 0, timeout: float = 30_000):
+    """Return the Playwright ``Frame`` of the ``index``-th st_folium map once its map is visible.
+
+    Waits for the iframe ``iframe[title='streamlit_folium.st_folium']`` and
+    then for ``.leaflet-container`` to be visible inside it.
+    """
+    iframe = page.locator(FOLIUM_IFRAME).nth(index)
+    iframe.wait_for(state="attached", timeout=timeout)
+    frame = iframe.element_handle(timeout=timeout).content_frame()
+    if frame is None:  # pragma: no cover - only if the iframe is detached meanwhile
+        raise RuntimeError(f"the st_folium iframe #{index} has no content frame")
+    frame.locator(".leaflet-container").first.wait_for(state="visible", timeout=timeout)
+    return frame
