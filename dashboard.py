@@ -1,11 +1,68 @@
-"""The dashboard's main page (placeholder until the map lands): the curated events as a table."""
+"""The map dashboard: what happened where, up to a date or within a window."""
 
+from __future__ import annotations
+
+import folium
 import streamlit as st
+from streamlit_folium import st_folium
 
-from geo.events import load_events
+from geo import filters, mapview, ui
+from geo.bases import base_status
+from geo.movements import movements_at
 
-st.set_page_config(page_title="Sahel withdrawal dashboard", layout="wide")
+st.set_page_config(page_title="Sahel withdrawal: map", page_icon="🗺️", layout="wide")
+
+
+events = ui.active_events()
+view = ui.sidebar(events)
+in_view = filters.filter_events(events, view)
+shown, status = filters.events_with_status(events, view, show_earlier=st.session_state[ui.K_EARLIER])
+moves = movements_at(filters.filter_events(events, view.with_changes(text="", types=())), view.reference_date)
+bases_now = base_status(ui.bases(), view.reference_date)
+
 st.title("France's withdrawal from Mali, 2022")
-events = load_events()
-st.metric("Events", len(events))
-st.dataframe(events.drop(columns="geometry"), hide_index=True)
+window_first, window_last = view.window
+period = (
+    f"up to {filters.format_day(window_last)}"
+    if view.mode == "as_of"
+    else f"from {filters.format_day(window_first)} to {filters.format_day(window_last)}"
+)
+counts = filters.summary_counts(in_view)
+under_way = int((moves["state"] == "under way").sum())
+c1, c2, c3, c4 = st.columns(4)
+c1.metric("Events in view", counts["events"])
+c2.metric("Fatalities reported", f"{counts['fatalities']:,}")
+c3.metric("Events with unknown toll", counts["unknown_toll"])
+c4.metric("Movements under way", under_way)
+st.caption(f"Showing events {period}. Click a mark to read its sources.")
+if in_view.empty:
+    st.info("No events match these filters. Widen the dates, or clear the country, type or search filters.")
+
+# The base map is rebuilt each run (about 40 ms) rather than cached: st_folium
+# adds the dynamic layers to the map object it is given, and its ids are
+# deterministic, so the same base renders the same script and st_folium only
+# swaps the layers, keeping the user's pan and zoom.
+fmap = mapview.base_map(tiles=st.session_state[ui.K_TILES])
+layers = mapview.dynamic_layers(shown, status, moves, bases_now, ui.sources())
+returned = st_folium(
+    fmap,
+    key="map",
+    height=620,
+    use_container_width=True,
+    center=view.center or mapview.DEFAULT_CENTER,
+    zoom=view.zoom or mapview.DEFAULT_ZOOM,
+    feature_group_to_add=layers,
+    layer_control=folium.LayerControl(collapsed=True),
+    returned_objects=["center", "zoom"],
+)
+if returned and returned.get("center") and returned.get("zoom"):
+    center = (round(returned["center"]["lat"], 4), round(returned["center"]["lng"], 4))
+    if center != view.center or returned["zoom"] != view.zoom:
+        st.session_state[ui.K_CENTER] = center
+        st.session_state[ui.K_ZOOM] = int(returned["zoom"])
+        ui.publish(ui.current_view())
+
+with st.expander(f"The {counts['events']} events in view", expanded=False):
+    table = in_view[["date_label", "event_type", "title", "location", "geo_country", "fatalities", "sources"]]
+    st.dataframe(table.rename(columns={"date_label": "date", "geo_country": "country"}), hide_index=True,
+                 width="stretch")  # fmt: skip

@@ -1,0 +1,66 @@
+"""Military bases the articles name, and whether each is in use on a given date."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from geo import borders, gazetteer
+from geo.errors import DataError, RowProblem
+from geo.events import ROOT, period_end
+
+BASES_CSV = ROOT / "bases.csv"
+
+
+def load_bases(path: str | Path = BASES_CSV) -> gpd.GeoDataFrame:
+    """Return the bases as points (EPSG:4326) with ``opened``/``closed`` dates.
+
+    ``opened`` empty means in use since before the data starts; ``closed``
+    empty means still in use at the end of the data.
+
+    Raises
+    ------
+    DataError
+        If a base's location is not a gazetteer place or a date does not parse.
+    """
+    bases = pd.read_csv(path, dtype=str, keep_default_na=False)
+    problems = []
+    lon, lat = [], []
+    for i, row in bases.iterrows():
+        try:
+            x, y = gazetteer.place_lonlat(row["location"])
+        except gazetteer.UnknownPlace as exc:
+            problems.append(RowProblem(i + 2, "location", row["location"], str(exc)))
+            x = y = float("nan")
+        lon.append(x)
+        lat.append(y)
+        for column in ("opened", "closed"):
+            if row[column] and pd.isna(pd.to_datetime(row[column], format="%Y-%m-%d", errors="coerce")):
+                problems.append(RowProblem(i + 2, column, row[column], "is not a date in the form YYYY-MM-DD"))
+    if problems:
+        raise DataError(problems, source=str(path))
+    bases["longitude"], bases["latitude"] = lon, lat
+    for column in ("opened", "closed"):
+        bases[column] = pd.to_datetime(bases[column].replace("", None), format="%Y-%m-%d")
+    return borders.as_points(bases)
+
+
+def base_status(bases: gpd.GeoDataFrame, when: pd.Timestamp) -> gpd.GeoDataFrame:
+    """Return the bases that exist on ``when`` with ``status`` 'in use' or 'handed over'.
+
+    A base whose ``opened`` date is after ``when`` is left out. A base counts as
+    handed over from the first day after its closing period (for a day-precise
+    date, that day itself: the hand-over happened on it).
+    """
+    when = pd.Timestamp(when)
+    opened = bases["opened"]
+    closed = bases["closed"]
+    closed_from = period_end(closed, bases["closed_precision"].where(closed.notna(), "day"))
+    closed_from = closed.where(bases["closed_precision"] == "day", closed_from + pd.Timedelta(days=1))
+    exists = opened.isna() | (opened <= when)
+    shown = bases[exists].copy()
+    handed = closed_from[exists].notna() & (closed_from[exists] <= when)
+    shown["status"] = ["handed over" if h else "in use" for h in handed]
+    return shown

@@ -1,0 +1,284 @@
+"""Choosing the events in view: a date (or a window), countries, event types and free text.
+
+A :class:`View` is the whole state a user can share: the pages read it from
+and write it to the URL through :meth:`View.to_params` and
+:meth:`View.from_params`, which are plain functions over dicts so they can be
+tested without Streamlit.
+
+Events are kept sorted by ``event_date`` (see :func:`geo.events.validate_events`),
+so the date cut is a binary search (``searchsorted``) and costs O(log n); the
+country, type and text masks are vectorised column comparisons.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geo.errors import RowProblem
+from geo.events import EARLIEST_DATE
+
+MODES = ("as_of", "window")
+TEXT_COLUMNS = ("title", "description", "actors", "location")
+
+
+@dataclass(frozen=True)
+class View:
+    """What the user is looking at.
+
+    ``mode`` 'as_of' shows everything that has started by ``as_of``; 'window'
+    shows what overlaps ``date_from``..``date_to``. Empty ``countries`` or
+    ``types`` mean all.
+    """
+
+    as_of: date
+    mode: str = "as_of"
+    date_from: date | None = None
+    date_to: date | None = None
+    countries: tuple[str, ...] = ()
+    types: tuple[str, ...] = ()
+    text: str = ""
+    center: tuple[float, float] | None = field(default=None, compare=False)
+    zoom: int | None = field(default=None, compare=False)
+
+    @property
+    def window(self) -> tuple[pd.Timestamp, pd.Timestamp]:
+        """Return the (first, last) day in view; 'as_of' runs from the beginning of time."""
+        if self.mode == "window":
+            first = pd.Timestamp(self.date_from or self.as_of)
+            last = pd.Timestamp(self.date_to or self.as_of)
+            return min(first, last), max(first, last)
+        return EARLIEST_DATE, pd.Timestamp(self.as_of)
+
+    @property
+    def reference_date(self) -> pd.Timestamp:
+        """Return the date that movements and bases are drawn at (the window's end)."""
+        return self.window[1]
+
+    def to_params(self) -> dict[str, str | list[str]]:
+        """Return the view as URL query parameters (lists for repeated keys)."""
+        params: dict[str, str | list[str]] = {"mode": self.mode}
+        if self.mode == "window":
+            first, last = self.window
+            params["from"], params["to"] = first.date().isoformat(), last.date().isoformat()
+        else:
+            params["date"] = pd.Timestamp(self.as_of).date().isoformat()
+        if self.countries:
+            params["country"] = list(self.countries)
+        if self.types:
+            params["type"] = list(self.types)
+        if self.text:
+            params["q"] = self.text
+        if self.center is not None:
+            params["lat"], params["lon"] = f"{self.center[0]:.4f}", f"{self.center[1]:.4f}"
+        if self.zoom is not None:
+            params["zoom"] = str(int(self.zoom))
+        return params
+
+    @classmethod
+    def from_params(
+        cls,
+        params: dict[str, str | list[str]],
+        *,
+        first: date,
+        last: date,
+        known_countries: set[str] | None = None,
+        known_types: set[str] | None = None,
+    ) -> tuple[View, list[RowProblem]]:
+        """Build a view from URL query parameters, clamping or dropping what is invalid.
+
+        Returns the view and a list of problems (column = the parameter name)
+        to show the user; a bad parameter never raises.
+        """
+        problems: list[RowProblem] = []
+
+        def one(key: str) -> str | None:
+            value = params.get(key)
+            if isinstance(value, list):
+                value = value[-1] if value else None
+            return value
+
+        def many(key: str) -> list[str]:
+            value = params.get(key, [])
+            return [value] if isinstance(value, str) else list(value)
+
+        def day(key: str, default: date) -> date:
+            text = one(key)
+            if text is None:
+                return default
+            parsed = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+            if pd.isna(parsed):
+                problems.append(RowProblem(None, key, text, "is not a date in the form YYYY-MM-DD; ignored"))
+                return default
+            clamped = clamp_date(parsed.date(), first, last)
+            if clamped != parsed.date():
+                problems.append(RowProblem(None, key, text, f"is outside the data ({first} to {last}); moved to {clamped}"))
+            return clamped
+
+        mode = one("mode") or "as_of"
+        if mode not in MODES:
+            problems.append(RowProblem(None, "mode", mode, "must be 'as_of' or 'window'; using 'as_of'"))
+            mode = "as_of"
+        as_of = day("date", last)
+        date_from = day("from", first) if mode == "window" else None
+        date_to = day("to", last) if mode == "window" else None
+
+        def known(key: str, allowed: set[str] | None) -> tuple[str, ...]:
+            values = [v for v in many(key) if v]
+            if allowed is None:
+                return tuple(values)
+            for value in values:
+                if value not in allowed:
+                    problems.append(RowProblem(None, key, value, "is not in the data; ignored"))
+            return tuple(v for v in values if v in allowed)
+
+        countries = known("country", known_countries)
+        types = known("type", known_types)
+        center = None
+        lat, lon = one("lat"), one("lon")
+        if lat is not None and lon is not None:
+            try:
+                lat_f, lon_f = float(lat), float(lon)
+                if -90 <= lat_f <= 90 and -180 <= lon_f <= 180:
+                    center = (lat_f, lon_f)
+                else:
+                    problems.append(RowProblem(None, "lat", f"{lat},{lon}", "is not a point on the map; ignored"))
+            except ValueError:
+                problems.append(RowProblem(None, "lat", f"{lat},{lon}", "is not a number; ignored"))
+        zoom = None
+        if one("zoom") is not None:
+            try:
+                zoom = min(max(int(one("zoom")), 1), 18)
+            except ValueError:
+                problems.append(RowProblem(None, "zoom", one("zoom"), "is not a whole number; ignored"))
+        view = cls(
+            as_of=as_of, mode=mode, date_from=date_from, date_to=date_to, countries=countries,
+            types=types, text=(one("q") or "").strip(), center=center, zoom=zoom,
+        )  # fmt: skip
+        return view, problems
+
+    def with_changes(self, **changes) -> View:
+        """Return a copy with some fields changed."""
+        return replace(self, **changes)
+
+
+def clamp_date(value: date, first: date, last: date) -> date:
+    """Return ``value`` moved into ``first``..``last``."""
+    return min(max(value, first), last)
+
+
+def date_bounds(events: pd.DataFrame) -> tuple[date, date]:
+    """Return the first and last day the events cover (starts and ends of spans)."""
+    if events.empty:
+        today = date.today()
+        return today, today
+    return events["start"].min().date(), max(events["end"].max(), events["start"].max()).date()
+
+
+def filter_events(events: gpd.GeoDataFrame, view: View) -> gpd.GeoDataFrame:
+    """Return the events in view, in date order.
+
+    Parameters
+    ----------
+    events
+        Validated events, sorted by ``event_date`` (as :func:`geo.events.validate_events` returns them).
+    view
+        The date or window, countries (by the country the point lies in:
+        ``geo_country``), types and free text (case-insensitive, over title,
+        description, actors and location).
+    """
+    first, last = view.window
+    # Binary search: every event starting after the window's end is cut off
+    # without looking at it.
+    stop = int(np.searchsorted(events["start"].to_numpy(), np.datetime64(last, "ns"), side="right"))
+    candidates = events.iloc[:stop]
+    mask = np.ones(len(candidates), dtype=bool)
+    if view.mode == "window":
+        mask &= (candidates["end"] >= first).to_numpy()
+    if view.countries:
+        mask &= candidates["geo_country"].isin(view.countries).to_numpy()
+    if view.types:
+        mask &= candidates["event_type"].isin(view.types).to_numpy()
+    if view.text:
+        mask &= text_mask(candidates, view.text)
+    return candidates[mask]
+
+
+def text_mask(events: pd.DataFrame, text: str) -> np.ndarray:
+    """Return which events mention ``text`` (every word, any order, case-insensitive)."""
+    haystack = events[list(TEXT_COLUMNS)].fillna("").astype(str).agg(" ".join, axis=1).str.lower()
+    mask = np.ones(len(events), dtype=bool)
+    for word in text.lower().split():
+        mask &= haystack.str.contains(word, regex=False).to_numpy()
+    return mask
+
+
+def recency(events: pd.DataFrame, view: View, *, recent_days: int = 31) -> np.ndarray:
+    """Return 'current' or 'earlier' for each event in view, for fading old marks.
+
+    In 'as_of' mode an event is current if its period reaches into the last
+    ``recent_days`` before the date; in 'window' mode if it overlaps the
+    window (the others in view are then the ones that ended before it).
+    """
+    first, last = view.window
+    if view.mode == "as_of":
+        first = last - pd.Timedelta(days=recent_days)
+    current = (events["end"] >= first) & (events["start"] <= last)
+    return np.where(current.to_numpy(), "current", "earlier")
+
+
+def summary_counts(events: pd.DataFrame) -> dict[str, int]:
+    """Return the counts shown beside the map: events, fatalities (known), events with an unknown toll."""
+    fatalities = events["fatalities"]
+    return {
+        "events": len(events),
+        "fatalities": int(fatalities.sum(skipna=True)) if len(events) else 0,
+        "unknown_toll": int(fatalities.isna().sum()),
+    }
+
+
+def event_dates(events: pd.DataFrame) -> list[date]:
+    """Return the distinct days on which events start, sorted: the stops of 'previous/next event'."""
+    return sorted({d.date() for d in events["start"]})
+
+
+def step_date(events: pd.DataFrame, current: date, direction: int) -> date:
+    """Return the next (``direction`` > 0) or previous event day from ``current``, or ``current`` at the ends."""
+    days = np.array(event_dates(events), dtype="datetime64[D]")
+    if len(days) == 0:
+        return current
+    here = np.datetime64(current, "D")
+    if direction > 0:
+        i = int(np.searchsorted(days, here, side="right"))
+        return days[i].astype(date) if i < len(days) else current
+    i = int(np.searchsorted(days, here, side="left")) - 1
+    return days[i].astype(date) if i >= 0 else current
+
+
+def events_with_status(events: gpd.GeoDataFrame, view: View, *, show_earlier: bool = True) -> tuple[gpd.GeoDataFrame, np.ndarray]:
+    """Return the events to draw and, for each, 'current' or 'earlier' (drawn faded).
+
+    In 'window' mode with ``show_earlier``, the events that ended before the
+    window are added as 'earlier'; otherwise they are hidden. Counts should
+    use :func:`filter_events`, which never includes them.
+    """
+    shown = filter_events(events, view)
+    status = recency(shown, view)
+    if view.mode == "window" and show_earlier:
+        first, _ = view.window
+        before = filter_events(events, view.with_changes(mode="as_of", as_of=(first - pd.Timedelta(days=1)).date()))
+        before = before[before["end"] < first]
+        if len(before):
+            shown = pd.concat([before, shown])
+            status = np.concatenate([np.full(len(before), "earlier"), status])
+    return shown, status
+
+
+def format_day(value) -> str:
+    """Format a day as '17 February 2022'."""
+    stamp = pd.Timestamp(value)
+    return f"{stamp.day} {stamp.month_name()} {stamp.year}"

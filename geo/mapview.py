@@ -1,0 +1,399 @@
+"""The folium map: Natural Earth base layer, event marks, troop movements, bases and legend.
+
+This module is the one door to folium (as geopandas keeps ``explore.py``):
+data is prepared here (EPSG:4326, dates to text, every string from a data
+file HTML-escaped) and the rest of the code only hands it frames.
+
+The map is split in two so the dashboard can keep the user's pan and zoom:
+:func:`base_map` is built once (countries, borders, labels, legend) and
+:func:`dynamic_layers` returns the feature groups that change with the date
+and filters, which ``st_folium(feature_group_to_add=...)`` swaps in place.
+:func:`build_map` joins both for exports.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import math
+from collections.abc import Iterable
+
+import folium
+from branca.element import Element
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geo import borders
+from geo.events import EVENT_TYPES, source_list
+
+#: Event colours: Paul Tol's "discrete rainbow" (13 of its colours), designed to
+#: stay distinguishable with the common colour-vision deficiencies. Violence in
+#: reds and purples, politics in blues, military operations in greens.
+TYPE_COLOURS: dict[str, str] = {
+    "massacre": "#DC050C",
+    "attack": "#E8601C",
+    "insurgency": "#F1932D",
+    "coup": "#882E72",
+    "expulsion": "#AE76A3",
+    "sanctions": "#D1BBD7",
+    "announcement": "#1965B0",
+    "statement": "#7BAFDE",
+    "operation": "#4EB265",
+    "troop_movement": "#5289C7",
+    "base_handover": "#F6C141",
+    "casualty_report": "#CAE0AB",
+    "protest": "#F7F056",
+}
+assert set(TYPE_COLOURS) == set(EVENT_TYPES), "every event type needs a colour"
+
+#: Outline dash pattern per date precision: solid for a day, dashed for a month, dotted for a year.
+PRECISION_DASH = {"day": None, "month": "6 4", "year": "1 5"}
+DEFAULT_CENTER = (15.5, -1.5)  # (lat, lon): Mali and Niger in view
+DEFAULT_ZOOM = 5
+MOVEMENT_COLOURS = {"planned": "#999999", "under way": "#1965B0", "done": "#332288"}
+BASE_COLOURS = {"in use": "#117733", "handed over": "#999999"}
+COUNTRY_FILL = "#F3EFE4"
+SEA_COLOUR = "#D6E6F2"
+
+
+def esc(value) -> str:
+    """Return ``value`` as HTML-escaped text ('' for missing values)."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    return html.escape(str(value), quote=True)
+
+
+def marker_radius(fatalities) -> float:
+    """Return a mark's radius in pixels: area grows with the toll; unknown tolls get the smallest."""
+    if fatalities is None or pd.isna(fatalities) or fatalities <= 0:
+        return 6.0
+    return float(min(6.0 + 2.2 * math.sqrt(float(fatalities)), 32.0))
+
+
+def _stable_ids(element, prefix: str) -> None:
+    """Give every element of a folium tree a deterministic id, so the same view renders the same bytes."""
+    counter = 0
+
+    def visit(node):
+        nonlocal counter
+        # 32 hex digits, the shape of folium's own uuid4 ids: streamlit-folium
+        # rewrites variable names by that shape.
+        node._id = hashlib.sha1(f"{prefix}:{counter}".encode()).hexdigest()[:32]
+        counter += 1
+        children = list(node._children.items())
+        node._children.clear()
+        for _, child in children:
+            visit(child)
+            node._children[child.get_name()] = child
+        # Popups and figures keep part of their content outside _children.
+        for attribute in ("html", "header", "script"):
+            inner = getattr(node, attribute, None)
+            if isinstance(inner, Element) and inner is not node:
+                visit(inner)
+
+    visit(element)
+
+
+def base_map(*, tiles: bool = False, countries: gpd.GeoDataFrame | None = None) -> folium.Map:
+    """Return the static map: Natural Earth countries, labels, the Mali–Niger border and the legend.
+
+    Parameters
+    ----------
+    tiles
+        Show the OpenStreetMap tile layer at start (users online); it stays
+        available in the layer control either way, and the map reads without it.
+    countries
+        The countries to draw (default: the Sahel and its neighbours).
+    """
+    countries = borders.countries_frame() if countries is None else countries
+    fmap = folium.Map(location=DEFAULT_CENTER, zoom_start=DEFAULT_ZOOM, tiles=None, control_scale=True,
+                      prefer_canvas=False)  # fmt: skip
+    fmap.get_root().header.add_child(
+        folium.Element(f"<style>.leaflet-container {{ background: {SEA_COLOUR} !important; }}</style>")
+    )
+    folium.TileLayer("OpenStreetMap", name="Web map tiles (online only)", overlay=True, show=tiles,
+                     control=True).add_to(fmap)  # fmt: skip
+    shapes = countries[["iso3", "name", "geometry"]].copy()
+    shapes["geometry"] = shapes.geometry.simplify(0.01, preserve_topology=True)
+    shapes["name"] = shapes["name"].map(esc)
+    folium.GeoJson(
+        shapes.__geo_interface__,
+        name="Countries (Natural Earth)",
+        style_function=lambda _: {"fillColor": COUNTRY_FILL, "color": "#7A7A7A", "weight": 1, "fillOpacity": 0.85},
+        highlight_function=lambda _: {"weight": 2, "color": "#444444"},
+        tooltip=folium.GeoJsonTooltip(fields=["name", "iso3"], aliases=["Country", "ISO"]),
+    ).add_to(fmap)
+    labels = folium.FeatureGroup(name="Country names", show=True)
+    for _, row in countries.iterrows():
+        folium.Marker(
+            location=(row["label_lat"], row["label_lon"]),
+            icon=folium.DivIcon(
+                html=f'<div class="country-label" style="font: 600 12px sans-serif; color: #555; '
+                f'white-space: nowrap; transform: translate(-50%, -50%);">{esc(row["name"])}</div>',
+                icon_size=(0, 0),
+            ),
+            interactive=False,
+        ).add_to(labels)
+    labels.add_to(fmap)
+    border = borders.mali_niger_border()
+    folium.PolyLine(
+        [(lat, lon) for lon, lat in border.coords],
+        color="#B2182B", weight=3, dash_array="8 6", tooltip="Mali–Niger border",
+        name="Mali–Niger border",
+    ).add_to(fmap)  # fmt: skip
+    fmap.get_root().html.add_child(folium.Element(legend_html()))
+    _stable_ids(fmap, "base")
+    return fmap
+
+
+def legend_html() -> str:
+    """Return the legend: colours by event type, sizes by fatalities, outlines by date precision."""
+    swatches = "".join(
+        f'<div style="white-space:nowrap"><span style="display:inline-block;width:11px;height:11px;border-radius:50%;'
+        f'background:{colour};border:1px solid #333;margin-right:5px"></span>{esc(kind.replace("_", " "))}</div>'
+        for kind, colour in TYPE_COLOURS.items()
+    )
+    sizes = "".join(
+        f'<span style="display:inline-block;text-align:center;margin-right:6px">'
+        f'<span style="display:inline-block;width:{2 * marker_radius(n):.0f}px;height:{2 * marker_radius(n):.0f}px;'
+        f'border-radius:50%;border:1px solid #333;vertical-align:middle"></span><br>{label}</span>'
+        for n, label in ((None, "unknown"), (10, "10"), (50, "50"), (130, "130"))
+    )
+    outlines = (
+        '<div><span style="display:inline-block;width:22px;border-top:2px solid #333;margin-right:5px"></span>day</div>'
+        '<div><span style="display:inline-block;width:22px;border-top:2px dashed #333;margin-right:5px"></span>month</div>'
+        '<div><span style="display:inline-block;width:22px;border-top:2px dotted #333;margin-right:5px"></span>year</div>'
+    )
+    return (
+        '<div id="map-legend" style="position:fixed;bottom:36px;left:10px;z-index:9999;background:rgba(255,255,255,.92);'
+        'padding:8px 10px;border:1px solid #999;border-radius:4px;font:12px sans-serif;max-height:70%;overflow:auto">'
+        "<details open><summary><b>Legend</b></summary>"
+        f'<b>Event type</b><div style="display:grid;grid-template-columns:auto auto;column-gap:10px">{swatches}</div>'
+        f"<b>Fatalities (mark size)</b><div>{sizes}</div>"
+        f"<b>Date known to the</b>{outlines}"
+        '<b>Movements and bases</b><div><span style="color:#1965B0">━━▶</span> under way &nbsp;'
+        '<span style="color:#332288">━━▶</span> done</div>'
+        '<div><span style="color:#117733">■</span> base in use &nbsp;<span style="color:#999">□</span> handed over</div>'
+        "</details></div>"
+    )
+
+
+def sources_html(cell: str, sources: pd.DataFrame) -> str:
+    """Return 'Reported by N of M articles' with the articles' headlines, escaped."""
+    ids = source_list(cell)
+    table = sources.set_index("source_id")
+    known = [i for i in ids if i in table.index]
+    items = "".join(f"<li>[{esc(i)}] {esc(table.loc[i, 'display'])}</li>" for i in known)
+    others = [i for i in ids if i not in table.index]
+    if not known:
+        return f"<div class='sources'>Source: {esc('; '.join(others))}</div>"
+    return (
+        f"<div class='sources'><b>Reported by {len(known)} of {len(table)} articles</b>"
+        f"<ul style='margin:2px 0 0 16px;padding:0'>{items}</ul></div>"
+    )
+
+
+def popup_html(row: pd.Series, sources: pd.DataFrame) -> str:
+    """Return an event's popup: title, date at its precision, place, description, toll, readings, sources."""
+    fatalities = row.get("fatalities")
+    toll = "unknown" if fatalities is None or pd.isna(fatalities) else f"{int(fatalities)}"
+    parts = [
+        f"<div class='event-popup' style='width:300px'><h4 style='margin:0 0 4px'>{esc(row['title'])}</h4>",
+        f"<div><b>{esc(row['date_label'])}</b> · {esc(str(row['event_type']).replace('_', ' '))}</div>",
+        f"<div>{esc(row['location'])} ({esc(row['geo_country'])})</div>",
+        f"<p style='margin:4px 0'>{esc(row.get('description'))}</p>",
+        f"<div>Fatalities: {esc(toll)}</div>",
+    ]
+    if row.get("troops") is not None and not pd.isna(row.get("troops")):
+        parts.append(f"<div>Troops: {int(row['troops']):,}</div>")
+    if row.get("readings"):
+        parts.append(f"<div><i>Readings differ:</i> {esc(row['readings'])}</div>")
+    if row.get("date_note"):
+        parts.append(f"<div style='color:#555'><i>Date:</i> {esc(row['date_note'])}</div>")
+    parts.append(sources_html(row["sources"], sources))
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def spread_colocated(lat: np.ndarray, lon: np.ndarray, radius_deg: float = 0.15) -> tuple[np.ndarray, np.ndarray]:
+    """Return display positions where marks sharing a point are set on a small ring around it.
+
+    Several events happen at one place (eight in Bamako); drawn on the same
+    spot only the top one could be clicked. The ring is for display only:
+    popups and exports give the true coordinates.
+    """
+    lat, lon = np.asarray(lat, dtype=float).copy(), np.asarray(lon, dtype=float).copy()
+    keys = pd.Series(list(zip(np.round(lat, 5), np.round(lon, 5), strict=True)))
+    for _, index in keys.groupby(keys).groups.items():
+        if len(index) < 2:
+            continue
+        angles = 2 * np.pi * np.arange(len(index)) / len(index)
+        lat[index] += radius_deg * np.cos(angles)
+        lon[index] += radius_deg * np.sin(angles) / max(np.cos(np.radians(lat[index[0]])), 0.2)
+    return lat, lon
+
+
+def _event_marks(group: folium.FeatureGroup, events: pd.DataFrame, status: Iterable[str], sources: pd.DataFrame) -> None:
+    shown_lat, shown_lon = spread_colocated(events["latitude"].to_numpy(), events["longitude"].to_numpy())
+    for (_, row), state, lat, lon in zip(events.iterrows(), status, shown_lat, shown_lon, strict=True):
+        faded = state == "earlier"
+        colour = TYPE_COLOURS.get(row["event_type"], "#777777")
+        folium.CircleMarker(
+            location=(float(lat), float(lon)),
+            radius=marker_radius(row["fatalities"]),
+            color="#222222",
+            weight=2,
+            dash_array=PRECISION_DASH.get(row["date_precision"]),
+            opacity=0.35 if faded else 0.95,
+            fill=True,
+            fill_color=colour,
+            fill_opacity=0.25 if faded else 0.85,
+            tooltip=folium.Tooltip(f"{esc(row['title'])} ({esc(row['date_label'])})"),
+            popup=folium.Popup(popup_html(row, sources), max_width=340),
+            class_name=f"event-mark event-{esc(row['event_type'])}",
+        ).add_to(group)
+
+
+def _arrowheads(line_coords: list[tuple[float, float]], colour: str, group: folium.FeatureGroup, every: int = 3) -> None:
+    """Draw small chevrons pointing along the line (lat, lon pairs), so direction reads without plugins."""
+    for i in range(every, len(line_coords), every):
+        (lat1, lon1), (lat2, lon2) = line_coords[i - 1], line_coords[i]
+        angle = math.atan2(lat2 - lat1, lon2 - lon1)
+        size = 0.18
+        left = (lat2 - size * math.sin(angle - 0.5), lon2 - size * math.cos(angle - 0.5))
+        right = (lat2 - size * math.sin(angle + 0.5), lon2 - size * math.cos(angle + 0.5))
+        folium.PolyLine([left, (lat2, lon2), right], color=colour, weight=3, opacity=0.9).add_to(group)
+
+
+def _movement_marks(group: folium.FeatureGroup, moves: gpd.GeoDataFrame, sources: pd.DataFrame) -> None:
+    for _, move in moves.iterrows():
+        if move["state"] == "planned":
+            continue
+        colour = MOVEMENT_COLOURS[move["state"]]
+        route = [(lat, lon) for lon, lat in move.geometry.coords]
+        tooltip = (f"{esc(move['title'])}: {esc(move['state'])}, {move['fraction']:.0%} of "
+                   f"{move['length_km']:.0f} km ({esc(move['date_label'])})")  # fmt: skip
+        popup_text = popup_html(move, sources) + f"<div>Route: {esc(move['route'])} ({move['length_km']:.0f} km)</div>"
+        folium.PolyLine(route, color=colour, weight=2, opacity=0.5, dash_array="4 6",
+                        tooltip=tooltip, class_name="movement-route").add_to(group)  # fmt: skip
+        travelled = move["travelled"]
+        if travelled is not None:
+            done = [(lat, lon) for lon, lat in travelled.coords]
+            folium.PolyLine(done, color=colour, weight=5, opacity=0.9, tooltip=tooltip,
+                            popup=folium.Popup(popup_text, max_width=340), class_name="movement-travelled").add_to(group)  # fmt: skip
+            _arrowheads(done, colour, group, every=max(len(done) // 4, 2))
+        if move["state"] == "under way":
+            position = move["position"]
+            folium.CircleMarker(
+                location=(position.y, position.x), radius=8, color="#FFFFFF", weight=3, fill=True,
+                fill_color=colour, fill_opacity=1.0, tooltip=tooltip, popup=folium.Popup(popup_text, max_width=340),
+                class_name="movement-position",
+            ).add_to(group)  # fmt: skip
+
+
+def _base_marks(group: folium.FeatureGroup, bases: gpd.GeoDataFrame) -> None:
+    for _, base in bases.iterrows():
+        in_use = base["status"] == "in use"
+        colour = BASE_COLOURS[base["status"]]
+        box = 0.12
+        lat, lon = base["latitude"], base["longitude"]
+        folium.Rectangle(
+            bounds=[(lat - box, lon - box), (lat + box, lon + box)],
+            color=colour, weight=3, fill=in_use, fill_color=colour, fill_opacity=0.6 if in_use else 0.0,
+            tooltip=f"{esc(base['name'])} ({esc(base['operator'])}): {esc(base['status'])}",
+            popup=folium.Popup(f"<b>{esc(base['name'])}</b><br>{esc(base['operator'])}: {esc(base['status'])}"
+                               f"<br>{esc(base['note'])}", max_width=300),
+            class_name=f"base-mark base-{'in-use' if in_use else 'handed-over'}",
+        ).add_to(group)  # fmt: skip
+
+
+def dynamic_layers(
+    events: pd.DataFrame,
+    status: Iterable[str],
+    moves: gpd.GeoDataFrame,
+    bases: gpd.GeoDataFrame,
+    sources: pd.DataFrame,
+    *,
+    aggregated: gpd.GeoDataFrame | None = None,
+) -> list[folium.FeatureGroup]:
+    """Return the feature groups that change with the view: bases, movements, events.
+
+    ``aggregated``, when given, replaces the individual event marks with
+    grid cells (see :mod:`geo.aggregate`) so the payload stays bounded.
+    """
+    base_group = folium.FeatureGroup(name="Bases")
+    _base_marks(base_group, bases)
+    move_group = folium.FeatureGroup(name="Troop movements")
+    _movement_marks(move_group, moves, sources)
+    event_group = folium.FeatureGroup(name="Events")
+    if aggregated is not None:
+        _aggregate_marks(event_group, aggregated)
+    else:
+        _event_marks(event_group, events, status, sources)
+    groups = [base_group, move_group, event_group]
+    for i, group in enumerate(groups):
+        _stable_ids(group, f"layer{i}_")
+    return groups
+
+
+def _aggregate_marks(group: folium.FeatureGroup, cells: gpd.GeoDataFrame) -> None:
+    """Draw grid cells with their event count and toll (scales to any number of events)."""
+    if cells.empty:
+        return
+    biggest = float(cells["events"].max())
+    for _, cell in cells.iterrows():
+        share = math.sqrt(cell["events"] / biggest)
+        folium.CircleMarker(
+            location=(cell["latitude"], cell["longitude"]),
+            radius=float(6 + 20 * share),
+            color="#333333", weight=1, fill=True, fill_color="#E8601C", fill_opacity=0.35 + 0.5 * share,
+            tooltip=f"{int(cell['events']):,} events, {int(cell['fatalities']):,} fatalities",
+            popup=folium.Popup(
+                f"<b>{int(cell['events']):,} events</b><br>{int(cell['fatalities']):,} fatalities known"
+                f"<br>{esc(cell.get('top_types', ''))}<br>{esc(cell.get('period', ''))}", max_width=260),
+            class_name="aggregate-mark",
+        ).add_to(group)  # fmt: skip
+
+
+def build_map(
+    events: pd.DataFrame,
+    status: Iterable[str],
+    moves: gpd.GeoDataFrame,
+    bases: gpd.GeoDataFrame,
+    sources: pd.DataFrame,
+    *,
+    tiles: bool = False,
+    title: str | None = None,
+    attribution: str | None = None,
+    aggregated: gpd.GeoDataFrame | None = None,
+    center: tuple[float, float] | None = None,
+    zoom: int | None = None,
+) -> folium.Map:
+    """Return one whole map (base layer plus the view's layers), for exports and tests."""
+    fmap = base_map(tiles=tiles)
+    if center is not None:
+        fmap.location = list(center)
+    if zoom is not None:
+        fmap.options["zoom"] = int(zoom)
+    for group in dynamic_layers(events, status, moves, bases, sources, aggregated=aggregated):
+        group.add_to(fmap)
+    folium.LayerControl(collapsed=True).add_to(fmap)
+    if title:
+        fmap.get_root().html.add_child(folium.Element(
+            f'<div id="map-title" style="position:fixed;top:10px;left:60px;z-index:9999;background:rgba(255,255,255,.92);'
+            f'padding:6px 10px;border:1px solid #999;border-radius:4px;font:600 14px sans-serif">{esc(title)}</div>'))  # fmt: skip
+    if attribution:
+        fmap.get_root().html.add_child(folium.Element(
+            f'<div id="map-attribution" style="position:fixed;bottom:4px;right:10px;z-index:9999;'
+            f'background:rgba(255,255,255,.85);padding:2px 6px;font:11px sans-serif">{esc(attribution)}</div>'))  # fmt: skip
+    _stable_ids(fmap, "map")
+    return fmap
+
+
+def bounds_of(events: pd.DataFrame) -> list[list[float]] | None:
+    """Return [[south, west], [north, east]] of the events, or None if there are none."""
+    if events.empty:
+        return None
+    lat, lon = events["latitude"].to_numpy(), events["longitude"].to_numpy()
+    return [[float(np.min(lat)), float(np.min(lon))], [float(np.max(lat)), float(np.max(lon))]]

@@ -1,0 +1,244 @@
+"""The one module of ``geo/`` that imports Streamlit: cached loaders, session keys, the shared sidebar.
+
+Every page calls :func:`sidebar` first; it returns the :class:`~geo.filters.View`
+that the page draws. The view lives in session state under ``view_*`` keys
+that no widget owns, so it survives switching pages (Streamlit forgets a
+widget's state when a page without that widget runs), and it is mirrored in
+the URL's query parameters so a view can be shared by link.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from geo import borders, filters
+from geo.bases import BASES_CSV, load_bases
+from geo.errors import DataError
+from geo.events import EVENT_TYPES, EVENTS_CSV, SOURCES_CSV, load_events, load_sources
+
+# Session-state keys shared by the pages. view_* hold the view; w_* belong to widgets.
+K_MODE, K_DATE, K_WINDOW = "view_mode", "view_date", "view_window"
+K_COUNTRIES, K_TYPES, K_TEXT = "view_countries", "view_types", "view_text"
+K_CENTER, K_ZOOM = "view_center", "view_zoom"
+K_EARLIER, K_TILES, K_PLAYING, K_LAST_TICK = "show_earlier", "show_tiles", "playing", "last_tick"
+K_URL_PROBLEMS = "url_problems"
+VIEW_KEYS = (K_MODE, K_DATE, K_WINDOW, K_COUNTRIES, K_TYPES, K_TEXT)
+
+#: Seconds between steps while playing.
+PLAY_INTERVAL_S = 1.5
+
+MODE_LABELS = {"as_of": "Everything up to a date", "window": "A window (from – to)"}
+
+
+@st.cache_data(show_spinner="Loading events…")
+def cached_events(path: str, modified: float) -> gpd.GeoDataFrame:
+    """Load and validate an events file once per (path, modification time)."""
+    return load_events(path)
+
+
+@st.cache_data
+def cached_sources(path: str, modified: float) -> pd.DataFrame:
+    """Load the source articles once per (path, modification time)."""
+    return load_sources(path)
+
+
+@st.cache_data
+def cached_bases(path: str, modified: float) -> gpd.GeoDataFrame:
+    """Load the bases once per (path, modification time)."""
+    return load_bases(path)
+
+
+@st.cache_data
+def country_names() -> dict[str, str]:
+    """Return ISO alpha-3 → English name for every Natural Earth country."""
+    countries = borders.load_countries()
+    return dict(zip(countries["iso3"], countries["name"], strict=True))
+
+
+def _stamp(path: Path) -> float:
+    return path.stat().st_mtime
+
+
+def curated_events() -> gpd.GeoDataFrame:
+    """Return the curated events (``events.csv``)."""
+    return cached_events(str(EVENTS_CSV), _stamp(EVENTS_CSV))
+
+
+def sources() -> pd.DataFrame:
+    """Return the source articles (``sources.csv``)."""
+    return cached_sources(str(SOURCES_CSV), _stamp(SOURCES_CSV))
+
+
+def bases() -> gpd.GeoDataFrame:
+    """Return the bases (``bases.csv``)."""
+    return cached_bases(str(BASES_CSV), _stamp(BASES_CSV))
+
+
+def active_events() -> gpd.GeoDataFrame:
+    """Return the events the pages show: the curated ones (imports extend this)."""
+    return curated_events()
+
+
+def _init_state(events: gpd.GeoDataFrame) -> None:
+    """Set the view from the URL on a session's first run; keep it afterwards."""
+    if K_MODE in st.session_state:
+        return
+    first, last = filters.date_bounds(events)
+    view, problems = filters.View.from_params(
+        {key: st.query_params.get_all(key) for key in st.query_params},
+        first=first,
+        last=last,
+        known_countries=set(events["geo_country"]),
+        known_types=set(EVENT_TYPES),
+    )
+    window_from, window_to = view.window if view.mode == "window" else (pd.Timestamp(first), pd.Timestamp(last))
+    st.session_state[K_MODE] = view.mode
+    st.session_state[K_DATE] = view.as_of
+    st.session_state[K_WINDOW] = (window_from.date(), window_to.date())
+    st.session_state[K_COUNTRIES] = list(view.countries)
+    st.session_state[K_TYPES] = list(view.types)
+    st.session_state[K_TEXT] = view.text
+    st.session_state[K_CENTER] = view.center
+    st.session_state[K_ZOOM] = view.zoom
+    st.session_state[K_EARLIER] = True
+    st.session_state[K_TILES] = False
+    st.session_state[K_PLAYING] = False
+    st.session_state[K_LAST_TICK] = 0.0
+    st.session_state[K_URL_PROBLEMS] = [str(p) for p in problems]
+
+
+def current_view() -> filters.View:
+    """Return the view held in session state."""
+    window = st.session_state[K_WINDOW]
+    return filters.View(
+        as_of=st.session_state[K_DATE],
+        mode=st.session_state[K_MODE],
+        date_from=window[0],
+        date_to=window[1],
+        countries=tuple(st.session_state[K_COUNTRIES]),
+        types=tuple(st.session_state[K_TYPES]),
+        text=st.session_state[K_TEXT],
+        center=st.session_state.get(K_CENTER),
+        zoom=st.session_state.get(K_ZOOM),
+    )
+
+
+def _copy(widget_key: str, view_key: str):
+    def callback() -> None:
+        value = st.session_state[widget_key]
+        st.session_state[view_key] = tuple(value) if isinstance(value, tuple) else value
+
+    return callback
+
+
+def _step(events: gpd.GeoDataFrame, direction: int):
+    def callback() -> None:
+        st.session_state[K_DATE] = filters.step_date(events, st.session_state[K_DATE], direction)
+        st.session_state[K_PLAYING] = False
+
+    return callback
+
+
+def _toggle_play() -> None:
+    st.session_state[K_PLAYING] = not st.session_state[K_PLAYING]
+    st.session_state[K_LAST_TICK] = time.monotonic()
+
+
+def _date_controls(events: gpd.GeoDataFrame, first: date, last: date) -> None:
+    st.radio("Show", list(MODE_LABELS), format_func=MODE_LABELS.get, key="w_mode",
+             index=list(MODE_LABELS).index(st.session_state[K_MODE]), on_change=_copy("w_mode", K_MODE))  # fmt: skip
+    if st.session_state[K_MODE] == "as_of":
+        st.session_state["w_date"] = filters.clamp_date(st.session_state[K_DATE], first, last)
+        st.slider("As of", min_value=first, max_value=last, key="w_date", step=timedelta(days=1),
+                  format="D MMM YYYY", on_change=_copy("w_date", K_DATE))  # fmt: skip
+        previous, following = st.columns(2)
+        previous.button("◀ Previous", key="w_prev", help="Go to the previous date with an event",
+                        on_click=_step(events, -1), width="stretch")  # fmt: skip
+        following.button("Next ▶", key="w_next", help="Go to the next date with an event",
+                         on_click=_step(events, 1), width="stretch")  # fmt: skip
+        st.button("⏸ Pause" if st.session_state[K_PLAYING] else "⏵ Play through the events", key="w_play",
+                  help="Step to the next event date every few seconds", on_click=_toggle_play,
+                  width="stretch")  # fmt: skip
+    else:
+        start, end = st.session_state[K_WINDOW]
+        st.session_state["w_window"] = (filters.clamp_date(start, first, last), filters.clamp_date(end, first, last))
+        st.slider("From – to", min_value=first, max_value=last, key="w_window", step=timedelta(days=1),
+                  format="D MMM YYYY", on_change=_copy("w_window", K_WINDOW))  # fmt: skip
+        st.checkbox("Show earlier events, faded", key="w_earlier", value=st.session_state[K_EARLIER],
+                    on_change=_copy("w_earlier", K_EARLIER))  # fmt: skip
+
+
+def _filter_controls(events: gpd.GeoDataFrame) -> None:
+    names = country_names()
+    present = sorted(set(events["geo_country"]), key=lambda iso3: names.get(iso3, iso3))
+    st.session_state["w_countries"] = [c for c in st.session_state[K_COUNTRIES] if c in present]
+    st.multiselect("Countries", present, key="w_countries", format_func=lambda c: f"{names.get(c, c)} ({c})",
+                   placeholder="All countries", on_change=_copy("w_countries", K_COUNTRIES))  # fmt: skip
+    kinds = [t for t in EVENT_TYPES if t in set(events["event_type"])]
+    st.session_state["w_types"] = [t for t in st.session_state[K_TYPES] if t in kinds]
+    st.multiselect("Event types", kinds, key="w_types", format_func=lambda t: t.replace("_", " "),
+                   placeholder="All types", on_change=_copy("w_types", K_TYPES))  # fmt: skip
+    st.session_state["w_text"] = st.session_state[K_TEXT]
+    st.text_input("Search titles and descriptions", key="w_text", placeholder="e.g. Gao, coup, Wagner",
+                  on_change=_copy("w_text", K_TEXT))  # fmt: skip
+
+
+def _play_ticker(events: gpd.GeoDataFrame) -> None:
+    """While playing, step to the next event date every PLAY_INTERVAL_S seconds, then stop at the end."""
+    if not st.session_state[K_PLAYING] or st.session_state[K_MODE] != "as_of":
+        return
+
+    @st.fragment(run_every=PLAY_INTERVAL_S / 3)
+    def ticker() -> None:
+        if time.monotonic() - st.session_state[K_LAST_TICK] < PLAY_INTERVAL_S:
+            return
+        current = st.session_state[K_DATE]
+        following = filters.step_date(events, current, 1)
+        st.session_state[K_LAST_TICK] = time.monotonic()
+        if following == current:
+            st.session_state[K_PLAYING] = False
+        st.session_state[K_DATE] = following
+        st.rerun(scope="app")
+
+    ticker()
+
+
+def sidebar(events: gpd.GeoDataFrame | None = None) -> filters.View:
+    """Draw the shared sidebar (date, filters) and return the view; mirror it in the URL."""
+    events = active_events() if events is None else events
+    _init_state(events)
+    first, last = filters.date_bounds(events)
+    with st.sidebar:
+        st.header("View")
+        _date_controls(events, first, last)
+        _filter_controls(events)
+        st.checkbox("Web map tiles (needs internet)", key="w_tiles", value=st.session_state[K_TILES],
+                    on_change=_copy("w_tiles", K_TILES))  # fmt: skip
+        _play_ticker(events)
+    for problem in st.session_state.get(K_URL_PROBLEMS, []):
+        st.warning(f"Link parameter {problem}")
+    view = current_view()
+    publish(view)
+    return view
+
+
+def publish(view: filters.View) -> None:
+    """Write the view into the URL's query parameters (only when it changed, to spare reruns)."""
+    wanted = view.to_params()
+    current = {key: st.query_params.get_all(key) for key in st.query_params}
+    normalised = {k: v if isinstance(v, list) else [v] for k, v in wanted.items()}
+    if current != normalised:
+        st.query_params.from_dict(wanted)
+
+
+def show_data_error(error: DataError, *, what: str) -> None:
+    """Show a refused file as a message listing each problem by row and column; never a traceback."""
+    lines = "\n".join(f"- {problem}" for problem in error.problems[:50])
+    more = f"\n- … and {len(error.problems) - 50} more" if len(error.problems) > 50 else ""
+    st.error(f"{what} was refused; nothing from it was loaded.\n\n{lines}{more}")

@@ -1,0 +1,97 @@
+"""Tier 2: the dashboard page under Streamlit's AppTest, driven through widget keys."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from geo import filters
+
+TIMEOUT = 60
+DASHBOARD = Path(__file__).resolve().parent.parent / "dashboard.py"
+
+
+def _metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+@pytest.fixture
+def app() -> AppTest:
+    at = AppTest.from_file(str(DASHBOARD), default_timeout=TIMEOUT)
+    return at.run()
+
+
+def test_runs_without_exception_and_counts_everything(app, events):
+    assert not app.exception
+    assert _metric(app, "Events in view") == str(len(events))
+    assert _metric(app, "Fatalities reported") == f"{int(events['fatalities'].sum()):,}"
+
+
+def test_slider_ends_change_counts_without_exception(app, events):
+    first, last = filters.date_bounds(events)
+    app.slider(key="w_date").set_value(first).run()
+    assert not app.exception
+    assert _metric(app, "Events in view") == "1"
+    app.slider(key="w_date").set_value(last).run()
+    assert not app.exception
+    assert _metric(app, "Events in view") == str(len(events))
+
+
+def test_step_buttons_move_between_event_dates(app):
+    app.slider(key="w_date").set_value(date(2022, 2, 17)).run()
+    app.button(key="w_next").click().run()
+    assert app.slider(key="w_date").value == date(2022, 2, 18)
+    app.button(key="w_prev").click().run()
+    app.button(key="w_prev").click().run()
+    assert app.slider(key="w_date").value == date(2022, 2, 16)
+
+
+def test_country_filter_counts_only_that_country(app, events):
+    app.multiselect(key="w_countries").set_value(["NER"]).run()
+    assert not app.exception
+    assert _metric(app, "Events in view") == str(int((events["geo_country"] == "NER").sum()))
+
+
+def test_type_and_text_filters_and_nothing_matching(app, events):
+    app.multiselect(key="w_types").set_value(["attack"]).run()
+    assert _metric(app, "Events in view") == str(int((events["event_type"] == "attack").sum()))
+    app.text_input(key="w_text").set_value("zzz no such event").run()
+    assert not app.exception
+    assert _metric(app, "Events in view") == "0"
+    assert any("No events match" in info.value for info in app.info)
+
+
+def test_window_mode(app):
+    app.radio(key="w_mode").set_value("window").run()
+    app.slider(key="w_window").set_value((date(2022, 6, 1), date(2022, 7, 31))).run()
+    assert not app.exception
+    # June–July 2022: the withdrawals under way, the massacre, sanctions lifted, Kati, plus 2022-long items.
+    assert int(_metric(app, "Events in view")) == 8
+    assert _metric(app, "Movements under way") == "2"
+
+
+def test_query_params_restore_the_view(events):
+    at = AppTest.from_file(str(DASHBOARD), default_timeout=TIMEOUT)
+    at.query_params["date"] = "2022-02-17"
+    at.query_params["country"] = "FRA"
+    at.run()
+    assert not at.exception
+    assert at.slider(key="w_date").value == date(2022, 2, 17)
+    assert at.multiselect(key="w_countries").value == ["FRA"]
+    expected = events[(events["geo_country"] == "FRA") & (events["start"] <= "2022-02-17")]
+    assert len(expected) >= 5
+    assert _metric(at, "Events in view") == str(len(expected))
+
+
+def test_bad_query_params_warn_and_fall_back():
+    at = AppTest.from_file(str(DASHBOARD), default_timeout=TIMEOUT)
+    at.query_params["date"] = "2099-01-01"
+    at.query_params["country"] = "ATLANTIS"
+    at.run()
+    assert not at.exception
+    warnings = " ".join(w.value for w in at.warning)
+    assert "date" in warnings and "outside the data" in warnings
+    assert "ATLANTIS" in warnings

@@ -1,0 +1,127 @@
+"""Choosing the events in view: dates, windows, countries, types, text, URL round trips."""
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from geo import filters
+from geo.filters import View
+
+
+def test_as_of_keeps_everything_started_by_the_date(events):
+    view = View(as_of=date(2022, 2, 17))
+    shown = filters.filter_events(events, view)
+    assert (shown["start"] <= pd.Timestamp("2022-02-17")).all()
+    assert set(shown["event_id"]) == set(events.loc[events["start"] <= "2022-02-17", "event_id"])
+    assert "withdrawal-announced-2022-02-17" in set(shown["event_id"])
+    assert "mali-demands-departure-2022-02-18" not in set(shown["event_id"])
+
+
+def test_slider_ends(events):
+    first, last = filters.date_bounds(events)
+    assert first == date(2012, 1, 1)
+    assert last >= date(2022, 8, 15)
+    assert len(filters.filter_events(events, View(as_of=last))) == len(events)
+    # On the first day only the events that start that day.
+    assert set(filters.filter_events(events, View(as_of=first))["event_id"]) == {"islamists-take-north-2012"}
+
+
+def test_window_keeps_overlapping_spans(events):
+    view = View(as_of=date(2022, 8, 15), mode="window", date_from=date(2022, 6, 1), date_to=date(2022, 7, 31))
+    shown = set(filters.filter_events(events, view)["event_id"])
+    # The withdrawal (Feb–Aug 2022) overlaps June–July; the February announcement does not.
+    assert {"barkhane-withdrawal-2022", "central-mali-massacre-2022-06", "kati-attack-2022-07"} <= shown
+    assert "withdrawal-announced-2022-02-17" not in shown
+    assert "tessit-attack-2022-08" not in shown
+
+
+def test_window_with_earlier_events_faded(events):
+    view = View(as_of=date(2022, 8, 15), mode="window", date_from=date(2022, 6, 1), date_to=date(2022, 7, 31))
+    shown, status = filters.events_with_status(events, view, show_earlier=True)
+    by_id = dict(zip(shown["event_id"], status, strict=True))
+    assert by_id["withdrawal-announced-2022-02-17"] == "earlier"
+    assert by_id["kati-attack-2022-07"] == "current"
+    hidden, _ = filters.events_with_status(events, view, show_earlier=False)
+    assert "withdrawal-announced-2022-02-17" not in set(hidden["event_id"])
+
+
+def test_country_filter_uses_the_geometry(events):
+    niger = filters.filter_events(events, View(as_of=date(2022, 12, 31), countries=("NER",)))
+    assert len(niger) > 0
+    assert set(niger["geo_country"]) == {"NER"}
+    assert set(niger["event_id"]) == set(events.loc[events["geo_country"] == "NER", "event_id"])
+
+
+def test_type_and_text_filters(events):
+    attacks = filters.filter_events(events, View(as_of=date(2022, 12, 31), types=("attack",)))
+    assert set(attacks["event_type"]) == {"attack"}
+    assert {"kati-attack-2022-07", "tessit-attack-2022-08", "gao-base-attack-2022-01"} <= set(attacks["event_id"])
+    gao = filters.filter_events(events, View(as_of=date(2022, 12, 31), text="GAO base"))
+    assert "gao-base-left-2022-08-15" in set(gao["event_id"])
+    assert all("gao" in " ".join(map(str, r)).lower() for r in gao[["title", "description", "location"]].values)
+
+
+def test_filters_that_match_nothing_return_an_empty_frame(events):
+    none = filters.filter_events(events, View(as_of=date(2022, 12, 31), text="no such words anywhere"))
+    assert none.empty
+    assert filters.summary_counts(none) == {"events": 0, "fatalities": 0, "unknown_toll": 0}
+
+
+def test_counts_add_up(events):
+    counts = filters.summary_counts(events)
+    assert counts["events"] == len(events)
+    assert counts["fatalities"] == int(events["fatalities"].sum())
+    assert counts["fatalities"] == 42 + 132 + 48
+    assert counts["unknown_toll"] == int(events["fatalities"].isna().sum())
+
+
+def test_step_to_previous_and_next_event(events):
+    assert filters.step_date(events, date(2022, 2, 17), 1) == date(2022, 2, 18)
+    assert filters.step_date(events, date(2022, 2, 17), -1) == date(2022, 2, 16)
+    # Between events, it goes to the nearest one in that direction.
+    assert filters.step_date(events, date(2022, 3, 1), 1) == date(2022, 6, 1)
+    first, last_event = filters.event_dates(events)[0], filters.event_dates(events)[-1]
+    assert filters.step_date(events, first, -1) == first
+    assert filters.step_date(events, last_event, 1) == last_event
+
+
+def test_view_round_trips_through_query_params():
+    view = View(as_of=date(2022, 5, 1), mode="window", date_from=date(2022, 2, 1), date_to=date(2022, 8, 31),
+                countries=("MLI", "NER"), types=("attack",), text="gao", center=(15.1, 0.5), zoom=7)  # fmt: skip
+    params = view.to_params()
+    assert params["country"] == ["MLI", "NER"] and params["from"] == "2022-02-01"
+    back, problems = View.from_params(params, first=date(2012, 1, 1), last=date(2022, 12, 31))
+    assert problems == []
+    assert back.window == view.window
+    assert (back.countries, back.types, back.text, back.center, back.zoom) == (
+        view.countries, view.types, view.text, view.center, view.zoom)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("params", "column", "message"),
+    [
+        ({"date": "2030-01-01"}, "date", "outside the data"),
+        ({"date": "yesterday"}, "date", "not a date"),
+        ({"mode": "sideways"}, "mode", "must be"),
+        ({"country": "XXX"}, "country", "not in the data"),
+        ({"lat": "95", "lon": "0"}, "lat", "not a point on the map"),
+        ({"zoom": "close"}, "zoom", "whole number"),
+    ],
+)
+def test_bad_query_params_are_reported_not_raised(params, column, message):
+    view, problems = View.from_params(params, first=date(2012, 1, 1), last=date(2022, 12, 31),
+                                      known_countries={"MLI", "NER"})  # fmt: skip
+    assert [p.column for p in problems] == [column]
+    assert message in problems[0].message
+    assert date(2012, 1, 1) <= view.as_of <= date(2022, 12, 31)
+
+
+def test_recency_fades_old_events(events):
+    view = View(as_of=date(2022, 8, 15))
+    shown = filters.filter_events(events, view)
+    status = dict(zip(shown["event_id"], filters.recency(shown, view), strict=True))
+    assert status["last-unit-crosses-2022-08-15"] == "current"
+    assert status["coup-2020-08"] == "earlier"
+    assert set(np.unique(list(status.values()))) == {"current", "earlier"}

@@ -1,0 +1,101 @@
+"""The folium map rendered to HTML and inspected without a browser."""
+
+import re
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from geo import filters, mapview
+from geo.bases import base_status, load_bases
+from geo.movements import movements_at
+
+XSS = "<img src=x onerror=alert(1)>"
+
+
+def _render(events, sources, when=date(2022, 5, 1), **view_changes):
+    view = filters.View(as_of=when, **view_changes)
+    shown, status = filters.events_with_status(events, view)
+    moves = movements_at(events, view.reference_date)
+    bases = base_status(load_bases(), view.reference_date)
+    return mapview.build_map(shown, status, moves, bases, sources).get_root().render(), shown
+
+
+def test_map_has_base_layer_border_events_and_legend(events, sources):
+    html, shown = _render(events, sources)
+    assert "Countries (Natural Earth)" in html
+    for name in ("Mali", "Niger", "Burkina Faso", "Mauritania", "Chad"):
+        # Labels sit in DivIcons, whose HTML folium writes JSON-escaped.
+        assert f"\\u003e{name}\\u003c/div\\u003e" in html, name
+    assert "Mali–Niger border" in html
+    assert html.count("L.circleMarker(") >= len(shown)
+    assert 'id="map-legend"' in html and "Fatalities (mark size)" in html
+    # Tiles are offered in the layer control but not shown unless asked: the map must read offline.
+    tile_var = re.search(r"var (tile_layer_[0-9a-f]+) = L.tileLayer", html).group(1)
+    assert f"{tile_var}.addTo(" not in html
+    online = mapview.base_map(tiles=True).get_root().render()
+    assert re.search(r"tile_layer_[0-9a-f]+\.addTo\(", online)
+
+
+def test_popup_shows_sources_and_precision(events, sources):
+    html, _ = _render(events, sources, when=date(2022, 8, 15))
+    assert "Reported by 5 of 5 articles" in html  # the announcement of 17 February
+    assert "Operation Barkhane: France announces the complete withdrawal of its troops from Mali" in html
+    assert "June 2022" in html and "2022-06-01" not in html.split("event-popup")[1][:20000]
+
+
+def test_marks_use_type_colour_size_and_precision_outline(events, sources):
+    html, _ = _render(events, sources, when=date(2022, 8, 31))
+    # Tessit (42 killed, month precision) is an attack: orange, dashed, bigger than the unknown-toll size.
+    block = html[html.index("42 Malian soldiers killed at Tessit") - 3000 : html.index("42 Malian soldiers killed at Tessit")]
+    marker = block[block.rindex("L.circleMarker(") :]
+    assert mapview.TYPE_COLOURS["attack"].lower() in marker.lower()
+    assert '"dashArray": "6 4"' in marker
+    radius = float(re.search(r'"radius": ([0-9.]+)', marker).group(1))
+    assert radius == pytest.approx(mapview.marker_radius(42)) and radius > mapview.marker_radius(None)
+
+
+def test_movements_drawn_by_state(events, sources):
+    during, _ = _render(events, sources, when=date(2022, 5, 1))
+    assert "movement-position" in during and "under way" in during
+    before, _ = _render(events, sources, when=date(2021, 1, 1))
+    assert "Barkhane withdraws from Mali into Niger" not in before
+
+
+def test_bases_differ_by_date(events, sources):
+    before, _ = _render(events, sources, when=date(2022, 8, 14))
+    after, _ = _render(events, sources, when=date(2022, 8, 15))
+    assert "French base at Gao</b><br>France (Barkhane): in use" in before
+    assert "French base at Gao</b><br>France (Barkhane): handed over" in after
+
+
+def test_text_from_data_is_escaped(events, sources):
+    evil = events.iloc[[0]].copy()
+    evil["title"] = XSS
+    evil["description"] = "</script><script>alert(2)</script>"
+    evil["readings"] = XSS
+    html = mapview.build_map(evil, ["current"], movements_at(evil, pd.Timestamp("2022-01-01")),
+                             base_status(load_bases(), pd.Timestamp("2022-01-01")), sources).get_root().render()  # fmt: skip
+    assert XSS not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "<script>alert(2)</script>" not in html
+
+
+def test_same_view_renders_the_same_bytes(events, sources):
+    first, _ = _render(events, sources)
+    second, _ = _render(events, sources)
+    assert first == second
+
+
+def test_colocated_marks_are_spread_but_keep_true_coordinates(events, sources):
+    lat = events["latitude"].to_numpy()
+    lon = events["longitude"].to_numpy()
+    shown_lat, shown_lon = mapview.spread_colocated(lat, lon)
+    positions = set(zip(shown_lat.round(6), shown_lon.round(6), strict=True))
+    assert len(positions) == len(events)
+    assert max(abs(shown_lat - lat).max(), abs(shown_lon - lon).max()) < 0.5
+
+
+def test_every_type_has_a_distinct_colour():
+    colours = list(mapview.TYPE_COLOURS.values())
+    assert len(set(colours)) == len(colours)

@@ -1,0 +1,69 @@
+"""Troop movements: route geometry, geodesic lengths, interpolation by date; bases by date."""
+
+import pandas as pd
+import pytest
+from shapely import Point
+
+from geo import borders, gazetteer, movements
+from geo.bases import base_status, load_bases
+
+WITHDRAWAL = "Gao > Ansongo > Mali–Niger border crossing > Ayorou > Niamey"
+
+
+def test_route_length_is_the_sum_of_its_legs():
+    stops = [s.strip() for s in WITHDRAWAL.split(">")]
+    legs = [
+        borders.distance_km(*gazetteer.place_lonlat(a), *gazetteer.place_lonlat(b))
+        for a, b in zip(stops[:-1], stops[1:], strict=True)
+    ]
+    assert movements.route_length_km(WITHDRAWAL) == pytest.approx(sum(legs), rel=1e-9)
+    # Longer than the straight Gao–Niamey distance, shorter than half again.
+    direct = borders.distance_km(*gazetteer.place_lonlat("Gao"), *gazetteer.place_lonlat("Niamey"))
+    assert direct < movements.route_length_km(WITHDRAWAL) < 1.5 * direct
+
+
+def test_route_line_passes_through_every_stop_and_crosses_the_border():
+    line = movements.route_line(WITHDRAWAL)
+    for stop in ("Gao", "Mali–Niger border crossing", "Niamey"):
+        lon, lat = gazetteer.place_lonlat(stop)
+        assert line.distance(Point(lon, lat)) < 1e-9
+    assert line.intersects(borders.mali_niger_border())
+    assert borders.line_length_km(line) == pytest.approx(movements.route_length_km(WITHDRAWAL), rel=1e-3)
+
+
+def test_position_interpolates_by_date():
+    start, end = pd.Timestamp("2022-02-17"), pd.Timestamp("2022-08-15")
+    state, fraction, point = movements.position_at(WITHDRAWAL, start, end, pd.Timestamp("2022-01-01"))
+    assert (state, fraction) == ("planned", 0.0)
+    assert (point.x, point.y) == pytest.approx(gazetteer.place_lonlat("Gao"))
+    state, fraction, point = movements.position_at(WITHDRAWAL, start, end, end)
+    assert (state, fraction) == ("done", 1.0)
+    assert (point.x, point.y) == pytest.approx(gazetteer.place_lonlat("Niamey"))
+    middle = start + (end - start) / 2
+    state, fraction, point = movements.position_at(WITHDRAWAL, start, end, middle)
+    assert state == "under way" and fraction == pytest.approx(0.5)
+    # Half the route's length from Gao, measured along the route.
+    travelled = movements.travelled_line(WITHDRAWAL, fraction)
+    assert borders.line_length_km(travelled) == pytest.approx(movements.route_length_km(WITHDRAWAL) / 2, rel=1e-3)
+    assert travelled.coords[-1] == pytest.approx((point.x, point.y))
+
+
+def test_movements_at_dates(events):
+    before = movements.movements_at(events, pd.Timestamp("2022-01-01")).set_index("event_id")
+    assert before.loc["barkhane-withdrawal-2022", "state"] == "planned"
+    assert before.loc["serval-entry-2013", "state"] == "done"
+    during = movements.movements_at(events, pd.Timestamp("2022-05-01")).set_index("event_id")
+    assert during.loc["barkhane-withdrawal-2022", "state"] == "under way"
+    after = movements.movements_at(events, pd.Timestamp("2022-08-15")).set_index("event_id")
+    assert after.loc["barkhane-withdrawal-2022", "state"] == "done"
+    assert after.loc["barkhane-withdrawal-2022", "days"] == 180
+    assert after.crs.to_epsg() == 4326
+
+
+def test_bases_change_status_on_the_hand_over_day():
+    bases = load_bases()
+    assert set(bases["location"]) <= set(gazetteer.place_names())
+    on = {r.base_id: r.status for r in base_status(bases, pd.Timestamp("2022-08-14")).itertuples()}
+    after = {r.base_id: r.status for r in base_status(bases, pd.Timestamp("2022-08-15")).itertuples()}
+    assert on == {"gao": "in use", "kati": "in use"}
+    assert after == {"gao": "handed over", "kati": "in use", "niger": "in use"}
