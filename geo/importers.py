@@ -162,6 +162,7 @@ import importlib.util
 import io
 import os
 import re
+import tempfile
 import unicodedata
 import zipfile
 from collections import Counter
@@ -691,7 +692,6 @@ def _read_csv(text: str, name: str) -> _Table:
     lines: list[int] = []
     rows_read = 0
     after_header = False
-    last_line = sum(1 for _ in io.StringIO(text, newline=""))
     consumed = 0
     while True:
         start = consumed + 1
@@ -722,7 +722,7 @@ def _read_csv(text: str, name: str) -> _Table:
         if len(record) != width:
             fixed = _fit_width(record, width, header)
             if fixed is None:
-                problems.append(_shape_problem(record, width, start, consumed, last_line))
+                problems.append(_shape_problem(record, width, start, consumed))
                 continue
             record = fixed
         records.append(record)
@@ -762,16 +762,17 @@ def _fit_width(record: list[str], width: int, header: list[str]) -> list[str] | 
     return None
 
 
-def _shape_problem(record: list[str], width: int, start: int, end: int, last_line: int) -> RowProblem:
+def _shape_problem(record: list[str], width: int, start: int, end: int) -> RowProblem:
     """Describe a record whose number of fields does not match the header."""
     count = f"{len(record)} fields"
     if end > start:
-        where = f"lines {start}-{end} were read as one record"
-        if end >= last_line:
-            hint = f"a quote opened on line {start} is never closed, so the rest of the file was read as one field"
-        else:
-            hint = "probably an unbalanced quote"
-        return RowProblem(start, None, count, f"{where} with {len(record)} fields where the header has {width}: {hint}")
+        return RowProblem(
+            start,
+            None,
+            count,
+            f"lines {start}-{end} were read as one record with {len(record)} fields where the header has "
+            f"{width}: probably a quote opened on line {start} is not closed",
+        )
     return RowProblem(
         start,
         None,
@@ -829,15 +830,21 @@ def _read_points(data: bytes, name: str, kind: str) -> tuple[pd.DataFrame, list[
     import pyogrio
     from pyproj.exceptions import CRSError
 
-    try:
-        layers = pyogrio.list_layers(io.BytesIO(data))
-        if len(layers) == 0:
-            raise _file_error(name, f"the {_kind_label(kind)} file holds no layer")
-        frame = geopandas.read_file(io.BytesIO(data), layer=str(layers[0][0]))
-    except DataError:
-        raise
-    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError, OSError) as err:
-        raise _file_error(name, f"cannot read the {_kind_label(kind)} file ({err})") from None
+    # GDAL identifies drivers partly by file extension, and complains about a
+    # GeoPackage read from memory; a temporary file with the right suffix is quiet.
+    with tempfile.TemporaryDirectory(prefix="import-") as folder:
+        path = Path(folder) / f"upload.{kind}"
+        path.write_bytes(data)
+        try:
+            layers = pyogrio.list_layers(path)
+            if len(layers) == 0:
+                raise _file_error(name, f"the {_kind_label(kind)} file holds no layer")
+            frame = geopandas.read_file(path, layer=str(layers[0][0]))
+        except DataError:
+            raise
+        except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError, OSError) as err:
+            message = str(err).replace(str(path), name)
+            raise _file_error(name, f"cannot read the {_kind_label(kind)} file ({message})") from None
 
     try:
         if frame.crs is None:
@@ -1042,7 +1049,7 @@ def _join(parts: list[pd.Series], sep: str) -> pd.Series:
     """Join the non-blank parts of each row with ``sep``; NA when all are blank."""
     out: pd.Series | None = None
     for part in parts:
-        part = part.fillna("").astype(str)
+        part = part.astype(object).where(part.notna(), "").astype(str)
         if out is None:
             out = part
             continue
