@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -243,6 +244,44 @@ def test_acled_hdx_copy_with_bom_crlf_hashtag_row_and_multiline_quotes():
     assert rows[8]["notes"].count("\n") == 2
     assert_row(rows[12], event_type="protest", event_date="2022-08-21", location="Ouagadougou")
     assert refusals(result) == [(7, "latitude", ""), (11, "event_date", "32 August 2022")]
+
+
+def _rewrite_acled(transform) -> bytes:
+    """The current-layout fixture with each data row passed through ``transform(dict) -> dict``."""
+    reader = csv.DictReader(io.StringIO((FIXTURES / "acled_current.csv").read_text(encoding="utf-8")))
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=reader.fieldnames, lineterminator="\n")
+    writer.writeheader()
+    for row in reader:
+        writer.writerow(transform(dict(row)))
+    return out.getvalue().encode("utf-8")
+
+
+def test_r_exports_write_na_for_blank_cells(acled_current):
+    # Exports written from R (as in public ACLED extracts on GitHub) say NA where ACLED leaves a cell empty.
+    na = ("assoc_actor_1", "actor2", "assoc_actor_2", "civilian_targeting", "tags", "fatalities")
+    result = import_table(
+        Upload(_rewrite_acled(lambda r: {k: ("NA" if k in na and v == "" else v) for k, v in r.items()}), "r.csv")
+    )
+    assert rows_by_line(result) == rows_by_line(acled_current)
+    assert refusals(result) == refusals(acled_current)
+    assert rows_by_line(result)[3]["actors"] == "Military Forces of France (2017-)"
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    ["%Y-%m-%d", "%d %B %Y", "%d-%B-%Y", "%d/%m/%Y"],  # API, export tool, pre-2019 spreadsheets, old Excel copies
+)
+def test_acled_date_spellings(spelling, acled_current):
+    def respell(row):
+        with contextlib.suppress(ValueError):  # the fixture's impossible date stays as it is
+            row["event_date"] = pd.Timestamp(row["event_date"]).strftime(spelling)
+        return row
+
+    result = import_table(Upload(_rewrite_acled(respell), "dates.csv"))
+    assert {k: v["event_date"] for k, v in rows_by_line(result).items()} == {
+        k: v["event_date"] for k, v in rows_by_line(acled_current).items()
+    }
 
 
 # --- UCDP GED ------------------------------------------------------------------------
