@@ -72,14 +72,14 @@ ACLED's codebook: ``time_precision`` 1 = the source gives the actual date;
 2 = the source gives a week or a similar span and ACLED codes a date inside it;
 3 = the source gives only a month and ACLED codes its middle.
 
-================  ====================  =====================================
+==================  ==================  ====================================
 ``time_precision``  ``date_precision``  ``event_date``
-================  ====================  =====================================
-1                 day                   ACLED's date
-2                 month                 first of the month of ACLED's date
-3                 month                 first of the month of ACLED's date
-(empty / absent)  day                   ACLED's date (``date_note`` says so)
-================  ====================  =====================================
+==================  ==================  ====================================
+1                   day                 ACLED's date
+2                   month               first of the month of ACLED's date
+3                   month               first of the month of ACLED's date
+(empty / absent)    day                 ACLED's date (``date_note`` says so)
+==================  ==================  ====================================
 
 Our layout has no "week" precision, and a contract date is never more precise
 than its source, so a week-precise date becomes month-precise; ``date_note``
@@ -141,8 +141,9 @@ Point files (GeoJSON, GeoPackage): fields whose names match ours are used
 (``title, description, event_type, actors, location, country, fatalities,
 date_precision, end_date, end_precision, location_precision, sources,
 source_id, notes, ...``), ``name`` stands in for ``title`` and ``place`` for
-``location`` (which is otherwise the point's coordinates as text). The date comes from ``date_column``. There is no
-guessed default event type: a point file without an ``event_type`` field
+``location`` (which is otherwise the point's coordinates as text). The date
+comes from ``date_column``. There is no guessed default event type: a point
+file without an ``event_type`` field
 needs the caller's ``event_type`` (for instance picked by the analyst in the
 upload form); without either the file is refused, because colouring unknown
 points as attacks (or anything else) would put on the map a claim that nobody
@@ -151,14 +152,21 @@ as EPSG:4326 when its coordinates fit. ``country`` is copied when the file has
 it (alpha-3 or a name); otherwise it is the Natural Earth country containing the
 point (``geo.borders.country_of_points``), and the row is refused when the
 point lies in no country.
+
+Validation
+----------
+The mapped rows then go through ``geo.events.validate_events`` (``strict=False,
+check_places=False``): its problems join the importer's, and
+``ImportResult.events`` is the GeoDataFrame it returns (typed dates, points in
+EPSG:4326, its derived ``start``/``end``/``date_label``/``geo_country`` columns
+after ``_row``), sorted by date. The importer checks only what it must to map a
+row; whether the point lies in the named country is ``validate_events``' call.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
-import importlib
-import importlib.util
 import io
 import os
 import re
@@ -176,6 +184,7 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import DataError, RowProblem
+from geo.events import validate_events
 
 __all__ = [
     "EVENT_COLUMNS",
@@ -554,21 +563,14 @@ def _detect(columns: list[str], name: str) -> str:
 
 
 def _validate(events: pd.DataFrame, problems: list[RowProblem]) -> tuple[pd.DataFrame, list[RowProblem]]:
-    """Hand the mapped rows to ``geo.events.validate_events`` when it exists.
+    """Run the events layout's own checks on the mapped rows and merge their problems.
 
-    VALIDATE_EVENTS HOOK: the single call site of the lead engineer's checks
-    (types, dates, duplicates) on imported rows. Places are not checked
-    against country polygons here (``check_places=False``): imported data
-    carries its own coordinates and the caller decides whether to check them.
-    Until ``geo/events.py`` defines ``validate_events`` this returns its
-    input unchanged.
+    VALIDATE_EVENTS HOOK: the single call site of ``geo.events.validate_events``
+    for imported rows (types, dates, coordinates inside the named country,
+    duplicate ids). ``check_places=False`` skips only the gazetteer checks
+    meant for curated data, since imported locations are free text;
+    ``strict=False`` keeps the good rows.
     """
-    if importlib.util.find_spec("geo.events") is None:
-        return events, problems
-    module = importlib.import_module("geo.events")
-    validate_events = getattr(module, "validate_events", None)
-    if validate_events is None:
-        return events, problems
     checked, more = validate_events(events, source_ids=None, check_places=False, strict=False)
     return checked, problems + list(more)
 
