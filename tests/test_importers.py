@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import datetime as dt
 import io
 import json
+import re
 import traceback
 import zipfile
 from pathlib import Path
@@ -643,6 +645,119 @@ def test_a_point_at_sea_is_refused_not_a_crash(tmp_path):
     result = import_table(path)  # Tessit's row moved into the Gulf of Guinea
     assert result.events.empty
     assert [(p.row, p.column) for p in result.problems] == [(2, "latitude")]
+
+
+# --- real exports, when someone has put them in tests/fixtures/real (see its README) ----
+
+REAL = ROOT / "tests" / "fixtures" / "real"
+_REAL_FILES = sorted(p for p in REAL.glob("*") if p.suffix.lower() in (".csv", ".zip"))
+
+
+def _is_number(text: str, low: float, high: float) -> bool:
+    try:
+        value = float(text)
+    except ValueError:
+        return False
+    return low <= value <= high
+
+
+def _is_count(text: str) -> bool:
+    return text.strip().upper() in ("", "NA") or (_is_number(text, 0, 1e7) and float(text) % 1 == 0)
+
+
+def _is_date(text: str, formats: tuple[str, ...]) -> bool:
+    for fmt in formats:
+        try:
+            day = dt.datetime.strptime(text.strip(), fmt).date()
+        except ValueError:
+            continue
+        return dt.date(1900, 1, 1) <= day <= dt.date.today()
+    return False
+
+
+_ACLED_TYPES = {
+    "battles", "explosions/remote violence", "violence against civilians", "protests", "riots",
+    "strategic developments", "battle-no change of territory", "battle-government regains territory",
+    "battle-non-state actor overtakes territory", "remote violence", "riots/protests", "strategic development",
+    "non-violent transfer of territory", "headquarters or base established",
+}  # fmt: skip
+
+
+def _valid_acled(row: dict[str, str]) -> bool:
+    """ACLED's codebook, checked without the importer's code."""
+    get = lambda c: (row.get(c) or "").strip()  # noqa: E731
+    return (
+        bool(re.fullmatch(r"[A-Za-z0-9_-]+", get("event_id_cnty")))
+        and _is_date(get("event_date"), ("%Y-%m-%d", "%d %B %Y", "%d-%B-%Y", "%d-%b-%Y", "%d/%m/%Y"))
+        and get("time_precision") in ("", "1", "2", "3")
+        and get("geo_precision") in ("", "1", "2", "3")
+        and get("event_type").lower() in _ACLED_TYPES
+        and _is_number(get("latitude"), -90, 90)
+        and _is_number(get("longitude"), -180, 180)
+        and (float(get("latitude")), float(get("longitude"))) != (0.0, 0.0)
+        and _is_count(get("fatalities"))
+        and get("country") != ""
+    )
+
+
+def _valid_ucdp(row: dict[str, str]) -> bool:
+    """UCDP GED's codebook, checked without the importer's code."""
+    get = lambda c: (row.get(c) or "").strip()  # noqa: E731
+    formats = ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%d %H:%M:%S", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y")
+    best = get("best") if "best" in row else get("best_est")
+    start, end = get("date_start"), get("date_end") or get("date_start")
+    return (
+        get("id") != ""
+        and get("type_of_violence") in ("1", "2", "3")
+        and get("date_prec") in ("1", "2", "3", "4", "5")
+        and get("where_prec") in ("1", "2", "3", "4", "5", "6", "7")
+        and _is_date(start, formats)
+        and _is_date(end, formats)
+        and pd.Timestamp(end.split(" ")[0]) >= pd.Timestamp(start.split(" ")[0])
+        and _is_number(get("latitude"), -90, 90)
+        and _is_number(get("longitude"), -180, 180)
+        and _is_count(best)
+        and get("country") != ""
+    )
+
+
+def _records_with_lines(path: Path) -> list[tuple[int, dict[str, str]]]:
+    if path.suffix.lower() == ".zip":
+        with zipfile.ZipFile(path) as z:
+            text = z.read(next(n for n in z.namelist() if n.lower().endswith(".csv"))).decode("utf-8-sig")
+    else:
+        text = path.read_text(encoding="utf-8-sig")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = [h.strip().lower().replace(" ", "_") for h in next(reader)]
+    out, line = [], reader.line_num
+    for record in reader:
+        if any(cell.strip() for cell in record) and not record[0].startswith("#"):
+            out.append((line + 1, dict(zip(header, record, strict=False))))
+        line = reader.line_num
+    return out
+
+
+@pytest.mark.skipif(not _REAL_FILES, reason="no real ACLED/UCDP export in tests/fixtures/real (see its README)")
+@pytest.mark.parametrize("path", _REAL_FILES, ids=[p.name for p in _REAL_FILES])
+def test_real_exports_map_every_valid_row(path):
+    result = import_table(path)
+    assert result.fmt in ("acled", "ucdp")
+    valid = _valid_acled if result.fmt == "acled" else _valid_ucdp
+    kept = set(result.events["_row"].astype(int))
+    problems: dict[int, list[RowProblem]] = {}
+    for p in result.problems:
+        problems.setdefault(p.row, []).append(p)
+    # Besides bad cells, validate_events may refuse a point lying off its country, or a repeated id.
+    excusable = ("outside", "duplicate event_id")
+    records = _records_with_lines(path)
+    assert result.rows_read == len(records)
+    for line, row in records:
+        if line in kept:
+            continue
+        assert line in problems, f"line {line} is neither kept nor refused"
+        if valid(row):
+            reasons = [str(p) for p in problems[line]]
+            assert all(any(word in r for word in excusable) for r in reasons), f"line {line} is valid: {reasons}"
 
 
 # --- property tests: nothing but DataError, every row accounted for -------------------
