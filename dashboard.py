@@ -43,7 +43,7 @@ if in_view.empty:
 # deterministic, so the same base renders the same script and st_folium only
 # swaps the layers, keeping the user's pan and zoom.
 fmap = mapview.base_map(tiles=st.session_state[ui.K_TILES])
-layers = mapview.dynamic_layers(shown, status, moves, bases_now, ui.sources())
+layers = mapview.dynamic_layers(shown, status, moves, bases_now, ui.sources(), zoom=view.zoom)
 returned = st_folium(
     fmap,
     key="map",
@@ -66,3 +66,6 @@ with st.expander(f"The {counts['events']} events in view", expanded=False):
     table = in_view[["date_label", "event_type", "title", "location", "geo_country", "fatalities", "sources"]]
     st.dataframe(table.rename(columns={"date_label": "date", "geo_country": "country"}), hide_index=True,
                  width="stretch")  # fmt: skip
+
+with st.expander("Export this view", expanded=False):
+    ui.export_panel(events, ui.current_view())

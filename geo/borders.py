@@ -23,11 +23,13 @@ from shapely.geometry.base import BaseGeometry
 WGS84 = "EPSG:4326"
 GEOD = Geod(ellps="WGS84")
 
-#: Countries drawn on the base map: the Sahel and its neighbours.
+#: Countries drawn on the base map: the Sahel and its neighbours, and France.
 SAHEL_ISO3 = (
     "MLI", "NER", "BFA", "MRT", "TCD", "SEN", "GIN", "CIV", "GHA", "TGO",
     "BEN", "NGA", "DZA", "LBY", "CMR", "SDN", "CAF", "MAR", "ESH", "GMB",
     "GNB", "SLE", "LBR",
+    # France and its neighbours, so that events in Paris sit on land.
+    "FRA", "ESP", "PRT", "ITA", "CHE", "BEL", "DEU", "LUX", "GBR", "TUN", "EGY",
 )  # fmt: skip
 
 #: Tolerance for "inside its country": coastal towns and border points can sit

@@ -91,9 +91,13 @@ def read_table(source, *, name: str | None = None) -> pd.DataFrame:
         else:
             text = Path(source).read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise DataError([RowProblem(None, None, None, f"not UTF-8 text ({exc.reason} at byte {exc.start})")], source=label) from exc
+        raise DataError(
+            [RowProblem(None, None, None, f"not UTF-8 text ({exc.reason} at byte {exc.start})")], source=label
+        ) from exc
     except OSError as exc:
-        raise DataError([RowProblem(None, None, None, f"cannot read the file: {exc.strerror or exc}")], source=label) from exc
+        raise DataError(
+            [RowProblem(None, None, None, f"cannot read the file: {exc.strerror or exc}")], source=label
+        ) from exc
     # csv.reader rather than pandas: it tells where each record starts, so
     # messages can name the line a person sees in an editor even when quoted
     # fields span lines.
@@ -191,7 +195,7 @@ class _Collector:
         if not mask.any():
             return
         self.bad |= mask
-        values = self.frame[value_column or column] if (value_column or column) in self.frame else None
+        values = self.frame.get(value_column or column, None)
         for i in np.flatnonzero(mask):
             value = None if values is None else values.iloc[i]
             text = message(i) if callable(message) else message
@@ -241,42 +245,57 @@ def validate_events(
         check.flag(text[column] == "", column, "is empty; this column is required")
 
     ids = text["event_id"]
-    check.flag((ids != "") & ~ids.str.fullmatch(_EVENT_ID.pattern).fillna(False), "event_id",
-               "must start with a letter or digit and hold only letters, digits and _ . : -")
+    check.flag(
+        (ids != "") & ~ids.str.fullmatch(_EVENT_ID.pattern).fillna(False),
+        "event_id",
+        "must start with a letter or digit and hold only letters, digits and _ . : -",
+    )
     duplicated = (ids != "") & ids.duplicated(keep=False)
     first_row = pd.Series(check.rows).groupby(ids.to_numpy()).transform("min").to_numpy()
-    check.flag(duplicated & ids.duplicated(keep="first"), "event_id",
-               lambda i: f"duplicate event_id, first used on row {first_row[i]}")
+    check.flag(
+        duplicated & ids.duplicated(keep="first"),
+        "event_id",
+        lambda i: f"duplicate event_id, first used on row {first_row[i]}",
+    )
 
     types = text["event_type"]
-    check.flag((types != "") & ~types.isin(EVENT_TYPES), "event_type",
-               f"unknown event type; expected one of {', '.join(EVENT_TYPES)}")
+    check.flag(
+        (types != "") & ~types.isin(EVENT_TYPES),
+        "event_type",
+        f"unknown event type; expected one of {', '.join(EVENT_TYPES)}",
+    )
 
     precision = text["date_precision"]
-    check.flag((precision != "") & ~precision.isin(PRECISIONS), "date_precision",
-               "must be day, month or year")
+    check.flag((precision != "") & ~precision.isin(PRECISIONS), "date_precision", "must be day, month or year")
     start = _parse_dates(text["event_date"])
     unparsable = (text["event_date"] != "") & start.isna()
     check.flag(unparsable, "event_date", "is not a date in the form YYYY-MM-DD")
     today = pd.Timestamp(date.today())
     out_of_range = start.notna() & ((start < EARLIEST_DATE) | (start > today))
-    check.flag(out_of_range, "event_date",
-               f"is out of range (from {EARLIEST_DATE.date()} to today, {today.date()})")
+    check.flag(out_of_range, "event_date", f"is out of range (from {EARLIEST_DATE.date()} to today, {today.date()})")
     month_bad = (precision == "month") & start.notna() & (start.dt.day != 1)
-    check.flag(month_bad, "date_precision",
-               lambda i: f"says month, but {text['event_date'].iloc[i]} is not the first of a month")
+    check.flag(
+        month_bad,
+        "date_precision",
+        lambda i: f"says month, but {text['event_date'].iloc[i]} is not the first of a month",
+    )
     year_bad = (precision == "year") & start.notna() & ((start.dt.day != 1) | (start.dt.month != 1))
-    check.flag(year_bad, "date_precision",
-               lambda i: f"says year, but {text['event_date'].iloc[i]} is not 1 January")
+    check.flag(year_bad, "date_precision", lambda i: f"says year, but {text['event_date'].iloc[i]} is not 1 January")
 
     end_text, end_precision = text["end_date"], text["end_precision"]
     end = _parse_dates(end_text)
     check.flag((end_text != "") & end.isna(), "end_date", "is not a date in the form YYYY-MM-DD")
-    check.flag(end.notna() & start.notna() & (end < start), "end_date",
-               lambda i: f"is before event_date {text['event_date'].iloc[i]}")
+    check.flag(
+        end.notna() & start.notna() & (end < start),
+        "end_date",
+        lambda i: f"is before event_date {text['event_date'].iloc[i]}",
+    )
     check.flag(end.notna() & (end > today), "end_date", f"is after today ({today.date()})")
-    check.flag((end_text != "") & ~end_precision.isin(PRECISIONS), "end_precision",
-               "must be day, month or year when end_date is set", )
+    check.flag(
+        (end_text != "") & ~end_precision.isin(PRECISIONS),
+        "end_precision",
+        "must be day, month or year when end_date is set",
+    )
 
     lat = _numbers(text["latitude"])
     lon = _numbers(text["longitude"])
@@ -291,15 +310,21 @@ def validate_events(
 
     country = text["country"]
     known = borders.known_iso3()
-    check.flag((country != "") & ~country.isin(known), "country",
-               "is not an ISO 3166-1 alpha-3 code of a Natural Earth country")
+    check.flag(
+        (country != "") & ~country.isin(known),
+        "country",
+        "is not an ISO 3166-1 alpha-3 code of a Natural Earth country",
+    )
 
     coords_ok = lat.notna() & lon.notna() & ~lat_range & ~lon_range
     geo_country = np.full(len(frame), None, dtype=object)
     if coords_ok.any():
         idx = np.flatnonzero(coords_ok.to_numpy())
         geo_country[idx] = borders.country_of_points(lon.to_numpy()[idx], lat.to_numpy()[idx])
-    mismatch = coords_ok & country.isin(known) & (pd.Series(geo_country) != country)
+    # Points at sea have no country: compare as plain objects so None differs
+    # from every code instead of turning the mask into NA.
+    found = pd.Series(geo_country, dtype=object).fillna("").to_numpy()
+    mismatch = coords_ok & country.isin(known) & pd.Series(found != country.to_numpy(dtype=object))
     outside = np.zeros(len(frame), dtype=bool)
     swapped = np.zeros(len(frame), dtype=bool)
     distances = {}
@@ -313,13 +338,23 @@ def validate_events(
             swapped[i] = True
         else:
             outside[i] = True
-    check.flag(swapped, "latitude",
-               lambda i: f"with longitude {text['longitude'].iloc[i]}, lies outside {country.iloc[i]}; "
-               "latitude and longitude look swapped")
-    check.flag(outside, "latitude",
-               lambda i: f"the point ({text['latitude'].iloc[i]}, {text['longitude'].iloc[i]}) lies "
-               f"{distances[i]:.0f} km outside {country.iloc[i]}, the country named"
-               + (f" (it is in {geo_country[i]})" if geo_country[i] else ""))
+    check.flag(
+        swapped,
+        "latitude",
+        lambda i: (
+            f"with longitude {text['longitude'].iloc[i]}, lies outside {country.iloc[i]}; "
+            "latitude and longitude look swapped"
+        ),
+    )
+    check.flag(
+        outside,
+        "latitude",
+        lambda i: (
+            f"the point ({text['latitude'].iloc[i]}, {text['longitude'].iloc[i]}) lies "
+            f"{distances[i]:.0f} km outside {country.iloc[i]}, the country named"
+            + (f" (it is in {geo_country[i]})" if geo_country[i] else "")
+        ),
+    )
 
     fatalities = _numbers(text["fatalities"])
     fat_bad = (text["fatalities"] != "") & (fatalities.isna() | (fatalities < 0) | (fatalities % 1 != 0))
@@ -329,23 +364,34 @@ def validate_events(
     check.flag(troops_bad, "troops", "must be a whole number of 0 or more, or empty")
 
     loc_precision = text["location_precision"]
-    check.flag((loc_precision != "") & ~loc_precision.isin(LOCATION_PRECISIONS), "location_precision",
-               "must be place, region or country (or empty)")
+    check.flag(
+        (loc_precision != "") & ~loc_precision.isin(LOCATION_PRECISIONS),
+        "location_precision",
+        "must be place, region or country (or empty)",
+    )
 
     if source_ids is not None:
+
         def unknown_sources(value: str) -> list[str]:
             return [s for s in (p.strip() for p in value.split(";")) if s and s not in source_ids]
 
         bad_sources = [unknown_sources(value) for value in text["sources"]]
-        check.flag([bool(b) for b in bad_sources], "sources",
-                   lambda i: f"unknown source id {', '.join(map(repr, bad_sources[i]))}; "
-                   f"known: {', '.join(sorted(source_ids))}")
+        check.flag(
+            [bool(b) for b in bad_sources],
+            "sources",
+            lambda i: (
+                f"unknown source id {', '.join(map(repr, bad_sources[i]))}; known: {', '.join(sorted(source_ids))}"
+            ),
+        )
 
     routes = text["route"]
     has_route = routes != ""
     check.flag(has_route & (types != "troop_movement"), "route", "only troop_movement events have a route")
-    check.flag(has_route & (routes.str.split(ROUTE_SEPARATOR.strip()).str.len() < 2), "route",
-               f"needs at least two places joined by '{ROUTE_SEPARATOR.strip()}'")
+    check.flag(
+        has_route & (routes.str.split(ROUTE_SEPARATOR.strip()).str.len() < 2),
+        "route",
+        f"needs at least two places joined by '{ROUTE_SEPARATOR.strip()}'",
+    )
     check.flag((types == "troop_movement") & ~has_route, "route", "a troop_movement needs a route")
 
     if check_places:
@@ -388,10 +434,14 @@ def validate_events(
     typed["start"] = typed["event_date"]
     typed["end"] = period_end(
         typed["end_date"].fillna(typed["event_date"]),
-        typed["end_precision"].fillna(typed["date_precision"]).where(typed["end_date"].notna(), typed["date_precision"]),
+        typed["end_precision"]
+        .fillna(typed["date_precision"])
+        .where(typed["end_date"].notna(), typed["date_precision"]),
     )
     typed["geo_country"] = pd.Series(geo_country, index=frame.index)[good].fillna(typed["country"])
-    typed["date_label"] = [format_period(row) for _, row in typed.iterrows()] if len(typed) < 5000 else _fast_labels(typed)
+    typed["date_label"] = (
+        [format_period(row) for _, row in typed.iterrows()] if len(typed) < 5000 else _fast_labels(typed)
+    )
     typed = typed.sort_values(["event_date", "event_id"], kind="stable").reset_index(drop=True)
     events = borders.as_points(typed)
     return events, sorted(check.problems, key=_problem_order)
@@ -399,13 +449,16 @@ def validate_events(
 
 def _fast_labels(typed: pd.DataFrame) -> list[str]:
     """Date labels for large imports, formatted once per distinct (date, precision)."""
-    keys = list(zip(typed["event_date"], typed["date_precision"], typed["end_date"], typed["end_precision"], strict=True))
+    keys = list(
+        zip(typed["event_date"], typed["date_precision"], typed["end_date"], typed["end_precision"], strict=True)
+    )
     cache: dict = {}
     out = []
     for key in keys:
         if key not in cache:
-            cache[key] = format_period(pd.Series(dict(zip(
-                ("event_date", "date_precision", "end_date", "end_precision"), key, strict=True))))
+            cache[key] = format_period(
+                pd.Series(dict(zip(("event_date", "date_precision", "end_date", "end_precision"), key, strict=True)))
+            )
         out.append(cache[key])
     return out
 
@@ -437,8 +490,9 @@ def _check_places(text: dict[str, pd.Series], lat: pd.Series, lon: pd.Series, ch
                 far[i] = True
                 far_km[i] = (km, name)
     check.flag(unknown, "location", lambda i: f"is not a gazetteer place; {suggestions[i]}")
-    check.flag(far, "latitude",
-               lambda i: f"the coordinates are {far_km[i][0]:.1f} km from the gazetteer's {far_km[i][1]}")
+    check.flag(
+        far, "latitude", lambda i: f"the coordinates are {far_km[i][0]:.1f} km from the gazetteer's {far_km[i][1]}"
+    )
 
     bad_stop: dict[int, str] = {}
     for i, route in enumerate(text["route"]):
@@ -463,7 +517,9 @@ def load_sources(path: str | Path = SOURCES_CSV) -> pd.DataFrame:
     return sources
 
 
-def load_events(path=EVENTS_CSV, *, sources_path: str | Path = SOURCES_CSV, check_places: bool = True) -> gpd.GeoDataFrame:
+def load_events(
+    path=EVENTS_CSV, *, sources_path: str | Path = SOURCES_CSV, check_places: bool = True
+) -> gpd.GeoDataFrame:
     """Load an events file, all or nothing.
 
     Raises

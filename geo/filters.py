@@ -116,7 +116,9 @@ class View:
                 return default
             clamped = clamp_date(parsed.date(), first, last)
             if clamped != parsed.date():
-                problems.append(RowProblem(None, key, text, f"is outside the data ({first} to {last}); moved to {clamped}"))
+                problems.append(
+                    RowProblem(None, key, text, f"is outside the data ({first} to {last}); moved to {clamped}")
+                )
             return clamped
 
         mode = one("mode") or "as_of"
@@ -259,7 +261,9 @@ def step_date(events: pd.DataFrame, current: date, direction: int) -> date:
     return days[i].astype(date) if i >= 0 else current
 
 
-def events_with_status(events: gpd.GeoDataFrame, view: View, *, show_earlier: bool = True) -> tuple[gpd.GeoDataFrame, np.ndarray]:
+def events_with_status(
+    events: gpd.GeoDataFrame, view: View, *, show_earlier: bool = True
+) -> tuple[gpd.GeoDataFrame, np.ndarray]:
     """Return the events to draw and, for each, 'current' or 'earlier' (drawn faded).
 
     In 'window' mode with ``show_earlier``, the events that ended before the

@@ -19,10 +19,11 @@ import math
 from collections.abc import Iterable
 
 import folium
-from branca.element import Element
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from branca.element import Element, MacroElement
+from jinja2 import Template
 
 from geo import borders
 from geo.events import EVENT_TYPES, source_list
@@ -95,6 +96,35 @@ def _stable_ids(element, prefix: str) -> None:
     visit(element)
 
 
+class _FocusWithoutScroll(MacroElement):
+    """Stop Leaflet's focus-on-mousedown from scrolling the page that holds the map.
+
+    Leaflet focuses the map container on mousedown (for keyboard panning).
+    Inside an iframe (st_folium) that scrolls the host page when the map is
+    partly off-screen, so the mouseup lands elsewhere and the click on a
+    mark is lost: no popup. Focusing with ``preventScroll`` keeps keyboard
+    panning and the click.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var focus = HTMLElement.prototype.focus;
+            if (focus.__keepsScroll) { return; }
+            HTMLElement.prototype.focus = function (options) {
+                if (this.classList && this.classList.contains("leaflet-container")) {
+                    return focus.call(this, Object.assign({preventScroll: true}, options || {}));
+                }
+                return focus.call(this, options);
+            };
+            HTMLElement.prototype.focus.__keepsScroll = true;
+        })();
+        {% endmacro %}
+        """
+    )
+
+
 def base_map(*, tiles: bool = False, countries: gpd.GeoDataFrame | None = None) -> folium.Map:
     """Return the static map: Natural Earth countries, labels, the Mali–Niger border and the legend.
 
@@ -143,6 +173,7 @@ def base_map(*, tiles: bool = False, countries: gpd.GeoDataFrame | None = None) 
         name="Mali–Niger border",
     ).add_to(fmap)  # fmt: skip
     fmap.get_root().html.add_child(folium.Element(legend_html()))
+    fmap.add_child(_FocusWithoutScroll())
     _stable_ids(fmap, "base")
     return fmap
 
@@ -216,26 +247,33 @@ def popup_html(row: pd.Series, sources: pd.DataFrame) -> str:
     return "".join(parts)
 
 
-def spread_colocated(lat: np.ndarray, lon: np.ndarray, radius_deg: float = 0.15) -> tuple[np.ndarray, np.ndarray]:
+def spread_colocated(
+    lat: np.ndarray, lon: np.ndarray, zoom: int = DEFAULT_ZOOM, ring_px: float = 14.0
+) -> tuple[np.ndarray, np.ndarray]:
     """Return display positions where marks sharing a point are set on a small ring around it.
 
     Several events happen at one place (eight in Bamako); drawn on the same
-    spot only the top one could be clicked. The ring is for display only:
-    popups and exports give the true coordinates.
+    spot only the top one could be clicked. The ring is ``ring_px`` screen
+    pixels wide at ``zoom`` (wider for big groups), so it reads the same at
+    any zoom; popups and exports give the true coordinates.
     """
     lat, lon = np.asarray(lat, dtype=float).copy(), np.asarray(lon, dtype=float).copy()
+    degrees_per_px = 360.0 / (256.0 * 2.0 ** int(zoom))
     keys = pd.Series(list(zip(np.round(lat, 5), np.round(lon, 5), strict=True)))
     for _, index in keys.groupby(keys).groups.items():
         if len(index) < 2:
             continue
         angles = 2 * np.pi * np.arange(len(index)) / len(index)
+        radius_deg = degrees_per_px * max(ring_px, 2.2 * len(index))
         lat[index] += radius_deg * np.cos(angles)
         lon[index] += radius_deg * np.sin(angles) / max(np.cos(np.radians(lat[index[0]])), 0.2)
     return lat, lon
 
 
-def _event_marks(group: folium.FeatureGroup, events: pd.DataFrame, status: Iterable[str], sources: pd.DataFrame) -> None:
-    shown_lat, shown_lon = spread_colocated(events["latitude"].to_numpy(), events["longitude"].to_numpy())
+def _event_marks(
+    group: folium.FeatureGroup, events: pd.DataFrame, status: Iterable[str], sources: pd.DataFrame, zoom: int
+) -> None:
+    shown_lat, shown_lon = spread_colocated(events["latitude"].to_numpy(), events["longitude"].to_numpy(), zoom)
     for (_, row), state, lat, lon in zip(events.iterrows(), status, shown_lat, shown_lon, strict=True):
         faded = state == "earlier"
         colour = TYPE_COLOURS.get(row["event_type"], "#777777")
@@ -255,7 +293,9 @@ def _event_marks(group: folium.FeatureGroup, events: pd.DataFrame, status: Itera
         ).add_to(group)
 
 
-def _arrowheads(line_coords: list[tuple[float, float]], colour: str, group: folium.FeatureGroup, every: int = 3) -> None:
+def _arrowheads(
+    line_coords: list[tuple[float, float]], colour: str, group: folium.FeatureGroup, every: int = 3
+) -> None:
     """Draw small chevrons pointing along the line (lat, lon pairs), so direction reads without plugins."""
     for i in range(every, len(line_coords), every):
         (lat1, lon1), (lat2, lon2) = line_coords[i - 1], line_coords[i]
@@ -316,6 +356,7 @@ def dynamic_layers(
     sources: pd.DataFrame,
     *,
     aggregated: gpd.GeoDataFrame | None = None,
+    zoom: int | None = None,
 ) -> list[folium.FeatureGroup]:
     """Return the feature groups that change with the view: bases, movements, events.
 
@@ -330,7 +371,7 @@ def dynamic_layers(
     if aggregated is not None:
         _aggregate_marks(event_group, aggregated)
     else:
-        _event_marks(event_group, events, status, sources)
+        _event_marks(event_group, events, status, sources, zoom or DEFAULT_ZOOM)
     groups = [base_group, move_group, event_group]
     for i, group in enumerate(groups):
         _stable_ids(group, f"layer{i}_")
@@ -376,7 +417,7 @@ def build_map(
         fmap.location = list(center)
     if zoom is not None:
         fmap.options["zoom"] = int(zoom)
-    for group in dynamic_layers(events, status, moves, bases, sources, aggregated=aggregated):
+    for group in dynamic_layers(events, status, moves, bases, sources, aggregated=aggregated, zoom=zoom):
         group.add_to(fmap)
     folium.LayerControl(collapsed=True).add_to(fmap)
     if title:
@@ -397,3 +438,89 @@ def bounds_of(events: pd.DataFrame) -> list[list[float]] | None:
         return None
     lat, lon = events["latitude"].to_numpy(), events["longitude"].to_numpy()
     return [[float(np.min(lat)), float(np.min(lon))], [float(np.max(lat)), float(np.max(lon))]]
+
+
+#: Place colours by gazetteer kind; regions and countries are drawn hollow (they stand for an area).
+PLACE_COLOURS = {
+    "capital": "#1965B0",
+    "town": "#5289C7",
+    "region": "#F1932D",
+    "country": "#777777",
+    "border_crossing": "#B2182B",
+    "tripoint": "#882E72",
+}
+
+
+def gazetteer_map(
+    places: pd.DataFrame,
+    *,
+    pair: tuple[str, str] | None = None,
+    pair_km: float | None = None,
+    countries: gpd.GeoDataFrame | None = None,
+) -> folium.Map:
+    """Return a small map of the gazetteer's places, and the geodesic between two of them.
+
+    Parameters
+    ----------
+    places
+        The gazetteer (``name``, ``kind``, ``country``, ``latitude``,
+        ``longitude``, ``basis``).
+    pair
+        Two place names to join with their geodesic; the map is fitted to them.
+    pair_km
+        The distance to show on that line.
+    countries
+        The countries to draw (default: the Sahel and its neighbours).
+    """
+    countries = borders.countries_frame() if countries is None else countries
+    fmap = folium.Map(location=DEFAULT_CENTER, zoom_start=DEFAULT_ZOOM, tiles=None, control_scale=True)
+    fmap.get_root().header.add_child(
+        folium.Element(f"<style>.leaflet-container {{ background: {SEA_COLOUR} !important; }}</style>")
+    )
+    shapes = countries[["iso3", "name", "geometry"]].copy()
+    shapes["geometry"] = shapes.geometry.simplify(0.02, preserve_topology=True)
+    shapes["name"] = shapes["name"].map(esc)
+    folium.GeoJson(
+        shapes.__geo_interface__,
+        name="Countries (Natural Earth)",
+        style_function=lambda _: {"fillColor": COUNTRY_FILL, "color": "#7A7A7A", "weight": 1, "fillOpacity": 0.85},
+        tooltip=folium.GeoJsonTooltip(fields=["name"], aliases=["Country"]),
+    ).add_to(fmap)
+    border = borders.mali_niger_border()
+    folium.PolyLine([(lat, lon) for lon, lat in border.coords], color="#B2182B", weight=3, dash_array="8 6",
+                    tooltip="Mali–Niger border").add_to(fmap)  # fmt: skip
+    for _, place in places.iterrows():
+        kind = str(place["kind"])
+        area = kind in ("region", "country")
+        colour = PLACE_COLOURS.get(kind, "#333333")
+        folium.CircleMarker(
+            location=(float(place["latitude"]), float(place["longitude"])),
+            radius=7, color=colour, weight=3, dash_array="3 3" if area else None,
+            fill=not area, fill_color=colour, fill_opacity=0.9,
+            tooltip=f"{esc(place['name'])} ({esc(kind.replace('_', ' '))}, {esc(place['country'])})",
+            popup=folium.Popup(f"<b>{esc(place['name'])}</b><br>{esc(place.get('basis', ''))}"
+                               f"<br>{esc(place.get('note', ''))}", max_width=280),
+            class_name=f"place-mark place-{esc(kind)}",
+        ).add_to(fmap)  # fmt: skip
+        folium.Marker(
+            location=(float(place["latitude"]), float(place["longitude"])),
+            icon=folium.DivIcon(
+                html='<div class="place-label" style="font: 600 11px sans-serif; color: #333; white-space: nowrap; '
+                'transform: translate(10px, -50%); text-shadow: 0 0 3px #fff, 0 0 3px #fff;">'
+                f"{esc(place['name'])}</div>",
+                icon_size=(0, 0),
+            ),
+            interactive=False,
+        ).add_to(fmap)
+    if pair is not None:
+        ends = places.set_index("name").loc[list(pair), ["longitude", "latitude"]].to_numpy(dtype=float)
+        (lon1, lat1), (lon2, lat2) = ends
+        inner = borders.GEOD.npts(lon1, lat1, lon2, lat2, 32)
+        line = [(lat1, lon1), *[(lat, lon) for lon, lat in inner], (lat2, lon2)]
+        label = f"{esc(pair[0])} – {esc(pair[1])}" + (f": {pair_km:,.0f} km" if pair_km is not None else "")
+        folium.PolyLine(line, color="#222222", weight=3, tooltip=label, class_name="place-pair").add_to(fmap)
+        if (lat1, lon1) != (lat2, lon2):
+            fmap.fit_bounds([[min(lat1, lat2), min(lon1, lon2)], [max(lat1, lat2), max(lon1, lon2)]],
+                            padding=(30, 30), max_zoom=7)  # fmt: skip
+    _stable_ids(fmap, "places")
+    return fmap

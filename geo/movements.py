@@ -9,6 +9,8 @@ and placed along the route by geodesic distance.
 
 from __future__ import annotations
 
+import itertools
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -56,7 +58,7 @@ def route_line(route: str) -> LineString:
     """Return the route as a line (EPSG:4326) that follows each leg's geodesic."""
     points = route_points(route)
     coords: list[tuple[float, float]] = []
-    for (lon1, lat1), (lon2, lat2) in zip(points[:-1], points[1:], strict=True):
+    for (lon1, lat1), (lon2, lat2) in itertools.pairwise(points):
         inner = borders.GEOD.npts(lon1, lat1, lon2, lat2, LEG_POINTS)
         coords.extend([(lon1, lat1), *inner])
     coords.append(points[-1])

@@ -10,7 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from geo import borders, events as ev, gazetteer
+from geo import borders, gazetteer
+from geo import events as ev
 from geo.errors import DataError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -159,8 +160,16 @@ HEADER = list(ev.COLUMNS)
 def _good_row(**changes) -> dict:
     row = {c: "" for c in HEADER}
     row.update(
-        event_id="test-event", event_date="2022-08-15", date_precision="day", event_type="attack",
-        title="Test", location="Gao", country="MLI", latitude="16.27167", longitude="-0.04472", sources="003",
+        event_id="test-event",
+        event_date="2022-08-15",
+        date_precision="day",
+        event_type="attack",
+        title="Test",
+        location="Gao",
+        country="MLI",
+        latitude="16.27167",
+        longitude="-0.04472",
+        sources="003",
     )
     row.update(changes)
     return row

@@ -66,7 +66,9 @@ def test_crossing_point_lies_on_the_mali_niger_border():
 
 def test_tessit_is_near_the_tri_border_area():
     # Tessit lies in the Liptako-Gourma, close to where Mali, Niger and Burkina Faso meet.
-    km = borders.distance_km(*gazetteer.place_lonlat("Tessit"), *gazetteer.place_lonlat("Liptako-Gourma tri-border area"))
+    km = borders.distance_km(
+        *gazetteer.place_lonlat("Tessit"), *gazetteer.place_lonlat("Liptako-Gourma tri-border area")
+    )
     assert km < 100
 
 

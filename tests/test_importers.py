@@ -8,14 +8,13 @@ import datetime as dt
 import io
 import json
 import re
-import traceback
 import zipfile
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from shapely.geometry import Point
 
@@ -622,22 +621,6 @@ def test_imported_rows_go_through_geo_events_validate_events(monkeypatch):
     assert result.summary()["rows_refused"] == 8
 
 
-def _is_known_sea_point_crash(err: BaseException) -> bool:
-    """geo.events.validate_events raises this on a point that lies in no country (see the xfail below)."""
-    frames = traceback.extract_tb(err.__traceback__)
-    return (
-        isinstance(err, TypeError)
-        and "boolean value of NA is ambiguous" in str(err)
-        and any(Path(f.filename).parts[-2:] == ("geo", "events.py") for f in frames)
-    )
-
-
-@pytest.mark.xfail(
-    strict=True,
-    raises=TypeError,
-    reason="geo.events.validate_events: `pd.Series(geo_country) != country` is NA for a point in no country, "
-    "and np.flatnonzero(mask) then raises; remove _is_known_sea_point_crash from the property tests once fixed",
-)
 def test_a_point_at_sea_is_refused_not_a_crash(tmp_path):
     lines = (FIXTURES / "acled_current.csv").read_text(encoding="utf-8").splitlines()
     path = tmp_path / "sea.csv"
@@ -805,11 +788,7 @@ def test_mangled_cells_are_kept_or_refused_never_crash(mangles):
         line += _lines_of(buf.getvalue())
         out.write(buf.getvalue())
 
-    try:
-        result = import_table(Upload(out.getvalue().encode("utf-8"), "mangled.csv"))
-    except TypeError as err:
-        assume(not _is_known_sea_point_crash(err))
-        raise
+    result = import_table(Upload(out.getvalue().encode("utf-8"), "mangled.csv"))
 
     kept = set(result.events["_row"].astype(int))
     refused = {p.row for p in result.problems}
@@ -838,9 +817,6 @@ def test_stray_separators_and_quotes_raise_nothing_but_data_error(edits):
         result = import_table(Upload(text.encode("utf-8"), "stray.csv"))
     except DataError:
         return
-    except TypeError as err:
-        assume(not _is_known_sea_point_crash(err))
-        raise
     kept = set(result.events["_row"].astype(int))
     refused = {p.row for p in result.problems if p.row is not None}
     assert kept.isdisjoint(refused)

@@ -1,5 +1,7 @@
 """Troop movements: route geometry, geodesic lengths, interpolation by date; bases by date."""
 
+import itertools
+
 import pandas as pd
 import pytest
 from shapely import Point
@@ -14,7 +16,7 @@ def test_route_length_is_the_sum_of_its_legs():
     stops = [s.strip() for s in WITHDRAWAL.split(">")]
     legs = [
         borders.distance_km(*gazetteer.place_lonlat(a), *gazetteer.place_lonlat(b))
-        for a, b in zip(stops[:-1], stops[1:], strict=True)
+        for a, b in itertools.pairwise(stops)
     ]
     assert movements.route_length_km(WITHDRAWAL) == pytest.approx(sum(legs), rel=1e-9)
     # Longer than the straight Gao–Niamey distance, shorter than half again.
