@@ -42,19 +42,24 @@ if in_view.empty:
 # adds the dynamic layers to the map object it is given, and its ids are
 # deterministic, so the same base renders the same script and st_folium only
 # swaps the layers, keeping the user's pan and zoom.
-fmap = mapview.base_map(tiles=st.session_state[ui.K_TILES])
+fmap = mapview.base_map(tiles=st.session_state[ui.K_TILES], legend=False)
 layers = mapview.dynamic_layers(shown, status, moves, bases_now, ui.sources(), zoom=view.zoom)
-returned = st_folium(
-    fmap,
-    key="map",
-    height=620,
-    use_container_width=True,
-    center=view.center or mapview.DEFAULT_CENTER,
-    zoom=view.zoom or mapview.DEFAULT_ZOOM,
-    feature_group_to_add=layers,
-    layer_control=folium.LayerControl(collapsed=True),
-    returned_objects=["center", "zoom"],
-)
+map_column, legend_column = st.columns([5, 1])
+with legend_column:
+    # Beside the map rather than over it, so it hides no mark, popup or tooltip.
+    st.html(mapview.legend_html(floating=False))
+with map_column:
+    returned = st_folium(
+        fmap,
+        key="map",
+        height=620,
+        use_container_width=True,
+        center=view.center or mapview.DEFAULT_CENTER,
+        zoom=view.zoom or mapview.DEFAULT_ZOOM,
+        feature_group_to_add=layers,
+        layer_control=folium.LayerControl(collapsed=True),
+        returned_objects=["center", "zoom"],
+    )
 if returned and returned.get("center") and returned.get("zoom"):
     center = (round(returned["center"]["lat"], 4), round(returned["center"]["lng"], 4))
     if center != view.center or returned["zoom"] != view.zoom:

@@ -125,7 +125,7 @@ class _FocusWithoutScroll(MacroElement):
     )
 
 
-def base_map(*, tiles: bool = False, countries: gpd.GeoDataFrame | None = None) -> folium.Map:
+def base_map(*, tiles: bool = False, countries: gpd.GeoDataFrame | None = None, legend: bool = True) -> folium.Map:
     """Return the static map: Natural Earth countries, labels, the Mali–Niger border and the legend.
 
     Parameters
@@ -135,6 +135,8 @@ def base_map(*, tiles: bool = False, countries: gpd.GeoDataFrame | None = None) 
         available in the layer control either way, and the map reads without it.
     countries
         The countries to draw (default: the Sahel and its neighbours).
+    legend
+        Float the legend over the map (exports); the dashboard shows it beside the map instead.
     """
     countries = borders.countries_frame() if countries is None else countries
     fmap = folium.Map(location=DEFAULT_CENTER, zoom_start=DEFAULT_ZOOM, tiles=None, control_scale=True,
@@ -172,14 +174,19 @@ def base_map(*, tiles: bool = False, countries: gpd.GeoDataFrame | None = None) 
         color="#B2182B", weight=3, dash_array="8 6", tooltip="Mali–Niger border",
         name="Mali–Niger border",
     ).add_to(fmap)  # fmt: skip
-    fmap.get_root().html.add_child(folium.Element(legend_html()))
+    if legend:
+        fmap.get_root().html.add_child(folium.Element(legend_html()))
     fmap.add_child(_FocusWithoutScroll())
     _stable_ids(fmap, "base")
     return fmap
 
 
-def legend_html() -> str:
-    """Return the legend: colours by event type, sizes by fatalities, outlines by date precision."""
+def legend_html(*, floating: bool = True) -> str:
+    """Return the legend: colours by event type, sizes by fatalities, outlines by date precision.
+
+    ``floating`` places it over the map's bottom-left corner; otherwise it is
+    a plain block to set beside the map.
+    """
     swatches = "".join(
         f'<div style="white-space:nowrap"><span style="display:inline-block;width:11px;height:11px;border-radius:50%;'
         f'background:{colour};border:1px solid #333;margin-right:5px"></span>{esc(kind.replace("_", " "))}</div>'
@@ -196,11 +203,15 @@ def legend_html() -> str:
         '<div><span style="display:inline-block;width:22px;border-top:2px dashed #333;margin-right:5px"></span>month</div>'
         '<div><span style="display:inline-block;width:22px;border-top:2px dotted #333;margin-right:5px"></span>year</div>'
     )
+    columns = "auto auto" if floating else "auto"
+    place = (
+        "position:fixed;bottom:36px;left:10px;z-index:9999;max-height:70%;overflow:auto;" if floating else ""
+    )
     return (
-        '<div id="map-legend" style="position:fixed;bottom:36px;left:10px;z-index:9999;background:rgba(255,255,255,.92);'
-        'padding:8px 10px;border:1px solid #999;border-radius:4px;font:12px sans-serif;max-height:70%;overflow:auto">'
+        f'<div id="map-legend" style="{place}background:rgba(255,255,255,.92);'
+        'padding:8px 10px;border:1px solid #999;border-radius:4px;font:12px sans-serif">'
         "<details open><summary><b>Legend</b></summary>"
-        f'<b>Event type</b><div style="display:grid;grid-template-columns:auto auto;column-gap:10px">{swatches}</div>'
+        f'<b>Event type</b><div style="display:grid;grid-template-columns:{columns};column-gap:10px">{swatches}</div>'
         f"<b>Fatalities (mark size)</b><div>{sizes}</div>"
         f"<b>Date known to the</b>{outlines}"
         '<b>Movements and bases</b><div><span style="color:#1965B0">━━▶</span> under way &nbsp;'

@@ -45,7 +45,8 @@ def test_map_shows_countries_border_and_every_event(dashboard, app_page, screens
     expect(frame.locator(MARKS)).to_have_count(len(EVENTS))
     assert _metric(page, "Events in view") == str(len(EVENTS))
     assert frame.locator(".country-label").get_by_text("Niger", exact=True).count() == 1
-    assert frame.locator("#map-legend").is_visible()
+    # The legend stands beside the map, outside its iframe.
+    assert page.locator("#map-legend").is_visible()
     assert page.offline.aborted_cdn_assets == []
     assert frame.locator(".leaflet-tile-loaded").count() == 0  # no web tiles unless asked
     page.screenshot(path=screenshots_dir / "dashboard_initial.png", full_page=True)
