@@ -38,7 +38,7 @@ from harness import FOLIUM_IFRAME, StreamlitServer, launch_chromium, new_offline
 
 BARE = "benchmarks/bare_map_page.py"
 BARE_READY = ".leaflet-container"
-TARGET_READY = ".leaflet-container path.leaflet-interactive"
+TARGET_READY = ".leaflet-container path.leaflet-interactive >> visible=true"
 
 
 def time_first_map(browser, url: str, ready: str, timeout_ms: float):

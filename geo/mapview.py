@@ -147,7 +147,9 @@ def base_map(*, tiles: bool = False, countries: gpd.GeoDataFrame | None = None, 
     folium.TileLayer("OpenStreetMap", name="Web map tiles (online only)", overlay=True, show=tiles,
                      control=True).add_to(fmap)  # fmt: skip
     shapes = countries[["iso3", "name", "geometry"]].copy()
-    shapes["geometry"] = shapes.geometry.simplify(0.01, preserve_topology=True)
+    # About 2 km of tolerance and a 0.001-degree grid: invisible at the zooms
+    # the Sahel is read at, and a quarter of the bytes the browser must parse.
+    shapes["geometry"] = shapes.geometry.simplify(0.02, preserve_topology=True).set_precision(0.001)
     shapes["name"] = shapes["name"].map(esc)
     folium.GeoJson(
         shapes.__geo_interface__,
@@ -484,7 +486,10 @@ def gazetteer_map(
         The countries to draw (default: the Sahel and its neighbours).
     """
     countries = borders.countries_frame() if countries is None else countries
-    fmap = folium.Map(location=DEFAULT_CENTER, zoom_start=DEFAULT_ZOOM, tiles=None, control_scale=True)
+    # No zoom animation: the map opens straight at the chosen pair instead of
+    # zooming into it on every choice (and screenshots never catch it half-way).
+    fmap = folium.Map(location=DEFAULT_CENTER, zoom_start=DEFAULT_ZOOM, tiles=None, control_scale=True,
+                      zoom_animation=False)  # fmt: skip
     fmap.get_root().header.add_child(
         folium.Element(f"<style>.leaflet-container {{ background: {SEA_COLOUR} !important; }}</style>")
     )
