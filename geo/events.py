@@ -543,3 +543,26 @@ def source_list(value: str) -> list[str]:
 def route_stops(value: str) -> list[str]:
     """Split a ``route`` cell into its ordered place names."""
     return [s.strip() for s in str(value).split(ROUTE_SEPARATOR.strip()) if s.strip()]
+
+
+def combine_events(*frames: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return validated event frames as one, sorted by date (the order filtering relies on).
+
+    Raises
+    ------
+    DataError
+        If an ``event_id`` appears in more than one frame (imported ids carry
+        their dataset's prefix, so this means the same file was added twice).
+    """
+    present = [f for f in frames if f is not None and len(f)]
+    if not present:
+        return frames[0] if frames else borders.as_points(pd.DataFrame({"latitude": [], "longitude": []}))
+    combined = pd.concat(present, ignore_index=True)
+    repeated = combined.loc[combined["event_id"].duplicated(), "event_id"]
+    if len(repeated):
+        raise DataError(
+            [RowProblem(None, "event_id", value, "appears in more than one data set") for value in repeated[:20]],
+            source="combined data",
+        )
+    combined = combined.sort_values(["event_date", "event_id"], kind="stable").reset_index(drop=True)
+    return gpd.GeoDataFrame(combined, geometry="geometry", crs=borders.WGS84)

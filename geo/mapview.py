@@ -255,7 +255,15 @@ def popup_html(row: pd.Series, sources: pd.DataFrame) -> str:
         parts.append(f"<div><i>Readings differ:</i> {esc(row['readings'])}</div>")
     if row.get("date_note"):
         parts.append(f"<div style='color:#555'><i>Date:</i> {esc(row['date_note'])}</div>")
-    parts.append(sources_html(row["sources"], sources))
+    dataset = row.get("dataset")
+    if isinstance(dataset, str) and dataset and dataset != "curated":
+        # Imported rows cite their data set and its own id instead of the articles.
+        parts.append(f"<div><b>Data set:</b> {esc(dataset.upper())}, id {esc(row.get('source_id'))}</div>")
+        notes = str(row.get("notes") or "")
+        if notes:
+            parts.append(f"<div style='color:#555'><i>Notes:</i> {esc(notes[:600])}{'…' if len(notes) > 600 else ''}</div>")
+    else:
+        parts.append(sources_html(row["sources"], sources))
     parts.append("</div>")
     return "".join(parts)
 
