@@ -1,0 +1,68 @@
+"""The dashboard's engine: pure functions over (Geo)DataFrames, tested without Streamlit.
+
+Public names are listed in ``__all__`` and imported on first use (PEP 562),
+so that ``import geo.events`` does not pay for matplotlib or folium.
+Only :mod:`geo.ui` imports Streamlit; nothing here imports it.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+_PUBLIC: dict[str, str] = {
+    # errors
+    "DataError": "geo.errors",
+    "RowProblem": "geo.errors",
+    # events and sources
+    "EVENT_TYPES": "geo.events",
+    "load_events": "geo.events",
+    "load_sources": "geo.events",
+    "read_table": "geo.events",
+    "validate_events": "geo.events",
+    "combine_events": "geo.events",
+    "format_date": "geo.events",
+    "format_period": "geo.events",
+    # importers
+    "import_table": "geo.importers",
+    "detect_format": "geo.importers",
+    "ImportResult": "geo.importers",
+    # places and borders
+    "load_gazetteer": "geo.gazetteer",
+    "resolve_place": "geo.gazetteer",
+    "place_lonlat": "geo.gazetteer",
+    "UnknownPlace": "geo.gazetteer",
+    "load_countries": "geo.borders",
+    "country_of_points": "geo.borders",
+    "mali_niger_border": "geo.borders",
+    "distance_km": "geo.borders",
+    "distance_to_geometry_km": "geo.borders",
+    # view and filtering
+    "View": "geo.filters",
+    "filter_events": "geo.filters",
+    "events_with_status": "geo.filters",
+    "summary_counts": "geo.filters",
+    "date_bounds": "geo.filters",
+    "step_date": "geo.filters",
+    # movements and bases
+    "movements_at": "geo.movements",
+    "route_length_km": "geo.movements",
+    "position_at": "geo.movements",
+    "load_bases": "geo.bases",
+    "base_status": "geo.bases",
+    # map
+    "base_map": "geo.mapview",
+    "dynamic_layers": "geo.mapview",
+    "build_map": "geo.mapview",
+}
+
+__all__ = sorted(_PUBLIC)
+
+
+def __getattr__(name: str):
+    if name in _PUBLIC:
+        return getattr(importlib.import_module(_PUBLIC[name]), name)
+    raise AttributeError(f"module 'geo' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return __all__

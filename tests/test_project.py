@@ -66,3 +66,10 @@ def test_readme_lists_every_geo_module():
     for path in sorted((ROOT / "geo").glob("*.py")):
         if path.name != "__init__.py":
             assert f"`geo/{path.name}`" in readme, f"README.md does not describe geo/{path.name}"
+
+
+def test_every_public_name_resolves():
+    import geo
+
+    for name in geo.__all__:
+        assert getattr(geo, name) is not None, name
