@@ -242,3 +242,142 @@ def show_data_error(error: DataError, *, what: str) -> None:
     lines = "\n".join(f"- {problem}" for problem in error.problems[:50])
     more = f"\n- … and {len(error.problems) - 50} more" if len(error.problems) > 50 else ""
     st.error(f"{what} was refused; nothing from it was loaded.\n\n{lines}{more}")
+
+
+# --- Export panel: download buttons for the current view, from geo/snapshot.py ----------------------
+
+#: Animation steps offered in the export panel: label -> days between frames (None: each event date).
+EXPORT_STEPS = {"each event date": None, "every 7 days": 7, "every 30 days": 30}
+K_GIF_READY = "export_gif_ready"
+
+
+@st.cache_data(show_spinner=False)
+def _file_sha256(path: str, modified: float) -> str:
+    """Return the SHA-256 of a file's bytes once per (path, modification time)."""
+    from geo import snapshot
+
+    return snapshot.sha256_bytes(Path(path).read_bytes())
+
+
+@st.cache_data(show_spinner=False, max_entries=48)
+def _export_cached(
+    fmt: str,
+    view_key: str,
+    data_name: str,
+    data_sha256: str,
+    show_earlier: bool,
+    dpi: int,
+    step_days: int | None,
+    sources_modified: float,
+    bases_modified: float,
+    _events: gpd.GeoDataFrame,
+    _view: filters.View,
+) -> bytes:
+    """Return one export's bytes, cached per view and options.
+
+    ``view_key`` (:func:`geo.snapshot.view_key`) stands for ``_view`` and the data file's hash for
+    ``_events``; the underscored arguments are not hashed (a large frame would cost more to hash than
+    the key does), so every input that changes the bytes is in the key.
+    """
+    from geo import snapshot
+
+    options = snapshot.SnapshotOptions(dpi=dpi, show_earlier=show_earlier, data_name=data_name,
+                                       data_sha256=data_sha256, step_days=step_days)  # fmt: skip
+    return snapshot.export_bytes(fmt, _events, sources(), bases(), _view, options)
+
+
+def export_file(
+    fmt: str,
+    events: gpd.GeoDataFrame,
+    view: filters.View,
+    *,
+    data_path: Path = EVENTS_CSV,
+    show_earlier: bool = True,
+    dpi: int = 100,
+    step_days: int | None = None,
+    progress=None,
+) -> bytes:
+    """Return the bytes a download button of the export panel serves: what ``python -m geo.snapshot`` writes.
+
+    With ``progress`` (a callback that draws on the page) the file is made afresh: a cached function must
+    not draw elements, since Streamlit replays them on every cache hit.
+    """
+    from geo import snapshot
+
+    path = Path(data_path)
+    sha256 = _file_sha256(str(path), _stamp(path))
+    if progress is not None:
+        options = snapshot.SnapshotOptions(dpi=dpi, show_earlier=show_earlier, data_name=path.name,
+                                           data_sha256=sha256, step_days=step_days)  # fmt: skip
+        return snapshot.export_bytes(fmt, events, sources(), bases(), view, options, progress=progress)
+    return _export_cached(
+        fmt, snapshot.view_key(view), path.name, sha256, bool(show_earlier), int(dpi), step_days,
+        _stamp(SOURCES_CSV), _stamp(BASES_CSV), events, view,
+    )  # fmt: skip
+
+
+def export_panel(
+    events: gpd.GeoDataFrame,
+    view: filters.View,
+    *,
+    data_path: Path = EVENTS_CSV,
+    show_earlier: bool | None = None,
+) -> None:
+    """Draw download buttons for the view: PNG, SVG, PDF, HTML, CSV, GeoJSON, manifest, ZIP, and a GIF.
+
+    Files are made when a button is clicked (deferred ``data``), from :func:`export_file`, so moving the
+    slider costs nothing; the GIF is rendered on request with a progress bar.
+    """
+    import shlex
+    from functools import partial
+
+    from geo import snapshot
+
+    if show_earlier is None:
+        show_earlier = bool(st.session_state.get(K_EARLIER, True))
+    st.caption(
+        "Files of exactly this view: the date, the filters and the map's extent. The same view gives the same "
+        "bytes every time, here or from the command line."
+    )
+    dpi = st.radio("Image resolution", [100, 300], key="w_export_dpi", horizontal=True,
+                   format_func=lambda d: f"{d} dpi" + (" (print)" if d >= 300 else " (screen)"))  # fmt: skip
+    common = {"data_path": data_path, "show_earlier": show_earlier, "dpi": dpi}
+    buttons = (
+        ("png", "PNG image"), ("svg", "SVG image"), ("pdf", "PDF"), ("html", "Interactive HTML"),
+        ("csv", "CSV"), ("geojson", "GeoJSON"), ("manifest", "Manifest (JSON)"), ("zip", "Data + manifest (ZIP)"),
+    )  # fmt: skip
+    for row in (buttons[:4], buttons[4:]):
+        for column, (fmt, label) in zip(st.columns(len(row)), row, strict=True):
+            column.download_button(
+                label, data=partial(export_file, fmt, events, view, **common),
+                file_name=snapshot.export_filename(fmt, view), mime=snapshot.MIME_TYPES[fmt],
+                key=f"w_export_{fmt}", on_click="ignore", width="stretch",
+            )  # fmt: skip
+
+    steps = st.selectbox("Animation steps", list(EXPORT_STEPS), key="w_export_step")
+    step_days = EXPORT_STEPS[steps]
+    ready_key = (snapshot.view_key(view), step_days, show_earlier)
+    if st.button("Render the animation (GIF)", key="w_export_gif_render"):
+        bar = st.progress(0.0, text="Rendering the animation…")
+
+        def progress(done: int, total: int) -> None:
+            bar.progress(done / total, text=f"Rendering frame {done} of {total}…")
+
+        try:
+            gif = export_file("gif", events, view, **common, step_days=step_days, progress=progress)
+            # Kept for this session only: one animation at a time, dropped when the view changes.
+            st.session_state[K_GIF_READY] = (ready_key, gif)
+        except snapshot.SnapshotError as exc:
+            st.warning(f"No animation: {exc}.")
+        bar.empty()
+    ready = st.session_state.get(K_GIF_READY)
+    if ready is not None and ready[0] == ready_key:
+        gif = ready[1]
+        st.download_button(f"Animated GIF ({len(gif) / 1e6:.1f} MB)", data=gif,
+                           file_name=snapshot.export_filename("gif", view), mime=snapshot.MIME_TYPES["gif"],
+                           key="w_export_gif", on_click="ignore")  # fmt: skip
+
+    options = snapshot.SnapshotOptions(show_earlier=show_earlier, data_name=Path(data_path).name, dpi=dpi)
+    command = [*snapshot.command_line(view, options, extent=True), "--out", snapshot.export_filename("png", view)]
+    st.caption("The same PNG from the command line:")
+    st.code(shlex.join(command), language="bash")

@@ -1,0 +1,471 @@
+"""Exports of a view (geo/snapshot.py): open each file and check what is in it; same view, same bytes."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import html
+import io
+import itertools
+import json
+import math
+import os
+import re
+import subprocess
+import sys
+import zipfile
+from datetime import date
+from pathlib import Path
+from xml.etree import ElementTree
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from PIL import Image, ImageSequence
+
+from geo import filters, gazetteer, mapview, snapshot
+from geo.bases import load_bases
+from geo.events import EVENTS_CSV, ROOT, read_table, validate_events
+
+View = filters.View
+AUG_15 = date(2022, 8, 15)
+CLI = [sys.executable, "-m", "geo.snapshot"]
+
+
+@pytest.fixture(scope="module")
+def bases():
+    return load_bases()
+
+
+@pytest.fixture(scope="module")
+def options():
+    return snapshot.options_for_file(EVENTS_CSV)
+
+
+@pytest.fixture(scope="module")
+def export(events, sources, bases, options):
+    """``export(fmt, view, **option_changes)`` -> bytes, memoised: rendering is the slow part."""
+    made: dict = {}
+
+    def make(fmt: str, view: View, **changes) -> bytes:
+        key = (fmt, snapshot.view_key(view), tuple(sorted(changes.items())))
+        if key not in made:
+            chosen = snapshot.SnapshotOptions(**{**options.__dict__, **changes})
+            made[key] = snapshot.export_bytes(fmt, events, sources, bases, view, chosen)
+        return made[key]
+
+    return make
+
+
+def _ids(frame: pd.DataFrame) -> list[str]:
+    return frame["event_id"].tolist()
+
+
+# --------------------------------------------------------------------------- static images
+
+
+@pytest.mark.parametrize("dpi", [100, 300])
+def test_png_size_is_figure_size_times_dpi(export, dpi):
+    image = Image.open(io.BytesIO(export("png", View(as_of=AUG_15), dpi=dpi)))
+    assert image.format == "PNG"
+    assert image.size == (round(snapshot.FIGSIZE[0] * dpi), round(snapshot.FIGSIZE[1] * dpi))
+
+
+def _colour_near(image: Image.Image, column: float, row: float, colour: str, radius: int, tolerance: int = 4) -> int:
+    """Count the pixels within ``radius`` of (column, row) that have ``colour`` (hex), give or take ``tolerance``."""
+    pixels = np.asarray(image.convert("RGB"), dtype=int)
+    target = np.array([int(colour[i : i + 2], 16) for i in (1, 3, 5)])
+    rows, columns = np.ogrid[: pixels.shape[0], : pixels.shape[1]]
+    near = (rows - row) ** 2 + (columns - column) ** 2 <= radius**2
+    match = np.all(np.abs(pixels - target) <= tolerance, axis=2)
+    return int((near & match).sum())
+
+
+def test_png_shows_the_coup_colour_at_bamako_and_nowhere_else(export, events, sources, bases, options):
+    view = View(as_of=date(2021, 6, 1), types=("coup",))
+    shown, status = filters.events_with_status(events, view)
+    assert set(shown["location"]) == {"Bamako"} and "current" in set(status)
+    image = Image.open(io.BytesIO(export("png", view)))
+    # Bamako's position through the same projection and axes the renderer uses.
+    frame = snapshot.build_scene(events, sources, bases, view, options).frame
+    lon, lat = gazetteer.place_lonlat("Bamako")
+    column, row = frame.pixel(lon, lat, options.dpi)
+    colour = mapview.TYPE_COLOURS["coup"]
+    assert _colour_near(image, column, row, colour, radius=25) > 30
+    gao_column, gao_row = frame.pixel(*gazetteer.place_lonlat("Gao"), options.dpi)
+    assert _colour_near(image, gao_column, gao_row, colour, radius=25) == 0
+    # Inside the map, the colour is only at Bamako (the legend, outside the map, shows it too).
+    left, top = snapshot.MAP_BOX[0] * options.dpi, (snapshot.FIGSIZE[1] - sum(snapshot.MAP_BOX[1::2])) * options.dpi
+    width, height = snapshot.MAP_BOX[2] * options.dpi, snapshot.MAP_BOX[3] * options.dpi
+    inside = image.crop((int(left), int(top), int(left + width), int(top + height)))
+    everywhere = _colour_near(inside, column - left, row - top, colour, radius=10_000)
+    assert everywhere == _colour_near(inside, column - left, row - top, colour, radius=25)
+
+
+def test_png_without_coups_has_no_coup_colour_at_bamako(export, events, sources, bases, options):
+    view = View(as_of=date(2021, 6, 1), types=("operation",))
+    image = Image.open(io.BytesIO(export("png", view)))
+    frame = snapshot.build_scene(events, sources, bases, view, options).frame
+    column, row = frame.pixel(*gazetteer.place_lonlat("Bamako"), options.dpi)
+    assert _colour_near(image, column, row, mapview.TYPE_COLOURS["coup"], radius=25) == 0
+    # Operation Serval (2013-2014) is there, faded: it ended long before.
+    assert _colour_near(image, column, row, snapshot.faded_colour(mapview.TYPE_COLOURS["operation"]), radius=25) > 30
+
+
+def test_png_metadata_names_the_app_and_no_date(export):
+    image = Image.open(io.BytesIO(export("png", View(as_of=AUG_15))))
+    name, version = snapshot.app_version()
+    assert image.info["Software"] == f"{name} {version}"
+    assert "Natural Earth" in image.info["Description"] and "GeoNames" in image.info["Description"]
+    assert not any("date" in key.lower() for key in image.info)
+
+
+def test_svg_is_the_figure_with_marks_in_type_colours(export):
+    data = export("svg", View(as_of=AUG_15, types=("attack",)))
+    root = ElementTree.fromstring(data)
+    assert root.tag.endswith("svg")
+    assert root.get("width") == f"{snapshot.FIGSIZE[0] * 72:g}pt"
+    assert root.get("height") == f"{snapshot.FIGSIZE[1] * 72:g}pt"
+    text = data.decode("utf-8")
+    assert mapview.TYPE_COLOURS["attack"].lower() in text.lower()
+    assert mapview.TYPE_COLOURS["coup"].lower() not in text.lower()  # filtered out, and not in the legend
+    assert "<dc:date>" not in text
+    assert "Events up to 15 August 2022" in text  # the title, in the metadata
+
+
+def test_pdf_is_one_page_of_the_figure_size_with_no_creation_date(export):
+    data = export("pdf", View(as_of=AUG_15))
+    assert data.startswith(b"%PDF-")
+    assert len(re.findall(rb"/Type\s*/Page\b(?!s)", data)) == 1
+    assert re.search(rb"/MediaBox \[\s*0 0 864 576\s*\]", data)
+    assert b"/CreationDate" not in data and b"/ModDate" not in data
+    assert b"sahel-withdrawal-dashboard" in data
+
+
+def test_scale_bar_is_geodesically_true(events, sources, bases, options):
+    from geo import borders
+
+    for view in (
+        View(as_of=AUG_15),
+        View(as_of=AUG_15, center=(15.5, -1.5), zoom=5),
+        View(as_of=AUG_15, countries=("FRA",)),
+    ):
+        frame = snapshot.build_scene(events, sources, bases, view, options).frame
+        km, (sx, sy), middle_x, end_x = snapshot.scale_bar(frame)
+        assert km / 10 ** math.floor(math.log10(km)) in (1.0, 2.0, 5.0)
+        (lon0, lon_m, lon1), (lat0, lat_m, lat1) = frame.unproject([sx, middle_x, end_x], [sy, sy, sy])
+        assert borders.distance_km(lon0, lat0, lon1, lat1) == pytest.approx(km, rel=1e-6)
+        assert borders.distance_km(lon0, lat0, lon_m, lat_m) == pytest.approx(km / 2, rel=1e-6)
+
+
+def test_extent_follows_the_view(events, sources, bases, options):
+    zoomed = snapshot.build_scene(events, sources, bases, View(as_of=AUG_15, center=(15.5, -1.5), zoom=5), options)
+    closer = snapshot.build_scene(events, sources, bases, View(as_of=AUG_15, center=(15.5, -1.5), zoom=7), options)
+    assert (zoomed.frame.lat0, zoomed.frame.lon0) == (15.5, -1.5)
+    assert np.ptp(zoomed.frame.xlim) == pytest.approx(4 * np.ptp(closer.frame.xlim))
+    # No centre: the marks in view fit, with a margin.
+    niger = View(as_of=AUG_15, countries=("NER",))
+    scene = snapshot.build_scene(events, sources, bases, niger, options)
+    x, y = scene.frame.project(scene.shown["longitude"], scene.shown["latitude"])
+    (x0, x1), (y0, y1) = scene.frame.xlim, scene.frame.ylim
+    assert (x0 < x).all() and (x < x1).all() and (y0 < y).all() and (y < y1).all()
+    # Nothing in view: the Sahel at the dashboard's default centre.
+    empty = snapshot.build_scene(events, sources, bases, View(as_of=AUG_15, text="zzz no such"), options)
+    assert (empty.frame.lat0, empty.frame.lon0) == mapview.DEFAULT_CENTER
+
+
+def test_title_gives_dates_at_their_precision_and_the_filters(events, sources, bases, options):
+    window = View(as_of=AUG_15, mode="window", date_from=date(2022, 6, 1), date_to=date(2022, 7, 31),
+                  countries=("MLI",), types=("attack", "massacre"), text="Kati")  # fmt: skip
+    scene = snapshot.build_scene(events, sources, bases, window, options)
+    assert scene.period == "Events from 1 June 2022 to 31 July 2022"
+    assert scene.filters == "Mali (MLI) · attack, massacre · search “Kati”"
+    assert scene.article_ids == ["003"]
+    assert "Articles: 003" in scene.attribution[0]
+
+
+# --------------------------------------------------------------------------- data
+
+
+def test_geojson_reads_back_with_exactly_the_filtered_events(export, events):
+    view = View(as_of=AUG_15, countries=("MLI",), types=("attack", "statement"))
+    frame = gpd.read_file(io.BytesIO(export("geojson", view)))
+    expected = filters.filter_events(events, view)
+    assert len(expected) > 3
+    assert sorted(frame["event_id"]) == sorted(_ids(expected))
+    assert frame.crs.to_epsg() == 4326
+    back = frame.set_index("event_id").loc[_ids(expected)]
+    assert np.allclose(back.geometry.x, expected["longitude"]) and np.allclose(back.geometry.y, expected["latitude"])
+    assert list(back["title"]) == list(expected["title"])
+
+
+def test_csv_holds_the_events_in_view_in_the_events_layout(export, events):
+    view = View(as_of=date(2022, 2, 17), mode="window", date_from=date(2022, 1, 1), date_to=date(2022, 2, 17))
+    data = export("csv", view)
+    expected = filters.filter_events(events, view)
+    back, problems = validate_events(read_table(io.BytesIO(data), name="export.csv"), check_places=True)
+    assert problems == []
+    assert _ids(back) == _ids(expected.sort_values(["event_date", "event_id"]))
+    columns = ["event_date", "title", "latitude", "longitude", "fatalities", "sources", "route"]
+    pd.testing.assert_frame_equal(back[columns].reset_index(drop=True), expected[columns].reset_index(drop=True))
+
+
+def test_csv_neutralises_formulas_but_keeps_negative_numbers(events, sources, bases, options):
+    tricky = events.copy()
+    bamako = tricky.index[tricky["event_id"] == "mali-demands-departure-2022-02-18"][0]
+    tricky.loc[bamako, "title"] = '=HYPERLINK("http://x")'
+    tricky.loc[bamako, "description"] = "+1 and more"
+    tricky.loc[bamako, "actors"] = "@SUM(A1)"
+    tricky.loc[bamako, "readings"] = "-2+3"
+    tricky.loc[bamako, "date_note"] = "\tTab first"
+    view = View(as_of=date(2022, 2, 18), countries=("MLI",))
+    rows = list(csv.DictReader(io.StringIO(snapshot.csv_bytes(tricky, view).decode("utf-8"))))
+    row = next(r for r in rows if r["event_id"] == "mali-demands-departure-2022-02-18")
+    assert row["title"] == '\'=HYPERLINK("http://x")'
+    assert row["description"] == "'+1 and more"
+    assert row["actors"] == "'@SUM(A1)"
+    assert row["readings"] == "'-2+3"
+    assert row["date_note"] == "'\tTab first"
+    # Numbers stay numbers: Bamako's longitude is negative and is written as a plain number.
+    assert row["longitude"] == "-7.97522" and float(row["longitude"]) < 0
+    assert all(
+        not r[c].startswith(snapshot.FORMULA_START) for r in rows for c in r if c not in snapshot.NUMERIC_COLUMNS
+    )
+
+
+def test_manifest_records_what_produced_the_data(export, events, sources):
+    view = View(as_of=AUG_15, countries=("NER", "MLI"), types=("announcement",), text="Niger")
+    manifest = json.loads(export("manifest", view))
+    in_view = filters.filter_events(events, view)
+    assert manifest["data"] == {
+        "file": "events.csv",
+        "sha256": hashlib.sha256(EVENTS_CSV.read_bytes()).hexdigest(),
+        "rows": len(events),
+    }
+    assert manifest["rows"] == len(in_view) and manifest["event_ids"] == _ids(in_view)
+    assert manifest["view"]["mode"] == "as_of" and manifest["view"]["date"] == "2022-08-15"
+    assert manifest["view"]["window"] == {"from": None, "to": "2022-08-15"}
+    assert manifest["view"]["filters"] == {"countries": ["NER", "MLI"], "types": ["announcement"], "text": "Niger"}
+    assert manifest["app"] == {"name": "sahel-withdrawal-dashboard", "version": snapshot.app_version()[1]}
+    for fmt in ("csv", "geojson"):
+        entry = manifest["files"][snapshot.export_filename(fmt, view)]
+        assert entry["sha256"] == hashlib.sha256(export(fmt, view)).hexdigest()
+    cited = sorted({s for cell in in_view["sources"] for s in cell.split(";")})
+    assert [s["source_id"] for s in manifest["sources"]] == cited
+    assert all(s["title"] for s in manifest["sources"])
+    assert manifest["view"]["command"][3:] == ["--date", "2022-08-15", "--country", "NER", "--country", "MLI",
+                                              "--type", "announcement", "--text", "Niger"]  # fmt: skip
+
+
+def test_zip_holds_the_data_and_manifest_exports(export):
+    view = View(as_of=AUG_15, countries=("MLI",))
+    archive = zipfile.ZipFile(io.BytesIO(export("zip", view)))
+    names = [snapshot.export_filename(fmt, view) for fmt in ("csv", "geojson", "manifest")]
+    assert archive.namelist() == names
+    for fmt, name in zip(("csv", "geojson", "manifest"), names, strict=True):
+        assert archive.read(name) == export(fmt, view)
+        assert archive.getinfo(name).date_time == (1980, 1, 1, 0, 0, 0)
+
+
+# --------------------------------------------------------------------------- interactive HTML
+
+
+def test_html_is_self_contained_and_escapes_every_title(export, events):
+    view = View(as_of=AUG_15)
+    page = export("html", view).decode("utf-8")
+    assert not re.search(r"<script[^>]*\bsrc\s*=", page, re.I)
+    assert not re.search(r"<link[^>]*\bhref\s*=\s*[\"']?(https?:)?//", page, re.I)
+    assert "leaflet.js" in page and "Leaflet 1.9.3" in page and "jQuery v3.7.1" in page
+    assert "sourceMappingURL" not in page
+    for title in filters.filter_events(events, view)["title"]:
+        assert html.escape(title, quote=True) in page
+    assert 'id="map-title"' in page and 'id="map-attribution"' in page
+    assert "GeoNames (CC BY 4.0" in page and "<title>" in page
+
+
+def test_html_shows_a_hostile_title_only_escaped(events, sources, bases, options):
+    hostile = events.copy()
+    hostile.loc[hostile["event_id"] == "wagner-2022", "title"] = "<img src=x onerror=alert(1)>"
+    page = snapshot.html_bytes(hostile, sources, bases, View(as_of=AUG_15), options).decode("utf-8")
+    assert "<img src=x" not in page and "onerror=alert(1)>" not in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
+
+
+def test_inlining_refuses_a_script_it_does_not_ship():
+    with pytest.raises(snapshot.SnapshotError, match="does not ship"):
+        snapshot.inline_assets('<script src="https://cdn.example.org/new-plugin.js"></script>')
+
+
+def test_shipped_assets_match_the_hashes_in_their_readme():
+    readme = (snapshot.ASSETS / "README.md").read_text(encoding="utf-8")
+    listed = dict(re.findall(r"^\| `([^`]+)` \|.*\| `([0-9a-f]{64})` \|$", readme, re.M))
+    assert set(listed) == {p.name for p in snapshot.ASSETS.iterdir() if p.suffix in {".js", ".css", ".png"}}
+    for name, digest in listed.items():
+        assert hashlib.sha256((snapshot.ASSETS / name).read_bytes()).hexdigest() == digest, name
+
+
+# --------------------------------------------------------------------------- animation
+
+
+def test_animation_steps_through_event_dates_with_the_date_on_each_frame(events, sources, bases, options):
+    view = View(as_of=AUG_15, mode="window", date_from=date(2022, 7, 1), date_to=AUG_15, countries=("MLI",))
+    days = snapshot.animation_dates(events, view)
+    assert days[0] == date(2022, 7, 1) and days[-1] == AUG_15
+    assert date(2022, 8, 1) in days  # the Tessit attack starts a step
+    calls = []
+    data = snapshot.gif_bytes(
+        events, sources, bases, view, options, progress=lambda done, total: calls.append((done, total))
+    )
+    assert calls == [(i + 1, len(days)) for i in range(len(days))]
+    gif = Image.open(io.BytesIO(data))
+    frames = [frame.convert("RGB") for frame in ImageSequence.Iterator(gif)]
+    assert gif.format == "GIF" and len(frames) == len(days)
+    assert gif.size == (round(snapshot.FIGSIZE[0] * options.frame_dpi), round(snapshot.FIGSIZE[1] * options.frame_dpi))
+    # Each frame differs from the one before: the date in the corner changes at least.
+    assert all(np.any(np.asarray(a) != np.asarray(b)) for a, b in itertools.pairwise(frames))
+    assert snapshot.gif_bytes(events, sources, bases, view, options) == data
+
+
+def test_animation_with_a_fixed_step_and_a_frame_limit(events, sources, bases, options):
+    view = View(as_of=AUG_15, mode="window", date_from=date(2022, 1, 1), date_to=date(2022, 1, 29))
+    assert snapshot.animation_dates(events, view, 7) == [date(2022, 1, d) for d in (1, 8, 15, 22, 29)]
+    tight = snapshot.SnapshotOptions(**{**options.__dict__, "step_days": 1, "max_frames": 10})
+    with pytest.raises(snapshot.SnapshotError, match="29 frames"):
+        snapshot.gif_bytes(events, sources, bases, view, tight)
+
+
+# --------------------------------------------------------------------------- same view, same bytes
+
+
+@pytest.mark.parametrize("fmt", ["png", "svg", "pdf", "html", "csv", "geojson", "manifest", "zip"])
+def test_two_runs_give_the_same_bytes(events, sources, bases, options, fmt):
+    view = View(as_of=date(2022, 6, 20), countries=("MLI", "NER"))
+    first = snapshot.export_bytes(fmt, events, sources, bases, view, options)
+    second = snapshot.export_bytes(fmt, events.copy(), sources.copy(), bases.copy(), view, options)
+    assert first == second
+
+
+def test_the_cli_writes_the_bytes_the_ui_serves(tmp_path, events):
+    """One CLI run per file kind (each loads the data afresh, in another process) against geo.ui.export_file."""
+    from geo import ui
+
+    view = View(as_of=date(2022, 6, 20), countries=("MLI", "NER"), center=(15.5, -1.5), zoom=5)
+    args = ["--date", "2022-06-20", "--country", "MLI", "--country", "NER", "--center", "15.5,-1.5", "--zoom", "5"]
+    for fmt in ("png", "svg", "pdf", "html", "zip", "csv", "geojson", "manifest"):
+        out = tmp_path / snapshot.export_filename(fmt, view)
+        if fmt in ("png", "html", "zip", "manifest"):  # the others: in-process, to keep the suite quick
+            done = subprocess.run(
+                [*CLI, *args, "--out", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=300
+            )
+            assert done.returncode == 0, done.stderr
+        else:
+            assert snapshot.main([*args, "--out", str(out)]) == 0
+        assert out.read_bytes() == ui.export_file(fmt, events, view), fmt
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        snapshot.export_filename(f, view) for f in ("png", "svg", "pdf", "html", "zip", "csv", "geojson", "manifest")
+    )
+
+
+def test_cli_gif_matches_the_function(tmp_path, events, sources, bases, options):
+    view = View(as_of=AUG_15, mode="window", date_from=date(2022, 8, 1), date_to=AUG_15, types=("attack",))
+    out = tmp_path / "anim.gif"
+    code = snapshot.main(["--from", "2022-08-01", "--to", "2022-08-15", "--type", "attack", "--out", str(out)])
+    assert code == 0
+    assert out.read_bytes() == snapshot.gif_bytes(events, sources, bases, view, options)
+
+
+# --------------------------------------------------------------------------- bad options
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--country", "XYZ"], "--country 'XYZ' is not a country with events"),
+        (["--country", "USA"], "--country 'USA' is not a country with events"),
+        (["--date", "2030-01-01"], "--date 2030-01-01 is outside the data"),
+        (["--date", "1999-12-31"], "--date 1999-12-31 is outside the data"),
+        (["--date", "17/02/2022"], "is not a date in the form YYYY-MM-DD"),
+        (["--from", "2022-08-01", "--to", "2022-02-01"], "--from 2022-08-01 is after --to 2022-02-01"),
+        (["--type", "riot"], "--type 'riot' is not an event type"),
+        (["--format", "bmp"], "invalid choice: 'bmp'"),
+        (["--dpi", "5"], "--dpi 5 must be between"),
+        (["--center", "95,0", "--zoom", "5"], "is not a point on the map"),
+        (["--data", "no-such-file.csv"], "is not a file"),
+    ],
+)
+def test_bad_options_give_one_line_and_no_file(tmp_path, capsys, args, message):
+    out = tmp_path / "out.png"
+    assert snapshot.main([*args, "--out", str(out)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.count("\n") == 1 and captured.err.startswith("geo.snapshot: error: ")
+    assert message in captured.err
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("where", ["missing-folder/out.png", "a-file/out.png", "/proc/sahel-snapshot.png"])
+def test_unwritable_paths_are_refused(tmp_path, capsys, where):
+    (tmp_path / "a-file").write_text("not a folder")
+    target = Path(where) if where.startswith("/") else tmp_path / where
+    assert snapshot.main(["--date", "2022-08-15", "--out", str(target)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--out" in err
+    assert not target.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]
+
+
+def test_a_failed_write_leaves_no_partial_file(tmp_path, monkeypatch):
+    target = tmp_path / "out.csv"
+
+    def broken_replace(src, dst):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", broken_replace)
+    with pytest.raises(snapshot.UsageError, match="No space left"):
+        snapshot.write_atomically(target, b"x" * 1000)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_cli_bad_option_in_a_subprocess(tmp_path):
+    out = tmp_path / "out.csv"
+    done = subprocess.run([*CLI, "--country", "ZZZ", "--out", str(out)], cwd=ROOT, capture_output=True, text=True,
+                          timeout=300)  # fmt: skip
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and "--country 'ZZZ'" in done.stderr
+    assert done.stdout == ""
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_cli_reads_an_events_layout_file_given_with_data(tmp_path, events):
+    source = tmp_path / "mine.csv"
+    view = View(as_of=AUG_15, countries=("NER",))
+    source.write_bytes(snapshot.csv_bytes(events, view))
+    out = tmp_path / "mine.geojson"
+    assert snapshot.main(["--data", str(source), "--out", str(out)]) == 0
+    frame = gpd.read_file(out)
+    assert sorted(frame["event_id"]) == sorted(_ids(filters.filter_events(events, view)))
+    manifest = tmp_path / "mine.manifest.json"
+    assert snapshot.main(["--data", str(source), "--out", str(manifest)]) == 0
+    recorded = json.loads(manifest.read_text(encoding="utf-8"))["data"]
+    assert recorded["file"] == "mine.csv" and recorded["sha256"] == hashlib.sha256(source.read_bytes()).hexdigest()
+
+
+# --------------------------------------------------------------------------- the dashboard's panel
+
+
+def test_export_panel_renders_its_download_buttons():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+    at.query_params["date"] = "2013-06-01"
+    at.run()
+    assert not at.exception
+    labels = {button.key: button.label for button in at.download_button}
+    for fmt in ("png", "svg", "pdf", "html", "csv", "geojson", "manifest", "zip"):
+        assert f"w_export_{fmt}" in labels
+    assert "w_export_gif" not in labels  # rendered on request only
+    at.button(key="w_export_gif_render").click().run()
+    assert not at.exception
+    assert "w_export_gif" in {button.key for button in at.download_button}
+    assert any("python -m geo.snapshot --date 2013-06-01" in code.value for code in at.code)
