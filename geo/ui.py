@@ -381,3 +381,55 @@ def export_panel(
     command = [*snapshot.command_line(view, options, extent=True), "--out", snapshot.export_filename("png", view)]
     st.caption("The same PNG from the command line:")
     st.code(shlex.join(command), language="bash")
+
+
+# --- Helpers for the pages in pages/ (timeline, sources, places, about) ---------------------------
+
+
+@st.cache_data
+def place_distances() -> pd.DataFrame:
+    """Return each gazetteer place's distance to the Mali–Niger border and to Bamako (computed once)."""
+    from geo import gazetteer, places
+
+    return places.place_distances(gazetteer.load_gazetteer())
+
+
+def move_date_to(day: date, events: gpd.GeoDataFrame) -> None:
+    """Move the shared view to ``day`` (see :func:`geo.timeline.move_view_to`) and stop playback."""
+    from geo import timeline
+
+    _init_state(events)  # a no-op once the sidebar has run
+    first, last = filters.date_bounds(events)
+    moved = timeline.move_view_to(current_view(), day, first, last)
+    st.session_state[K_DATE] = moved.as_of
+    st.session_state[K_WINDOW] = (moved.window[0].date(), moved.window[1].date())
+    st.session_state[K_PLAYING] = False
+
+
+def on_chart_pick(chart_key: str, events: gpd.GeoDataFrame):
+    """Return an ``on_select`` callback for ``st.altair_chart``: the day chosen on the chart becomes the view's date.
+
+    A callback rather than ``on_select="rerun"``: it runs only when the
+    selection changes, so a selection left on the chart never pulls the date
+    back after the user moves the slider.
+    """
+    from geo import timeline
+
+    def callback() -> None:
+        state = st.session_state.get(chart_key)
+        if not state:
+            return
+        first, last = filters.date_bounds(events)
+        day = timeline.picked_date(state.get("selection"), first, last)
+        if day is not None:
+            move_date_to(day, events)
+
+    return callback
+
+
+def app_url() -> str | None:
+    """Return the app's address as the browser sees it (no page path, no query), or None outside a browser."""
+    try:
+        return st.context.url
+    except Exception:  # AppTest and bare mode have no browser context
+        return None

@@ -1,0 +1,90 @@
+"""Timeline: when things happened. Events and fatalities per month, key moments, spans; a click moves the date."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+from geo import filters, timeline, ui
+
+st.set_page_config(page_title="Sahel withdrawal: timeline", page_icon="📅", layout="wide")
+
+events = ui.active_events()
+view = ui.sidebar(events)
+
+# The charts show every event that passes the country, type and search filters,
+# whatever the date, so that a click can move the date forwards as well as back;
+# the date in view is the red rule (or the shaded window).
+matching = filters.filter_events(events, view.with_changes(mode="as_of", as_of=filters.date_bounds(events)[1]))
+in_view = filters.filter_events(events, view)
+
+st.title("Timeline")
+st.caption(
+    "Events per month by type, the known fatalities, the key moments and the operations and movements that "
+    "lasted a while. The red rule is the date in view; **click a bar or a point to move the date there** "
+    "(double-click to clear the choice). Events known only to the year are counted in January and drawn faint."
+)
+c1, c2, c3 = st.columns(3)
+c1.metric("Events matching the filters", len(matching))
+c2.metric("Of which in view", len(in_view))
+c3.metric("Fatalities reported (in view)", f"{filters.summary_counts(in_view)['fatalities']:,}")
+
+if matching.empty:
+    st.info("No events match these filters. Clear the country, type or search filters to see the timeline.")
+    st.stop()
+
+years = sorted({d.year for d in matching["start"]})
+since = st.select_slider(
+    "Show from", options=years, value=years[0], key="w_timeline_from", help="Start the time axis at this year"
+)
+domain = timeline.chart_domain(matching, since=date(since, 1, 1))
+
+st.subheader("Events per month, by type")
+moments = timeline.key_moments(matching)
+st.altair_chart(
+    timeline.counts_chart(timeline.monthly_counts(matching), moments, view, domain),
+    key="timeline_counts",
+    on_select=ui.on_chart_pick("timeline_counts", events),
+    width="stretch",
+)
+if len(matching) <= timeline.MAX_STRIP_EVENTS:
+    st.subheader("Every event, by type")
+    st.altair_chart(
+        timeline.strip_chart(timeline.strip_frame(matching), view, domain),
+        key="timeline_strip",
+        on_select=ui.on_chart_pick("timeline_strip", events),
+        width="stretch",
+    )
+
+st.subheader("Fatalities per month")
+fatalities = timeline.monthly_fatalities(matching)
+if fatalities.empty:
+    st.caption("None of these events has a toll in the articles.")
+else:
+    st.altair_chart(
+        timeline.fatalities_chart(fatalities, view, domain),
+        key="timeline_fatalities",
+        on_select=ui.on_chart_pick("timeline_fatalities", events),
+        width="stretch",
+    )
+    st.caption("A toll reported over a period (a cumulative count of deaths) is counted in the month it starts.")
+
+st.subheader("Operations, movements and other spans")
+spans = timeline.spans(matching, context=events)
+if spans.empty:
+    st.caption("None of these events lasts longer than its date.")
+else:
+    st.altair_chart(
+        timeline.spans_chart(spans, view, domain),
+        key="timeline_spans",
+        on_select=ui.on_chart_pick("timeline_spans", events),
+        width="stretch",
+    )
+
+st.subheader("Key moments")
+st.dataframe(
+    moments[["date_label", "title", "moment"]].rename(columns={"date_label": "date", "moment": "why marked"}),
+    hide_index=True,
+    width="stretch",
+)

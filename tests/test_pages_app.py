@@ -1,0 +1,223 @@
+"""Tier 2: the four pages under Streamlit's AppTest, driven through the shared sidebar's widget keys."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent
+TIMEOUT = 60
+PAGES = {
+    "timeline": "pages/1_Timeline.py",
+    "sources": "pages/2_Events_and_sources.py",
+    "places": "pages/3_Places_and_distances.py",
+    "about": "pages/4_About.py",
+}
+NOTHING = "zzz no such event"
+
+
+def _page(name: str) -> AppTest:
+    return AppTest.from_file(str(ROOT / PAGES[name]), default_timeout=TIMEOUT)
+
+
+def _metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def _param(at: AppTest, key: str) -> list[str]:
+    value = at.query_params.get(key, [])
+    return [value] if isinstance(value, str) else list(value)
+
+
+def _ok(at: AppTest) -> AppTest:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    return at
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_page_runs_with_no_filter(name):
+    at = _ok(_page(name).run())
+    assert at.title and at.title[0].value
+    assert at.slider(key="w_date").value == date(2022, 12, 31)
+    assert _param(at, "date") == ["2022-12-31"], "the page publishes the view in the URL"
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_page_runs_with_each_country(name, events):
+    at = _page(name).run()
+    for country in sorted(set(events["geo_country"])):
+        at.multiselect(key="w_countries").set_value([country]).run()
+        _ok(at)
+        assert _param(at, "country") == [country]
+
+
+def _in_view(at: AppTest, name: str) -> int | None:
+    """Return how many events the page says are in view (None for the About page)."""
+    if name == "timeline":
+        return int(_metric(at, "Of which in view"))
+    if name == "sources":
+        return int(_metric(at, "Events shown"))
+    if name == "places":
+        return int(at.dataframe[0].value["events"].sum())
+    return None
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+@pytest.mark.parametrize(
+    "nothing",
+    [
+        {"w_text": NOTHING},
+        {"w_countries": ["FRA"], "w_types": ["massacre"]},
+        {"w_date": date(2012, 1, 1), "w_types": ["coup"]},
+        {"w_mode": "window", "w_window": (date(2015, 1, 1), date(2016, 12, 31)), "w_types": ["attack"]},
+    ],
+    ids=["text", "no-massacre-in-france", "before-any-coup", "window-without-attacks"],
+)
+def test_page_runs_when_nothing_matches(name, nothing):
+    at = _ok(_page(name).run())
+    assert _in_view(at, name) != 0
+    if "w_mode" in nothing:
+        at.radio(key="w_mode").set_value(nothing["w_mode"]).run()
+        at.slider(key="w_window").set_value(nothing["w_window"]).run()
+    if "w_date" in nothing:
+        at.slider(key="w_date").set_value(nothing["w_date"]).run()
+    if "w_countries" in nothing:
+        at.multiselect(key="w_countries").set_value(nothing["w_countries"]).run()
+    if "w_types" in nothing:
+        at.multiselect(key="w_types").set_value(nothing["w_types"]).run()
+    if "w_text" in nothing:
+        at.text_input(key="w_text").set_value(nothing["w_text"]).run()
+    _ok(at)
+    assert _in_view(at, name) in (0, None)
+
+
+def test_timeline_counts_and_empty_message(events):
+    at = _ok(_page("timeline").run())
+    assert _metric(at, "Events matching the filters") == str(len(events))
+    assert len(at.get("vega_lite_chart")) == 4  # per month, every event, fatalities, spans
+    at.slider(key="w_date").set_value(date(2021, 12, 31)).run()
+    # The charts keep every matching event (a click can go forwards); the count in view follows the date.
+    assert _metric(at, "Events matching the filters") == str(len(events))
+    assert _metric(at, "Of which in view") == str(int((events["start"] <= "2021-12-31").sum()))
+    at.text_input(key="w_text").set_value(NOTHING).run()
+    assert _metric(at, "Events matching the filters") == "0"
+    assert any("No events match" in info.value for info in at.info)
+    assert not at.get("vega_lite_chart")
+
+
+def test_timeline_from_year_control_keeps_the_counts():
+    at = _ok(_page("timeline").run())
+    at.select_slider(key="w_timeline_from").set_value(2022).run()
+    _ok(at)
+    assert _metric(at, "Events matching the filters") == "35"
+
+
+def test_sources_page_counts_articles(events, sources):
+    at = _ok(_page("sources").run())
+    assert _metric(at, "Events shown") == str(len(events))
+    assert _metric(at, "Reported by every article") == "2"
+    at.slider(key="w_min_articles").set_value(4).run()
+    _ok(at)
+    shown = at.dataframe[0].value
+    assert len(shown) == int((events["sources"].str.count(";") >= 3).sum())
+    assert set(shown["reported by"]) <= {"4 of 5 articles", "5 of 5 articles"}
+    contributions = at.dataframe[1].value
+    assert list(contributions["source_id"]) == list(sources["source_id"])
+
+
+def test_sources_page_shows_both_readings():
+    at = _ok(_page("sources").run())
+    readings = at.dataframe[2].value
+    cut = readings[readings["title"] == "Macron announces fewer French troops in the Sahel"]
+    assert {"000", "004"} <= set(cut["articles"])
+    at.toggle(key="w_all_readings").set_value(True).run()
+    assert len(at.dataframe[2].value) > len(readings)
+
+
+def test_places_page_distance_between_two_places():
+    at = _ok(_page("places").run())
+    km = float(_metric(at, "Geodesic distance").split()[0].replace(",", ""))
+    assert 10 <= km <= 20  # Kati to Bamako, 'about 15 km' (article 003)
+    at.selectbox(key="w_place_a").set_value("Gao").run()
+    at.selectbox(key="w_place_b").set_value("Niamey").run()
+    _ok(at)
+    km = float(_metric(at, "Geodesic distance").split()[0].replace(",", ""))
+    assert 300 < km < 400
+    places = at.dataframe[0].value.set_index("place")
+    assert places.loc["Bamako", "km_to_bamako"] == 0
+    moves = at.dataframe[1].value
+    assert len(moves) == 3 and (moves["length_km"] > 0).all()
+
+
+def test_about_page_cites_the_view():
+    at = _page("about")
+    at.query_params["date"] = "2022-02-17"
+    at.query_params["country"] = "MLI"
+    _ok(at.run())
+    codes = [c.value for c in at.code]
+    assert any(c.endswith("?mode=as_of&date=2022-02-17&country=MLI") for c in codes)
+    assert any(c.startswith("python -m geo.snapshot --date 2022-02-17 --country MLI") for c in codes)
+    text = " ".join(m.value for m in at.markdown)
+    assert "CC BY 4.0" in text and "GeoNames" in text and "public domain" in text
+    assert "schematic" in text
+
+
+def test_a_filter_set_on_one_page_holds_on_another(events):
+    # The shared view lives in session state (view_* keys), so it survives switching pages.
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=TIMEOUT).run()
+    assert _metric(at, "Events in view") == str(len(events))
+    at.multiselect(key="w_countries").set_value(["NER"]).run()
+    niger = int((events["geo_country"] == "NER").sum())
+    at.switch_page(PAGES["sources"]).run()
+    _ok(at)
+    assert at.multiselect(key="w_countries").value == ["NER"]
+    assert _metric(at, "Events shown") == str(niger)
+    # ... and back: a type chosen on the timeline narrows the map.
+    at.switch_page(PAGES["timeline"]).run()
+    at.multiselect(key="w_countries").set_value([]).run()
+    at.multiselect(key="w_types").set_value(["attack"]).run()
+    assert _metric(at, "Events matching the filters") == str(int((events["event_type"] == "attack").sum()))
+    at.switch_page("dashboard.py").run()
+    _ok(at)
+    assert _metric(at, "Events in view") == str(int((events["event_type"] == "attack").sum()))
+    assert _param(at, "type") == ["attack"]
+
+
+def test_a_date_picked_on_a_chart_moves_every_page(events):
+    """The timeline's on_select callback sets the shared date; the other pages follow.
+
+    AppTest cannot click inside a Vega chart (the browser test does), so this
+    runs the same callback with the selection Streamlit would hand it.
+    """
+
+    def script():
+        import streamlit as st
+
+        from geo import ui
+
+        events = ui.active_events()
+        if st.session_state.get("pick_now"):
+            # What st.altair_chart(on_select=callback) does when a point is chosen: the
+            # selection lands in session state under the chart's key, then the callback runs.
+            st.session_state["fake_chart"] = {"selection": {"pick": [{"pick": "2022-02-17"}]}}
+            ui.on_chart_pick("fake_chart", events)()
+            st.session_state["pick_now"] = False
+        ui.sidebar(events)
+
+    at = AppTest.from_function(script, default_timeout=TIMEOUT).run()
+    assert at.slider(key="w_date").value == date(2022, 12, 31)
+    at.session_state["pick_now"] = True
+    _ok(at.run())
+    assert at.slider(key="w_date").value == date(2022, 2, 17)
+    assert _param(at, "date") == ["2022-02-17"]
+    # In a window, the window keeps its length and centres on the chosen day.
+    at.radio(key="w_mode").set_value("window").run()
+    at.slider(key="w_window").set_value((date(2022, 6, 1), date(2022, 6, 30))).run()
+    at.session_state["pick_now"] = True
+    _ok(at.run())
+    first, last = at.slider(key="w_window").value
+    assert (last - first).days == 29 and first <= date(2022, 2, 17) <= last
