@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import html
 import math
+from functools import lru_cache
 from collections.abc import Iterable
 
 import folium
@@ -125,6 +126,31 @@ class _FocusWithoutScroll(MacroElement):
     )
 
 
+@lru_cache(maxsize=8)
+def _country_shapes_json(iso3_codes: tuple[str, ...]) -> str:
+    """Return the countries as GeoJSON text, simplified for display; built once per set of codes.
+
+    About 2 km of tolerance on a 0.001-degree grid: invisible at the zooms
+    the Sahel is read at, and a quarter of the bytes the browser must parse.
+    Text rather than a dict, so that no caller can change the cached value.
+    """
+    shapes = borders.countries_frame(iso3_codes)[["iso3", "name", "geometry"]].copy()
+    shapes["geometry"] = shapes.geometry.simplify(0.02, preserve_topology=True).set_precision(0.001)
+    shapes["name"] = shapes["name"].map(esc)
+    return shapes.to_json(drop_id=True)
+
+
+def _country_layer(countries: gpd.GeoDataFrame, *, highlight: bool) -> folium.GeoJson:
+    """Return the Natural Earth countries as the map's base layer, named on hover."""
+    return folium.GeoJson(
+        _country_shapes_json(tuple(sorted(countries["iso3"]))),
+        name="Countries (Natural Earth)",
+        style_function=lambda _: {"fillColor": COUNTRY_FILL, "color": "#7A7A7A", "weight": 1, "fillOpacity": 0.85},
+        highlight_function=(lambda _: {"weight": 2, "color": "#444444"}) if highlight else None,
+        tooltip=folium.GeoJsonTooltip(fields=["name", "iso3"], aliases=["Country", "ISO"]),
+    )
+
+
 def base_map(*, tiles: bool = False, countries: gpd.GeoDataFrame | None = None, legend: bool = True) -> folium.Map:
     """Return the static map: Natural Earth countries, labels, the Mali–Niger border and the legend.
 
@@ -146,18 +172,7 @@ def base_map(*, tiles: bool = False, countries: gpd.GeoDataFrame | None = None, 
     )
     folium.TileLayer("OpenStreetMap", name="Web map tiles (online only)", overlay=True, show=tiles,
                      control=True).add_to(fmap)  # fmt: skip
-    shapes = countries[["iso3", "name", "geometry"]].copy()
-    # About 2 km of tolerance and a 0.001-degree grid: invisible at the zooms
-    # the Sahel is read at, and a quarter of the bytes the browser must parse.
-    shapes["geometry"] = shapes.geometry.simplify(0.02, preserve_topology=True).set_precision(0.001)
-    shapes["name"] = shapes["name"].map(esc)
-    folium.GeoJson(
-        shapes.__geo_interface__,
-        name="Countries (Natural Earth)",
-        style_function=lambda _: {"fillColor": COUNTRY_FILL, "color": "#7A7A7A", "weight": 1, "fillOpacity": 0.85},
-        highlight_function=lambda _: {"weight": 2, "color": "#444444"},
-        tooltip=folium.GeoJsonTooltip(fields=["name", "iso3"], aliases=["Country", "ISO"]),
-    ).add_to(fmap)
+    _country_layer(countries, highlight=True).add_to(fmap)
     labels = folium.FeatureGroup(name="Country names", show=True)
     for _, row in countries.iterrows():
         folium.Marker(
@@ -501,15 +516,7 @@ def gazetteer_map(
     fmap.get_root().header.add_child(
         folium.Element(f"<style>.leaflet-container {{ background: {SEA_COLOUR} !important; }}</style>")
     )
-    shapes = countries[["iso3", "name", "geometry"]].copy()
-    shapes["geometry"] = shapes.geometry.simplify(0.02, preserve_topology=True)
-    shapes["name"] = shapes["name"].map(esc)
-    folium.GeoJson(
-        shapes.__geo_interface__,
-        name="Countries (Natural Earth)",
-        style_function=lambda _: {"fillColor": COUNTRY_FILL, "color": "#7A7A7A", "weight": 1, "fillOpacity": 0.85},
-        tooltip=folium.GeoJsonTooltip(fields=["name"], aliases=["Country"]),
-    ).add_to(fmap)
+    _country_layer(countries, highlight=False).add_to(fmap)
     border = borders.mali_niger_border()
     folium.PolyLine([(lat, lon) for lon, lat in border.coords], color="#B2182B", weight=3, dash_array="8 6",
                     tooltip="Mali–Niger border").add_to(fmap)  # fmt: skip
