@@ -16,8 +16,8 @@ from __future__ import annotations
 import hashlib
 import html
 import math
-from functools import lru_cache
 from collections.abc import Iterable
+from functools import lru_cache
 
 import folium
 import geopandas as gpd
