@@ -1018,23 +1018,38 @@ def _cell(value, column: str):
     return str(value)
 
 
-def csv_bytes(events: pd.DataFrame, view: filters.View) -> bytes:
-    """Return the events in view as CSV in the events layout (``docs/data.md``), formulas neutralised."""
-    in_view = filters.filter_events(events, canonical_view(view))
-    columns = _export_columns(in_view)
+def _layout_csv(rows: pd.DataFrame, *, safe: bool) -> bytes:
+    """Return rows as CSV in the events layout; with ``safe``, text cells that look like formulas are neutralised."""
+    columns = _export_columns(rows)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(columns)
-    for row in in_view[columns].itertuples(index=False, name=None):
+    for row in rows[columns].itertuples(index=False, name=None):
         cells = []
         for column, value in zip(columns, row, strict=True):
             cell = _cell(value, column)
-            # Numbers stay numbers (a negative longitude is not a formula); text is neutralised.
-            cells.append(
-                repr(cell) if isinstance(cell, float) else cell if column in NUMERIC_COLUMNS else neutralise(str(cell))
-            )
+            if isinstance(cell, float):
+                cells.append(repr(cell))
+            elif column in NUMERIC_COLUMNS or not safe:
+                cells.append(cell)  # numbers stay numbers: a negative longitude is not a formula
+            else:
+                cells.append(neutralise(str(cell)))
         writer.writerow(cells)
     return out.getvalue().encode("utf-8")
+
+
+def csv_bytes(events: pd.DataFrame, view: filters.View) -> bytes:
+    """Return the events in view as CSV in the events layout (``docs/data.md``), formulas neutralised."""
+    return _layout_csv(filters.filter_events(events, canonical_view(view)), safe=True)
+
+
+def dataset_sha256(events: pd.DataFrame) -> str:
+    """Return the SHA-256 of all the events as a plain events-layout CSV: which rows an export was cut from.
+
+    Unlike a file's hash it is the same whatever file or files the rows were read from (curated, imported,
+    both combined), so the manifest identifies the data even when no single file holds it.
+    """
+    return sha256_bytes(_layout_csv(events, safe=False))
 
 
 def geojson_bytes(events: pd.DataFrame, view: filters.View) -> bytes:
@@ -1127,7 +1142,12 @@ def manifest_bytes(events: pd.DataFrame, sources: pd.DataFrame, view: filters.Vi
             "url_query": view.with_changes(center=None, zoom=None).to_params(),
             "command": command_line(view, options),
         },
-        "data": {"file": options.data_name, "sha256": options.data_sha256, "rows": len(events)},
+        "data": {
+            "file": options.data_name,
+            "sha256": options.data_sha256 or None,
+            "rows": len(events),
+            "events_sha256": dataset_sha256(events),
+        },
         "rows": len(in_view),
         "event_ids": in_view["event_id"].tolist(),
         "files": files,
@@ -1380,6 +1400,7 @@ __all__ = [
     "animation_dates",
     "build_scene",
     "csv_bytes",
+    "dataset_sha256",
     "export_bytes",
     "export_filename",
     "faded_colour",

@@ -265,6 +265,7 @@ def _export_cached(
     view_key: str,
     data_name: str,
     data_sha256: str,
+    events_sha256: str,
     show_earlier: bool,
     dpi: int,
     step_days: int | None,
@@ -275,9 +276,9 @@ def _export_cached(
 ) -> bytes:
     """Return one export's bytes, cached per view and options.
 
-    ``view_key`` (:func:`geo.snapshot.view_key`) stands for ``_view`` and the data file's hash for
-    ``_events``; the underscored arguments are not hashed (a large frame would cost more to hash than
-    the key does), so every input that changes the bytes is in the key.
+    ``view_key`` (:func:`geo.snapshot.view_key`) stands for ``_view`` and ``events_sha256``
+    (:func:`geo.snapshot.dataset_sha256`) for ``_events``; the underscored arguments are not hashed, so
+    every input that changes the bytes is in the key.
     """
     from geo import snapshot
 
@@ -292,6 +293,8 @@ def export_file(
     view: filters.View,
     *,
     data_path: Path = EVENTS_CSV,
+    data_name: str | None = None,
+    data_sha256: str | None = None,
     show_earlier: bool = True,
     dpi: int = 100,
     step_days: int | None = None,
@@ -305,15 +308,36 @@ def export_file(
     from geo import snapshot
 
     path = Path(data_path)
-    sha256 = _file_sha256(str(path), _stamp(path))
+    name = data_name if data_name is not None else path.name
+    sha256 = data_sha256 if data_sha256 is not None else _file_sha256(str(path), _stamp(path))
     if progress is not None:
-        options = snapshot.SnapshotOptions(dpi=dpi, show_earlier=show_earlier, data_name=path.name,
+        options = snapshot.SnapshotOptions(dpi=dpi, show_earlier=show_earlier, data_name=name,
                                            data_sha256=sha256, step_days=step_days)  # fmt: skip
         return snapshot.export_bytes(fmt, events, sources(), bases(), view, options, progress=progress)
     return _export_cached(
-        fmt, snapshot.view_key(view), path.name, sha256, bool(show_earlier), int(dpi), step_days,
-        _stamp(SOURCES_CSV), _stamp(BASES_CSV), events, view,
+        fmt, snapshot.view_key(view), name, sha256, snapshot.dataset_sha256(events), bool(show_earlier), int(dpi),
+        step_days, _stamp(SOURCES_CSV), _stamp(BASES_CSV), events, view,
     )  # fmt: skip
+
+
+def _data_identity(data_path: Path) -> tuple[str, str]:
+    """Return the name and SHA-256 of the file the events on screen come from, for the manifest.
+
+    With imported data on screen (the "bring your own data" section keeps it in session state under
+    ``imported``, and what to show under ``data_choice``) the name says so; the file's hash is known
+    only if that section records it (``sha256``), else it is left empty and the manifest's
+    ``events_sha256`` identifies the rows.
+    """
+    path = Path(data_path)
+    curated = (path.name, _file_sha256(str(path), _stamp(path)))
+    loaded = st.session_state.get("imported")
+    choice = st.session_state.get("data_choice", "both")
+    if not isinstance(loaded, dict) or choice == "curated":
+        return curated
+    name, digest = str(loaded.get("name", "imported data")), str(loaded.get("sha256") or "")
+    if choice == "imported":
+        return name, digest
+    return f"{curated[0]} + {name}", ""
 
 
 def export_panel(
@@ -341,7 +365,9 @@ def export_panel(
     )
     dpi = st.radio("Image resolution", [100, 300], key="w_export_dpi", horizontal=True,
                    format_func=lambda d: f"{d} dpi" + (" (print)" if d >= 300 else " (screen)"))  # fmt: skip
-    common = {"data_path": data_path, "show_earlier": show_earlier, "dpi": dpi}
+    data_name, data_sha256 = _data_identity(Path(data_path))
+    common = {"data_path": data_path, "data_name": data_name, "data_sha256": data_sha256,
+              "show_earlier": show_earlier, "dpi": dpi}  # fmt: skip
     buttons = (
         ("png", "PNG image"), ("svg", "SVG image"), ("pdf", "PDF"), ("html", "Interactive HTML"),
         ("csv", "CSV"), ("geojson", "GeoJSON"), ("manifest", "Manifest (JSON)"), ("zip", "Data + manifest (ZIP)"),
@@ -356,7 +382,7 @@ def export_panel(
 
     steps = st.selectbox("Animation steps", list(EXPORT_STEPS), key="w_export_step")
     step_days = EXPORT_STEPS[steps]
-    ready_key = (snapshot.view_key(view), step_days, show_earlier)
+    ready_key = (snapshot.view_key(view), step_days, show_earlier, data_name, len(events))
     if st.button("Render the animation (GIF)", key="w_export_gif_render"):
         bar = st.progress(0.0, text="Rendering the animation…")
 
@@ -377,7 +403,7 @@ def export_panel(
                            file_name=snapshot.export_filename("gif", view), mime=snapshot.MIME_TYPES["gif"],
                            key="w_export_gif", on_click="ignore")  # fmt: skip
 
-    options = snapshot.SnapshotOptions(show_earlier=show_earlier, data_name=Path(data_path).name, dpi=dpi)
+    options = snapshot.SnapshotOptions(show_earlier=show_earlier, data_name=data_name, dpi=dpi)
     command = [*snapshot.command_line(view, options, extent=True), "--out", snapshot.export_filename("png", view)]
     st.caption("The same PNG from the command line:")
     st.code(shlex.join(command), language="bash")

@@ -242,6 +242,7 @@ def test_manifest_records_what_produced_the_data(export, events, sources):
         "file": "events.csv",
         "sha256": hashlib.sha256(EVENTS_CSV.read_bytes()).hexdigest(),
         "rows": len(events),
+        "events_sha256": snapshot.dataset_sha256(events),
     }
     assert manifest["rows"] == len(in_view) and manifest["event_ids"] == _ids(in_view)
     assert manifest["view"]["mode"] == "as_of" and manifest["view"]["date"] == "2022-08-15"
@@ -256,6 +257,17 @@ def test_manifest_records_what_produced_the_data(export, events, sources):
     assert all(s["title"] for s in manifest["sources"])
     assert manifest["view"]["command"][3:] == ["--date", "2022-08-15", "--country", "NER", "--country", "MLI",
                                               "--type", "announcement", "--text", "Niger"]  # fmt: skip
+
+
+def test_dataset_hash_names_the_rows_not_the_file(events, tmp_path):
+    # The curated rows written out again (another file, other bytes) hash the same; one changed row does not.
+    copy = tmp_path / "copy.csv"
+    copy.write_bytes(snapshot.csv_bytes(events, View(as_of=date(2022, 12, 31))))
+    again, _ = validate_events(read_table(copy), check_places=False)
+    assert snapshot.dataset_sha256(again) == snapshot.dataset_sha256(events)
+    changed = events.copy()
+    changed.loc[0, "title"] = "Another title"
+    assert snapshot.dataset_sha256(changed) != snapshot.dataset_sha256(events)
 
 
 def test_zip_holds_the_data_and_manifest_exports(export):
