@@ -9,6 +9,10 @@ the URL's query parameters so a view can be shared by link.
 
 from __future__ import annotations
 
+import argparse
+import io
+import os
+import sys
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -19,8 +23,9 @@ import streamlit as st
 
 from geo import borders, filters
 from geo.bases import BASES_CSV, load_bases
-from geo.errors import DataError
-from geo.events import EVENT_TYPES, EVENTS_CSV, SOURCES_CSV, load_events, load_sources
+from geo.errors import DataError, RowProblem
+from geo.events import EVENT_TYPES, EVENTS_CSV, SOURCES_CSV, combine_events, load_events, load_sources
+from geo.importers import FORMATS, ImportResult, import_table
 
 # Session-state keys shared by the pages. view_* hold the view; w_* belong to widgets.
 K_MODE, K_DATE, K_WINDOW = "view_mode", "view_date", "view_window"
@@ -80,9 +85,151 @@ def bases() -> gpd.GeoDataFrame:
     return cached_bases(str(BASES_CSV), _stamp(BASES_CSV))
 
 
+# Bring-your-own data: the imported file and which events to show.
+K_IMPORTED, K_DATA_CHOICE, K_IMPORT_MESSAGE = "imported", "data_choice", "import_message"
+DATA_CHOICES = {"both": "Curated and imported", "imported": "Imported only", "curated": "Curated only"}
+DATA_ENV = "SAHEL_DATA"
+#: Largest upload or data file read, in MB; .streamlit/config.toml sets the same for the uploader.
+MAX_UPLOAD_MB = 200
+IMPORT_FORMATS = ("auto", *FORMATS)
+
+
+def startup_data_path(argv: list[str] | None = None) -> str | None:
+    """Return the file named by ``streamlit run dashboard.py -- --data FILE``, or by $SAHEL_DATA."""
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--data")
+    known, _ = parser.parse_known_args(sys.argv[1:] if argv is None else argv)
+    return known.data or os.environ.get(DATA_ENV) or None
+
+
+@st.cache_data(show_spinner="Reading the data file…", max_entries=4)
+def cached_import(name: str, data: bytes, fmt: str | None, date_column: str | None, event_type: str | None) -> ImportResult:
+    """Import a file's bytes once per (content, options); the key is the bytes' hash."""
+    upload = io.BytesIO(data)
+    upload.name = name
+    return import_table(upload, fmt=fmt, date_column=date_column, event_type=event_type,
+                        max_bytes=MAX_UPLOAD_MB * 1_000_000)  # fmt: skip
+
+
+def _load_startup_file() -> None:
+    """Import the --data / $SAHEL_DATA file once per session; a bad file is reported, not raised."""
+    path = startup_data_path()
+    if not path or K_IMPORTED in st.session_state:
+        return
+    st.session_state[K_IMPORTED] = None
+    try:
+        size = Path(path).stat().st_size
+        if size > MAX_UPLOAD_MB * 1_000_000:
+            raise DataError([RowProblem(None, None, None, f"is {size / 1e6:.0f} MB; the limit is {MAX_UPLOAD_MB} MB")],
+                            source=path)  # fmt: skip
+        result = cached_import(Path(path).name, Path(path).read_bytes(), None, None, None)
+    except OSError as exc:
+        st.session_state[K_IMPORT_MESSAGE] = ("error", f"{path}: cannot read the file ({exc.strerror or exc}).")
+        return
+    except DataError as exc:
+        st.session_state[K_IMPORT_MESSAGE] = ("error", _data_error_text(exc, what=path))
+        return
+    _accept_import(Path(path).name, result)
+
+
+def _accept_import(name: str, result: ImportResult) -> None:
+    if result.events.empty:
+        st.session_state[K_IMPORT_MESSAGE] = (
+            "error", f"{name}: no row could be read, so nothing was loaded; the data shown is unchanged.\n\n"
+            + "\n".join(f"- {p}" for p in result.problems[:20]))  # fmt: skip
+        return
+    st.session_state[K_IMPORTED] = {"name": name, "result": result}
+    st.session_state.setdefault(K_DATA_CHOICE, "both")
+    refused = result.summary()["rows_refused"]
+    note = f"; {refused} rows refused (listed below)" if refused else ""
+    st.session_state[K_IMPORT_MESSAGE] = ("success", f"{name}: {len(result.events):,} events loaded{note}.")
+
+
+def _on_upload() -> None:
+    """Import the uploaded file; on failure keep what was loaded before and say why."""
+    upload = st.session_state.get("w_upload")
+    if upload is None:
+        return
+    fmt = st.session_state.get("w_import_format", "auto")
+    date_column = (st.session_state.get("w_import_date_column") or "").strip() or None
+    event_type = st.session_state.get("w_import_event_type") or None
+    try:
+        result = cached_import(upload.name, upload.getvalue(), None if fmt == "auto" else fmt, date_column, event_type)
+    except DataError as exc:
+        st.session_state[K_IMPORT_MESSAGE] = ("error", _data_error_text(exc, what=upload.name))
+        return
+    _accept_import(upload.name, result)
+
+
+def imported() -> dict | None:
+    """Return {'name', 'result'} of the imported file, or None."""
+    return st.session_state.get(K_IMPORTED)
+
+
 def active_events() -> gpd.GeoDataFrame:
-    """Return the events the pages show: the curated ones (imports extend this)."""
-    return curated_events()
+    """Return the events the pages show: curated, imported, or both, as the user chose."""
+    _load_startup_file()
+    curated = curated_events()
+    loaded = imported()
+    if not loaded:
+        return curated
+    choice = st.session_state.get(K_DATA_CHOICE, "both")
+    if choice == "curated":
+        return curated
+    if choice == "imported":
+        return loaded["result"].events
+    try:
+        return combine_events(curated, loaded["result"].events)
+    except DataError as exc:
+        st.session_state[K_IMPORT_MESSAGE] = ("error", _data_error_text(exc, what=loaded["name"]))
+        return curated
+
+
+def _data_error_text(error: DataError, *, what: str) -> str:
+    lines = "\n".join(f"- {problem}" for problem in error.problems[:50])
+    more = f"\n- … and {len(error.problems) - 50} more" if len(error.problems) > 50 else ""
+    return f"{what} was refused; nothing from it was loaded and the data shown is unchanged.\n\n{lines}{more}"
+
+
+def data_section() -> None:
+    """Sidebar block: upload ACLED / UCDP / GeoJSON / GeoPackage data, see what was read, choose what to show."""
+    with st.expander("Data: bring your own", expanded=bool(st.session_state.get(K_IMPORT_MESSAGE))):
+        st.file_uploader(
+            f"ACLED or UCDP GED CSV, events CSV, GeoJSON or GeoPackage (up to {MAX_UPLOAD_MB} MB)",
+            type=["csv", "zip", "geojson", "json", "gpkg"], key="w_upload", on_change=_on_upload,
+        )  # fmt: skip
+        st.selectbox("Format", IMPORT_FORMATS, key="w_import_format",
+                     help="Detected from the header; choose one to override.")  # fmt: skip
+        st.text_input("Date column (GeoJSON / GeoPackage)", key="w_import_date_column")
+        st.selectbox("Event type for points without one", ["", *EVENT_TYPES], key="w_import_event_type",
+                     format_func=lambda t: t.replace("_", " ") or "(refuse points without a type)")  # fmt: skip
+        message = st.session_state.get(K_IMPORT_MESSAGE)
+        if message:
+            (st.error if message[0] == "error" else st.success)(message[1])
+        loaded = imported()
+        if loaded:
+            summary = loaded["result"].summary()
+            first, last = summary["date_range"] or ("–", "–")
+            st.markdown(
+                f"**{esc_md(loaded['name'])}** ({summary['format']}): {summary['rows_read']:,} rows read, "
+                f"{summary['rows_kept']:,} kept, {summary['rows_refused']:,} refused; {first} to {last}; "
+                f"countries {', '.join(summary['countries'])}; types {', '.join(summary['types'])}."
+            )
+            st.radio("Show", list(DATA_CHOICES), format_func=DATA_CHOICES.get, key="w_data_choice",
+                     index=list(DATA_CHOICES).index(st.session_state.get(K_DATA_CHOICE, "both")),
+                     on_change=_copy("w_data_choice", K_DATA_CHOICE))  # fmt: skip
+            problems = loaded["result"].problems
+            if problems:
+                st.dataframe(
+                    pd.DataFrame([{"row": p.row, "column": p.column, "value": str(p.value), "why": p.message}
+                                  for p in problems[:5000]]),
+                    hide_index=True, height=200,
+                )  # fmt: skip
+
+
+def esc_md(text: str) -> str:
+    """Escape Markdown's special characters in text from a file name or data cell."""
+    return "".join("\\" + ch if ch in "\\`*_{}[]()#+-.!|<>" else ch for ch in str(text))
 
 
 def _init_state(events: gpd.GeoDataFrame) -> None:
@@ -162,7 +309,7 @@ def _date_controls(events: gpd.GeoDataFrame, first: date, last: date) -> None:
                         on_click=_step(events, -1), width="stretch")  # fmt: skip
         following.button("Next ▶", key="w_next", help="Go to the next date with an event",
                          on_click=_step(events, 1), width="stretch")  # fmt: skip
-        st.button("⏸ Pause" if st.session_state[K_PLAYING] else "⏵ Play through the events", key="w_play",
+        st.button("⏸ Pause" if st.session_state[K_PLAYING] else "▶ Play through the events", key="w_play",
                   help="Step to the next event date every few seconds", on_click=_toggle_play,
                   width="stretch")  # fmt: skip
     else:
@@ -221,6 +368,7 @@ def sidebar(events: gpd.GeoDataFrame | None = None) -> filters.View:
         st.checkbox("Web map tiles (needs internet)", key="w_tiles", value=st.session_state[K_TILES],
                     on_change=_copy("w_tiles", K_TILES))  # fmt: skip
         _play_ticker(events)
+        data_section()
     for problem in st.session_state.get(K_URL_PROBLEMS, []):
         st.warning(f"Link parameter {problem}")
     view = current_view()
@@ -242,6 +390,58 @@ def show_data_error(error: DataError, *, what: str) -> None:
     lines = "\n".join(f"- {problem}" for problem in error.problems[:50])
     more = f"\n- … and {len(error.problems) - 50} more" if len(error.problems) > 50 else ""
     st.error(f"{what} was refused; nothing from it was loaded.\n\n{lines}{more}")
+
+
+# --- Helpers for the pages in pages/ (timeline, sources, places, about) ---------------------------
+
+
+@st.cache_data
+def place_distances() -> pd.DataFrame:
+    """Return each gazetteer place's distance to the Mali–Niger border and to Bamako (computed once)."""
+    from geo import gazetteer, places
+
+    return places.place_distances(gazetteer.load_gazetteer())
+
+
+def move_date_to(day: date, events: gpd.GeoDataFrame) -> None:
+    """Move the shared view to ``day`` (see :func:`geo.timeline.move_view_to`) and stop playback."""
+    from geo import timeline
+
+    _init_state(events)  # a no-op once the sidebar has run
+    first, last = filters.date_bounds(events)
+    moved = timeline.move_view_to(current_view(), day, first, last)
+    st.session_state[K_DATE] = moved.as_of
+    st.session_state[K_WINDOW] = (moved.window[0].date(), moved.window[1].date())
+    st.session_state[K_PLAYING] = False
+
+
+def on_chart_pick(chart_key: str, events: gpd.GeoDataFrame):
+    """Return an ``on_select`` callback for ``st.altair_chart``: the day chosen on the chart becomes the view's date.
+
+    A callback rather than ``on_select="rerun"``: it runs only when the
+    selection changes, so a selection left on the chart never pulls the date
+    back after the user moves the slider.
+    """
+    from geo import timeline
+
+    def callback() -> None:
+        state = st.session_state.get(chart_key)
+        if not state:
+            return
+        first, last = filters.date_bounds(events)
+        day = timeline.picked_date(state.get("selection"), first, last)
+        if day is not None:
+            move_date_to(day, events)
+
+    return callback
+
+
+def app_url() -> str | None:
+    """Return the app's address as the browser sees it (no page path, no query), or None outside a browser."""
+    try:
+        return st.context.url
+    except Exception:  # AppTest and bare mode have no browser context
+        return None
 
 
 # --- Export panel: download buttons for the current view, from geo/snapshot.py ----------------------
@@ -407,55 +607,3 @@ def export_panel(
     command = [*snapshot.command_line(view, options, extent=True), "--out", snapshot.export_filename("png", view)]
     st.caption("The same PNG from the command line:")
     st.code(shlex.join(command), language="bash")
-
-
-# --- Helpers for the pages in pages/ (timeline, sources, places, about) ---------------------------
-
-
-@st.cache_data
-def place_distances() -> pd.DataFrame:
-    """Return each gazetteer place's distance to the Mali–Niger border and to Bamako (computed once)."""
-    from geo import gazetteer, places
-
-    return places.place_distances(gazetteer.load_gazetteer())
-
-
-def move_date_to(day: date, events: gpd.GeoDataFrame) -> None:
-    """Move the shared view to ``day`` (see :func:`geo.timeline.move_view_to`) and stop playback."""
-    from geo import timeline
-
-    _init_state(events)  # a no-op once the sidebar has run
-    first, last = filters.date_bounds(events)
-    moved = timeline.move_view_to(current_view(), day, first, last)
-    st.session_state[K_DATE] = moved.as_of
-    st.session_state[K_WINDOW] = (moved.window[0].date(), moved.window[1].date())
-    st.session_state[K_PLAYING] = False
-
-
-def on_chart_pick(chart_key: str, events: gpd.GeoDataFrame):
-    """Return an ``on_select`` callback for ``st.altair_chart``: the day chosen on the chart becomes the view's date.
-
-    A callback rather than ``on_select="rerun"``: it runs only when the
-    selection changes, so a selection left on the chart never pulls the date
-    back after the user moves the slider.
-    """
-    from geo import timeline
-
-    def callback() -> None:
-        state = st.session_state.get(chart_key)
-        if not state:
-            return
-        first, last = filters.date_bounds(events)
-        day = timeline.picked_date(state.get("selection"), first, last)
-        if day is not None:
-            move_date_to(day, events)
-
-    return callback
-
-
-def app_url() -> str | None:
-    """Return the app's address as the browser sees it (no page path, no query), or None outside a browser."""
-    try:
-        return st.context.url
-    except Exception:  # AppTest and bare mode have no browser context
-        return None
