@@ -144,3 +144,19 @@ def test_shared_url_restores_the_same_view(dashboard, app_page, browser):
     assert _metric(other, "Events in view") == count
     expect(frame.locator(MARKS)).to_have_count(int(count))
     assert parse_qs(urlparse(other.url).query)["date"] == params["date"]
+
+
+def test_play_steps_forward_through_event_dates_then_pauses(dashboard, app_page):
+    page = app_page(dashboard + "?date=2022-02-16")
+    frame = folium_frame(page)
+    page.get_by_role("button", name="Play through the events").click()
+    # One step every 1.5 s: 16 → 17 → 18 February, the next event dates.
+    expect(page).to_have_url(re.compile(r"date=2022-02-17"), timeout=15_000)
+    expect(page).to_have_url(re.compile(r"date=2022-02-18"), timeout=15_000)
+    page.get_by_role("button", name="Pause").click()
+    _settle(page)
+    paused_at = parse_qs(urlparse(page.url).query)["date"]
+    page.wait_for_timeout(3_000)
+    assert parse_qs(urlparse(page.url).query)["date"] == paused_at
+    in_view = EVENTS[EVENTS["start"] <= paused_at[0]]
+    expect(frame.locator(MARKS)).to_have_count(len(in_view))
