@@ -645,7 +645,7 @@ def _legend(ax, scene: Scene) -> None:
     ax.set_xlim(0.0, width)
     ax.set_ylim(-height, 0.0)
     y = -6.0
-    line, hand, text_x = 13.0, 10.0, 24.0
+    line, hand, text_x = 13.0, 10.0, 23.0
 
     def title(text: str) -> None:
         nonlocal y
@@ -671,7 +671,7 @@ def _legend(ax, scene: Scene) -> None:
             row_y = top - (i % rows) * line
             ax.scatter([hand + column_x], [row_y], s=10.0**2, c=mapview.TYPE_COLOURS[kind], edgecolors="#222222",
                        linewidths=1.2)  # fmt: skip
-            ax.text(text_x + column_x - 4, row_y, kind.replace("_", " "), fontsize=8, va="center", color="#222222")
+            ax.text(text_x + column_x - 2, row_y, kind.replace("_", " "), fontsize=8, va="center", color="#222222")
         y = top - rows * line
     if (scene.status == "earlier").any():
         circle(faded_colour("#1965B0"), edge="#8A8A8A", width_=0.9)
@@ -687,9 +687,9 @@ def _legend(ax, scene: Scene) -> None:
     for radius, text in sizes:
         x += radius
         ax.scatter([x], [y - biggest + 4], s=(2 * radius) ** 2, c="white", edgecolors="#222222", linewidths=1.1)
-        ax.text(x, y - 2 * biggest, text, fontsize=8, ha="center", va="center", color="#222222")
+        ax.text(x, y - 2 * biggest - 5, text, fontsize=8, ha="center", va="center", color="#222222")
         x += radius + (16.0 if text == "unknown" else 11.0)
-    y -= 2 * biggest + 14.0
+    y -= 2 * biggest + 19.0
     title("Date known to the")
     for precision in ("day", "month", "year"):
         circle("white", 6.0, style=OUTLINE_DASH[precision], width_=1.4)
@@ -700,9 +700,9 @@ def _legend(ax, scene: Scene) -> None:
         title("Troop movements")
         for state in ("under way", "done"):
             if state in states:
-                ax.plot([hand - 9, hand + 9], [y, y], color=mapview.MOVEMENT_COLOURS[state], lw=3.4)
+                ax.plot([hand - 8, hand + 8], [y, y], color=mapview.MOVEMENT_COLOURS[state], lw=3.4)
                 label(f"route {state}" if state == "done" else f"{state} (part travelled)")
-        ax.plot([hand - 9, hand + 9], [y, y], color="#1965B0", lw=1.2, ls=(0, (3, 3)))
+        ax.plot([hand - 8, hand + 8], [y, y], color="#1965B0", lw=1.2, ls=(0, (3, 3)))
         label("whole route")
         if "under way" in states:
             ax.scatter([hand], [y], s=12.0**2, c="#1965B0", edgecolors="white", linewidths=2.2)
@@ -718,7 +718,7 @@ def _legend(ax, scene: Scene) -> None:
             label(f"base {status}")
         y -= 4.0
     title("Borders")
-    ax.plot([hand - 9, hand + 9], [y, y], color="#B2182B", lw=2.0, ls=(0, (4, 2)))
+    ax.plot([hand - 8, hand + 8], [y, y], color="#B2182B", lw=2.0, ls=(0, (4, 2)))
     label("Mali–Niger border")
 
 
