@@ -10,6 +10,7 @@ the URL's query parameters so a view can be shared by link.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import io
 import os
 import sys
@@ -122,23 +123,25 @@ def _load_startup_file() -> None:
         if size > MAX_UPLOAD_MB * 1_000_000:
             raise DataError([RowProblem(None, None, None, f"is {size / 1e6:.0f} MB; the limit is {MAX_UPLOAD_MB} MB")],
                             source=path)  # fmt: skip
-        result = cached_import(Path(path).name, Path(path).read_bytes(), None, None, None)
+        data = Path(path).read_bytes()
+        result = cached_import(Path(path).name, data, None, None, None)
     except OSError as exc:
         st.session_state[K_IMPORT_MESSAGE] = ("error", f"{path}: cannot read the file ({exc.strerror or exc}).")
         return
     except DataError as exc:
         st.session_state[K_IMPORT_MESSAGE] = ("error", _data_error_text(exc, what=path))
         return
-    _accept_import(Path(path).name, result)
+    _accept_import(Path(path).name, result, data)
 
 
-def _accept_import(name: str, result: ImportResult) -> None:
+def _accept_import(name: str, result: ImportResult, data: bytes) -> None:
     if result.events.empty:
         st.session_state[K_IMPORT_MESSAGE] = (
             "error", f"{name}: no row could be read, so nothing was loaded; the data shown is unchanged.\n\n"
             + "\n".join(f"- {p}" for p in result.problems[:20]))  # fmt: skip
         return
-    st.session_state[K_IMPORTED] = {"name": name, "result": result}
+    # The file's hash goes into export manifests, so a reader can tell which file a figure came from.
+    st.session_state[K_IMPORTED] = {"name": name, "result": result, "sha256": hashlib.sha256(data).hexdigest()}
     st.session_state.setdefault(K_DATA_CHOICE, "both")
     refused = result.summary()["rows_refused"]
     note = f"; {refused} rows refused (listed below)" if refused else ""
@@ -154,11 +157,12 @@ def _on_upload() -> None:
     date_column = (st.session_state.get("w_import_date_column") or "").strip() or None
     event_type = st.session_state.get("w_import_event_type") or None
     try:
-        result = cached_import(upload.name, upload.getvalue(), None if fmt == "auto" else fmt, date_column, event_type)
+        data = upload.getvalue()
+        result = cached_import(upload.name, data, None if fmt == "auto" else fmt, date_column, event_type)
     except DataError as exc:
         st.session_state[K_IMPORT_MESSAGE] = ("error", _data_error_text(exc, what=upload.name))
         return
-    _accept_import(upload.name, result)
+    _accept_import(upload.name, result, data)
 
 
 def imported() -> dict | None:

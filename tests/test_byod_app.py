@@ -57,3 +57,12 @@ def test_every_page_runs_on_imported_data(monkeypatch, page):
     monkeypatch.setenv(ui.DATA_ENV, str(FIXTURES / "ucdp_official.csv"))
     at = AppTest.from_file(str(page), default_timeout=60).run()
     assert not at.exception, page.name
+
+
+def test_imported_file_hash_is_kept_for_manifests(monkeypatch):
+    import hashlib
+
+    path = FIXTURES / "acled_current.csv"
+    monkeypatch.setenv(ui.DATA_ENV, str(path))
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
+    assert at.session_state[ui.K_IMPORTED]["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
