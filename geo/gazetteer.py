@@ -203,7 +203,19 @@ def resolve_place(name: str) -> pd.Series:
     return row.copy()
 
 
+@lru_cache(maxsize=1)
+def _lonlat_by_name() -> dict[str, tuple[float, float]]:
+    gazetteer = _gazetteer_cached()
+    return {
+        name: (float(lon), float(lat))
+        for name, lon, lat in zip(gazetteer["name"], gazetteer["longitude"], gazetteer["latitude"], strict=True)
+    }
+
+
 def place_lonlat(name: str) -> tuple[float, float]:
-    """Return (longitude, latitude) of a place name."""
-    row = resolve_place(name)
-    return float(row["longitude"]), float(row["latitude"])
+    """Return (longitude, latitude) of a place name.
+
+    A dictionary look-up: routes ask for their stops on every slider step,
+    and a frame comparison per stop cost more than the rest of the step.
+    """
+    return _lonlat_by_name()[canonical_name(name)]
