@@ -84,6 +84,17 @@ def _browser_prerequisites():
         pytest.skip(reason)
 
 
+
+@pytest.fixture(scope="session", autouse=True)
+def _patient_expectations():
+    """Give web-first assertions 15 s rather than 5: CI's two cores also run the Streamlit server."""
+    try:
+        from playwright.sync_api import expect
+    except ImportError:  # the folder is skipped or fails on the missing package elsewhere
+        return
+    expect.set_options(timeout=15_000)
+
+
 @pytest.fixture(scope="session")
 def browser():
     """Debian's headless Chromium, driven by Playwright's sync API."""
