@@ -6,7 +6,7 @@ import folium
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import filters, mapview, ui
+from geo import aggregate, filters, mapview, ui
 from geo.bases import base_status
 from geo.movements import movements_at
 
@@ -16,8 +16,15 @@ st.set_page_config(page_title="Sahel withdrawal: map", page_icon="🗺️", layo
 events = ui.active_events()
 view = ui.sidebar(events)
 in_view = filters.filter_events(events, view)
-shown, status = filters.events_with_status(events, view, show_earlier=st.session_state[ui.K_EARLIER])
-moves = movements_at(filters.filter_events(events, view.with_changes(text="", types=())), view.reference_date)
+# Above the threshold the map draws grid cells, so single marks are not even selected.
+many = aggregate.should_aggregate(len(in_view))
+shown, status = (in_view.iloc[:0], []) if many else filters.events_with_status(
+    events, view, show_earlier=st.session_state[ui.K_EARLIER])  # fmt: skip
+if aggregate.should_aggregate(len(shown)):  # too many faded earlier events: draw those in view only
+    shown, status = in_view, filters.recency(in_view, view)
+# Only troop movements are needed: selecting them alone spares copying every event in view.
+moves = movements_at(filters.filter_events(events, view.with_changes(text="", types=("troop_movement",))),
+                     view.reference_date)  # fmt: skip
 bases_now = base_status(ui.bases(), view.reference_date)
 
 st.title("France's withdrawal from Mali, 2022")
@@ -43,7 +50,17 @@ if in_view.empty:
 # deterministic, so the same base renders the same script and st_folium only
 # swaps the layers, keeping the user's pan and zoom.
 fmap = mapview.base_map(tiles=st.session_state[ui.K_TILES], legend=False)
-layers = mapview.dynamic_layers(shown, status, moves, bases_now, ui.sources(), zoom=view.zoom)
+if many:
+    # One mark per grid cell: what is sent stays bounded by the number of cells, whatever the events.
+    cells = aggregate.aggregate_events(in_view, zoom=view.zoom)
+    layers = mapview.dynamic_layers(in_view.iloc[:0], [], moves, bases_now, ui.sources(), aggregated=cells,
+                                    zoom=view.zoom)  # fmt: skip
+    st.caption(f"{len(in_view):,} events are too many to draw one by one, so they are grouped into {len(cells):,} "
+               "grid cells; each cell's popup gives its events, toll, main types and dates. Zoom in for finer "
+               f"cells, or filter to {aggregate.AGGREGATE_THRESHOLD:,} events or fewer to see single events "
+               "with their sources.")  # fmt: skip
+else:
+    layers = mapview.dynamic_layers(shown, status, moves, bases_now, ui.sources(), zoom=view.zoom)
 map_column, legend_column = st.columns([5, 1])
 with legend_column:
     # Beside the map rather than over it, so it hides no mark, popup or tooltip.

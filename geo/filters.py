@@ -7,7 +7,11 @@ tested without Streamlit.
 
 Events are kept sorted by ``event_date`` (see :func:`geo.events.validate_events`),
 so the date cut is a binary search (``searchsorted``) and costs O(log n); the
-country, type and text masks are vectorised column comparisons.
+country, type and text masks are vectorised comparisons over numpy arrays cut
+at the same position, and the text search scans ``search_text``, lower-cased
+once at load. Nothing copies the whole table: a view that is only a date cut
+is a positional slice of the events, and a filtered view is one ``take`` of
+the rows it keeps.
 """
 
 from __future__ import annotations
@@ -20,10 +24,10 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import RowProblem
-from geo.events import EARLIEST_DATE
+from geo.events import EARLIEST_DATE, SEARCH_COLUMNS
 
 MODES = ("as_of", "window")
-TEXT_COLUMNS = ("title", "description", "actors", "location")
+TEXT_COLUMNS = SEARCH_COLUMNS
 
 
 @dataclass(frozen=True)
@@ -193,29 +197,85 @@ def filter_events(events: gpd.GeoDataFrame, view: View) -> gpd.GeoDataFrame:
         ``geo_country``), types and free text (case-insensitive, over title,
         description, actors and location).
     """
+    return _take(events, _rows_in_view(events, view))
+
+
+def _rows_in_view(events: pd.DataFrame, view: View) -> slice | np.ndarray:
+    """Return the positions of the events in view: a slice when only the date cuts, else an index array."""
     first, last = view.window
+    start = events["start"].to_numpy()
     # Binary search: every event starting after the window's end is cut off
-    # without looking at it.
-    stop = int(np.searchsorted(events["start"].to_numpy(), np.datetime64(last, "ns"), side="right"))
-    candidates = events.iloc[:stop]
-    mask = np.ones(len(candidates), dtype=bool)
+    # without looking at it. (The bound takes the column's unit, so numpy does
+    # not convert the whole column to compare.)
+    stop = int(np.searchsorted(start, _day(last, start.dtype), side="right"))
+    mask: np.ndarray | None = None
     if view.mode == "window":
-        mask &= (candidates["end"] >= first).to_numpy()
+        # Events starting in the window overlap it; only earlier ones need their end checked.
+        lo = int(np.searchsorted(start, _day(first, start.dtype), side="left"))
+        if lo > 0:
+            mask = np.ones(stop, dtype=bool)
+            ends = events["end"].to_numpy()[:lo]
+            mask[:lo] = ends >= _day(first, ends.dtype)
     if view.countries:
-        mask &= candidates["geo_country"].isin(view.countries).to_numpy()
+        mask = _and(mask, _isin(events["geo_country"], stop, view.countries))
     if view.types:
-        mask &= candidates["event_type"].isin(view.types).to_numpy()
+        mask = _and(mask, _isin(events["event_type"], stop, view.types))
     if view.text:
-        mask &= text_mask(candidates, view.text)
-    return candidates[mask]
+        # Only the rows the other filters kept are searched, in the one column needed.
+        rows = slice(0, stop) if mask is None else np.flatnonzero(mask)
+        if "search_text" in events:
+            haystack = events["search_text"].iloc[rows]
+        else:
+            haystack = _haystack(events[list(TEXT_COLUMNS)].iloc[rows])
+        hits = _contains_words(haystack, view.text)
+        mask = np.zeros(stop, dtype=bool)
+        mask[np.arange(stop)[rows][hits]] = True
+    if mask is None or mask.all():
+        return slice(0, stop)
+    return np.flatnonzero(mask)
+
+
+def _day(value: pd.Timestamp, dtype: np.dtype) -> np.datetime64:
+    """Return a date as a numpy datetime64 in the unit of a column (days are exact in any unit)."""
+    return np.datetime64(pd.Timestamp(value).to_datetime64(), "ns").astype(dtype if dtype.kind == "M" else "M8[ns]")
+
+
+def _and(mask: np.ndarray | None, other: np.ndarray) -> np.ndarray:
+    return other if mask is None else mask & other
+
+
+def _isin(column: pd.Series, stop: int, values: tuple[str, ...]) -> np.ndarray:
+    """Return which of the first ``stop`` values of a column are among ``values``, as a numpy mask."""
+    return column.iloc[:stop].isin(values).to_numpy(dtype=bool, na_value=False)
+
+
+def _take(events: gpd.GeoDataFrame, rows: slice | np.ndarray) -> gpd.GeoDataFrame:
+    # A slice is a view of the columns (pandas copies on write); an index array copies only the rows kept.
+    return events.iloc[rows]
 
 
 def text_mask(events: pd.DataFrame, text: str) -> np.ndarray:
-    """Return which events mention ``text`` (every word, any order, case-insensitive)."""
-    haystack = events[list(TEXT_COLUMNS)].fillna("").astype(str).agg(" ".join, axis=1).str.lower()
-    mask = np.ones(len(events), dtype=bool)
+    """Return which events mention ``text`` (every word, any order, case-insensitive).
+
+    Validated events carry ``search_text`` (the searched columns joined and
+    lower-cased once, at load); other frames are joined here.
+    """
+    haystack = events["search_text"] if "search_text" in events else _haystack(events[list(TEXT_COLUMNS)])
+    return _contains_words(haystack, text)
+
+
+def _haystack(columns: pd.DataFrame) -> pd.Series:
+    """Join and lower-case the searched columns, for frames that lack ``search_text``."""
+    if columns.empty:  # agg over no rows returns a frame, not a series of strings
+        return pd.Series([], index=columns.index, dtype=str)
+    return columns.fillna("").astype(str).agg(" ".join, axis=1).str.lower()
+
+
+def _contains_words(haystack: pd.Series, text: str) -> np.ndarray:
+    """Return which lower-cased texts contain every word of ``text``."""
+    mask = np.ones(len(haystack), dtype=bool)
     for word in text.lower().split():
-        mask &= haystack.str.contains(word, regex=False).to_numpy()
+        mask &= haystack.str.contains(word, regex=False).to_numpy(dtype=bool, na_value=False)
     return mask
 
 
@@ -230,7 +290,7 @@ def recency(events: pd.DataFrame, view: View, *, recent_days: int = 31) -> np.nd
     if view.mode == "as_of":
         first = last - pd.Timedelta(days=recent_days)
     current = (events["end"] >= first) & (events["start"] <= last)
-    return np.where(current.to_numpy(), "current", "earlier")
+    return np.where(current.to_numpy(dtype=bool, na_value=False), "current", "earlier")
 
 
 def summary_counts(events: pd.DataFrame) -> dict[str, int]:
@@ -245,12 +305,18 @@ def summary_counts(events: pd.DataFrame) -> dict[str, int]:
 
 def event_dates(events: pd.DataFrame) -> list[date]:
     """Return the distinct days on which events start, sorted: the stops of 'previous/next event'."""
-    return sorted({d.date() for d in events["start"]})
+    return _event_days(events).tolist()
+
+
+def _event_days(events: pd.DataFrame) -> np.ndarray:
+    """Return the distinct start days, sorted, as ``datetime64[D]`` (vectorised: no Timestamp per event)."""
+    days = np.asarray(events["start"].to_numpy(), dtype="datetime64[D]")
+    return np.unique(days[~np.isnat(days)])
 
 
 def step_date(events: pd.DataFrame, current: date, direction: int) -> date:
     """Return the next (``direction`` > 0) or previous event day from ``current``, or ``current`` at the ends."""
-    days = np.array(event_dates(events), dtype="datetime64[D]")
+    days = _event_days(events)
     if len(days) == 0:
         return current
     here = np.datetime64(current, "D")
@@ -270,14 +336,18 @@ def events_with_status(
     window are added as 'earlier'; otherwise they are hidden. Counts should
     use :func:`filter_events`, which never includes them.
     """
-    shown = filter_events(events, view)
+    rows = _rows_in_view(events, view)
+    shown = _take(events, rows)
     status = recency(shown, view)
     if view.mode == "window" and show_earlier:
         first, _ = view.window
-        before = filter_events(events, view.with_changes(mode="as_of", as_of=(first - pd.Timedelta(days=1)).date()))
-        before = before[before["end"] < first]
+        before = _rows_in_view(events, view.with_changes(mode="as_of", as_of=(first - pd.Timedelta(days=1)).date()))
+        before = np.arange(len(events))[before]
+        ends = events["end"].to_numpy()[before]
+        before = before[ends < _day(first, ends.dtype)]
         if len(before):
-            shown = pd.concat([before, shown])
+            # One take of both parts rather than two copies and a concatenation.
+            shown = _take(events, np.concatenate([before, np.arange(len(events))[rows]]))
             status = np.concatenate([np.full(len(before), "earlier"), status])
     return shown, status
 
