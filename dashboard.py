@@ -14,7 +14,10 @@ st.set_page_config(page_title="Sahel withdrawal: map", page_icon="🗺️", layo
 
 
 events = ui.active_events()
-view = ui.sidebar(events)
+# The map is sent before the sidebar and the figures above it are filled in,
+# so the browser starts drawing it first; the header container keeps them on top.
+view = ui.prepare_view(events)
+header = st.container()
 in_view = filters.filter_events(events, view)
 # Above the threshold the map draws grid cells, so single marks are not even selected.
 many = aggregate.should_aggregate(len(in_view))
@@ -26,24 +29,6 @@ if aggregate.should_aggregate(len(shown)):  # too many faded earlier events: dra
 moves = movements_at(filters.filter_events(events, view.with_changes(text="", types=("troop_movement",))),
                      view.reference_date)  # fmt: skip
 bases_now = base_status(ui.bases(), view.reference_date)
-
-st.title("France's withdrawal from Mali, 2022")
-window_first, window_last = view.window
-period = (
-    f"up to {filters.format_day(window_last)}"
-    if view.mode == "as_of"
-    else f"from {filters.format_day(window_first)} to {filters.format_day(window_last)}"
-)
-counts = filters.summary_counts(in_view)
-under_way = int((moves["state"] == "under way").sum())
-c1, c2, c3, c4 = st.columns(4)
-c1.metric("Events in view", counts["events"])
-c2.metric("Fatalities reported", f"{counts['fatalities']:,}")
-c3.metric("Events with unknown toll", counts["unknown_toll"])
-c4.metric("Movements under way", under_way)
-st.caption(f"Showing events {period}. Click a mark to read its sources.")
-if in_view.empty:
-    st.info("No events match these filters. Widen the dates, or clear the country, type or search filters.")
 
 # The base map is rebuilt each run (about 40 ms) rather than cached: st_folium
 # adds the dynamic layers to the map object it is given, and its ids are
@@ -84,10 +69,27 @@ if returned and returned.get("center") and returned.get("zoom"):
         st.session_state[ui.K_ZOOM] = int(returned["zoom"])
         ui.publish(ui.current_view())
 
-with st.expander(f"The {counts['events']} events in view", expanded=False):
-    table = in_view[["date_label", "event_type", "title", "location", "geo_country", "fatalities", "sources"]]
-    st.dataframe(table.rename(columns={"date_label": "date", "geo_country": "country"}), hide_index=True,
-                 width="stretch")  # fmt: skip
+ui.sidebar(events, notices=header)
+with header:
+    st.title("France's withdrawal from Mali, 2022")
+    window_first, window_last = view.window
+    period = (
+        f"up to {filters.format_day(window_last)}"
+        if view.mode == "as_of"
+        else f"from {filters.format_day(window_first)} to {filters.format_day(window_last)}"
+    )
+    counts = filters.summary_counts(in_view)
+    under_way = int((moves["state"] == "under way").sum())
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric("Events in view", counts["events"])
+    c2.metric("Fatalities reported", f"{counts['fatalities']:,}")
+    c3.metric("Events with unknown toll", counts["unknown_toll"])
+    c4.metric("Movements under way", under_way)
+    st.caption(f"Showing events {period}. Click a mark to read its sources.")
+    if in_view.empty:
+        st.info("No events match these filters. Widen the dates, or clear the country, type or search filters.")
+    st.page_link("pages/2_Events_and_sources.py", label=f"The {counts['events']} events in view, with their sources →")
 
-with st.expander("Export this view", expanded=False):
+# Drawn only when asked for: its widgets would otherwise cost every first map half a second.
+if st.toggle("Export this view", key="w_export_open", help="Images, interactive HTML, data with a manifest, GIF"):
     ui.export_panel(events, ui.current_view())

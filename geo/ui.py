@@ -360,8 +360,22 @@ def _play_ticker(events: gpd.GeoDataFrame) -> None:
     ticker()
 
 
-def sidebar(events: gpd.GeoDataFrame | None = None) -> filters.View:
-    """Draw the shared sidebar (date, filters) and return the view; mirror it in the URL."""
+def prepare_view(events: gpd.GeoDataFrame) -> filters.View:
+    """Return the view before the sidebar is drawn, so a page can send its map first.
+
+    Widget callbacks update the view keys before a rerun starts, so this is
+    the view the sidebar will show; :func:`sidebar` must still be called.
+    """
+    _init_state(events)
+    return current_view()
+
+
+def sidebar(events: gpd.GeoDataFrame | None = None, *, notices=None) -> filters.View:
+    """Draw the shared sidebar (date, filters) and return the view; mirror it in the URL.
+
+    ``notices`` is the container for warnings about the link's parameters
+    (default: where the call stands on the page).
+    """
     events = active_events() if events is None else events
     _init_state(events)
     first, last = filters.date_bounds(events)
@@ -374,7 +388,7 @@ def sidebar(events: gpd.GeoDataFrame | None = None) -> filters.View:
         _play_ticker(events)
         data_section()
     for problem in st.session_state.get(K_URL_PROBLEMS, []):
-        st.warning(f"Link parameter {problem}")
+        (notices or st).warning(f"Link parameter {problem}")
     view = current_view()
     publish(view)
     return view

@@ -473,6 +473,9 @@ def test_export_panel_renders_its_download_buttons():
     at.query_params["date"] = "2013-06-01"
     at.run()
     assert not at.exception
+    # The panel is drawn only once asked for, so it costs nothing on the first map.
+    assert not at.download_button
+    at.toggle(key="w_export_open").set_value(True).run()
     labels = {button.key: button.label for button in at.download_button}
     for fmt in ("png", "svg", "pdf", "html", "csv", "geojson", "manifest", "zip"):
         assert f"w_export_{fmt}" in labels
