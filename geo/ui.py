@@ -454,6 +454,11 @@ def on_chart_pick(chart_key: str, events: gpd.GeoDataFrame):
     return callback
 
 
+def date_picking_chart(chart, key: str, events: gpd.GeoDataFrame) -> None:
+    """Draw an Altair chart whose clicked point moves the shared date (see :func:`on_chart_pick`)."""
+    st.altair_chart(chart, key=key, on_select=on_chart_pick(key, events), width="stretch")
+
+
 def app_url() -> str | None:
     """Return the app's address as the browser sees it (no page path, no query), or None outside a browser."""
     try:

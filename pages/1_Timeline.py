@@ -42,32 +42,19 @@ domain = timeline.chart_domain(matching, since=date(since, 1, 1))
 
 st.subheader("Events per month, by type")
 moments = timeline.key_moments(matching)
-st.altair_chart(
-    timeline.counts_chart(timeline.monthly_counts(matching), moments, view, domain),
-    key="timeline_counts",
-    on_select=ui.on_chart_pick("timeline_counts", events),
-    width="stretch",
+ui.date_picking_chart(
+    timeline.counts_chart(timeline.monthly_counts(matching), moments, view, domain), "timeline_counts", events
 )
 if len(matching) <= timeline.MAX_STRIP_EVENTS:
     st.subheader("Every event, by type")
-    st.altair_chart(
-        timeline.strip_chart(timeline.strip_frame(matching), view, domain),
-        key="timeline_strip",
-        on_select=ui.on_chart_pick("timeline_strip", events),
-        width="stretch",
-    )
+    ui.date_picking_chart(timeline.strip_chart(timeline.strip_frame(matching), view, domain), "timeline_strip", events)
 
 st.subheader("Fatalities per month")
 fatalities = timeline.monthly_fatalities(matching)
 if fatalities.empty:
     st.caption("None of these events has a toll in the articles.")
 else:
-    st.altair_chart(
-        timeline.fatalities_chart(fatalities, view, domain),
-        key="timeline_fatalities",
-        on_select=ui.on_chart_pick("timeline_fatalities", events),
-        width="stretch",
-    )
+    ui.date_picking_chart(timeline.fatalities_chart(fatalities, view, domain), "timeline_fatalities", events)
     st.caption("A toll reported over a period (a cumulative count of deaths) is counted in the month it starts.")
 
 st.subheader("Operations, movements and other spans")
@@ -75,12 +62,7 @@ spans = timeline.spans(matching, context=events)
 if spans.empty:
     st.caption("None of these events lasts longer than its date.")
 else:
-    st.altair_chart(
-        timeline.spans_chart(spans, view, domain),
-        key="timeline_spans",
-        on_select=ui.on_chart_pick("timeline_spans", events),
-        width="stretch",
-    )
+    ui.date_picking_chart(timeline.spans_chart(spans, view, domain), "timeline_spans", events)
 
 st.subheader("Key moments")
 st.dataframe(
