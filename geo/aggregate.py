@@ -60,9 +60,10 @@ __all__ = [
 ]
 
 #: Above this many events in view the map draws grid cells instead of single marks.
-#: A single mark with its popup is about 1.7 kB of script and 2 ms to build, so this
-#: keeps the largest single-mark payload under 2 MB.
-AGGREGATE_THRESHOLD = 1_000
+#: A single mark with its popup is about 1.7 kB of script and 1.5 ms to build
+#: (``benchmarks/bench_map.py``): at 500 a single-mark step stays under a megabyte
+#: and about 0.7 s; at 1,000 its 95th percentile was 50% slower and its payload twice as big.
+AGGREGATE_THRESHOLD = 500
 
 #: At most this many cells are sent; beyond it the cells are merged four by four. A cell's
 #: mark (``geo.mapview``) is about 1.3 kB of script and 1 ms to build, so this caps a
