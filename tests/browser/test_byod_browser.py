@@ -54,11 +54,15 @@ def test_upload_adds_the_events_and_a_bad_file_keeps_them(streamlit_app, app_pag
     before = int(page.locator("[data-testid='stMetric']").filter(has_text="Events in view")
                  .locator("[data-testid='stMetricValue']").inner_text())  # fmt: skip
     page.get_by_text("Data: bring your own").click()
+    # Let the rerun the map starts (it reports its centre) finish first: a rerun
+    # while the file is being attached can replace the uploader and drop it.
+    page.wait_for_timeout(1_000)
+    wait_for_app(page)
     uploader = page.locator("[data-testid='stFileUploader'] input[type='file']")
     uploader.set_input_files(str(ROOT / "tests" / "fixtures" / "import" / "acled_current.csv"))
     page.wait_for_timeout(500)
     wait_for_app(page)
-    expect(page.get_by_text("acled_current.csv: 7 events loaded")).to_be_visible()
+    expect(page.get_by_text("acled_current.csv: 7 events loaded")).to_be_visible(timeout=30_000)
     value = (
         page.locator("[data-testid='stMetric']")
         .filter(has_text="Events in view")
