@@ -67,7 +67,6 @@ if returned and returned.get("center") and returned.get("zoom"):
     if center != view.center or returned["zoom"] != view.zoom:
         st.session_state[ui.K_CENTER] = center
         st.session_state[ui.K_ZOOM] = int(returned["zoom"])
-        ui.publish(ui.current_view())
 
 ui.sidebar(events, notices=header)
 with header:

@@ -104,7 +104,9 @@ def startup_data_path(argv: list[str] | None = None) -> str | None:
 
 
 @st.cache_data(show_spinner="Reading the data file…", max_entries=4)
-def cached_import(name: str, data: bytes, fmt: str | None, date_column: str | None, event_type: str | None) -> ImportResult:
+def cached_import(
+    name: str, data: bytes, fmt: str | None, date_column: str | None, event_type: str | None
+) -> ImportResult:
     """Import a file's bytes once per (content, options); the key is the bytes' hash."""
     upload = io.BytesIO(data)
     upload.name = name
@@ -401,13 +403,6 @@ def publish(view: filters.View) -> None:
     normalised = {k: v if isinstance(v, list) else [v] for k, v in wanted.items()}
     if current != normalised:
         st.query_params.from_dict(wanted)
-
-
-def show_data_error(error: DataError, *, what: str) -> None:
-    """Show a refused file as a message listing each problem by row and column; never a traceback."""
-    lines = "\n".join(f"- {problem}" for problem in error.problems[:50])
-    more = f"\n- … and {len(error.problems) - 50} more" if len(error.problems) > 50 else ""
-    st.error(f"{what} was refused; nothing from it was loaded.\n\n{lines}{more}")
 
 
 # --- Helpers for the pages in pages/ (timeline, sources, places, about) ---------------------------
