@@ -220,9 +220,34 @@ def test_the_map_switches_to_cells_above_the_threshold():
     cells = aggregate.aggregate_events(events)
     groups = mapview.dynamic_layers(events.iloc[:0], [], _no_moves(), bases, sources, aggregated=cells)
     html = _render(groups)
-    assert html.count("aggregate-mark") == len(cells) and "event-mark" not in html
+    assert "event-mark" not in html and html.count('"className": "aggregate-mark"') == 1
+    features = _cell_features(groups[2])
+    assert len(features) == len(cells)
+    # Each cell's popup gives its own count and toll, and they add up to the events in view.
+    counts = [int(f["properties"]["popup"].split(" events")[0].removeprefix("<b>").replace(",", "")) for f in features]
+    assert sorted(counts) == sorted(cells["events"]) and sum(counts) == len(events)
     assert f"{int(cells['events'].max()):,} events" in html
     assert "base-mark" in html  # the bases still draw beside the cells
+
+
+def _cell_features(group: folium.FeatureGroup) -> list[dict]:
+    """Return the GeoJSON features of the cells drawn in ``group`` (one GeoJson layer)."""
+    layers = [child for child in group._children.values() if isinstance(child, folium.GeoJson)]
+    assert len(layers) == 1
+    return layers[0].data["features"]
+
+
+def test_cell_popups_escape_text_and_size_with_the_count():
+    cells = aggregate.aggregate_events(synthetic_events())
+    cells.loc[cells.index[0], "top_types"] = "<img src=x onerror=alert(1)>"
+    group = folium.FeatureGroup(name="Events")
+    mapview._aggregate_marks(group, cells)
+    features = _cell_features(group)
+    assert "&lt;img src=x onerror=alert(1)&gt;" in features[0]["properties"]["popup"]
+    assert "<img" not in _render([group])  # tojson writes < as \\u003c: nothing in the script can close it
+    biggest = int(cells["events"].idxmax())
+    radii = [f["properties"]["style"]["radius"] for f in features]
+    assert radii[biggest] == max(radii) == 26.0 and min(radii) >= 6.0
 
 
 def _no_moves():
