@@ -222,9 +222,7 @@ def legend_html(*, floating: bool = True) -> str:
         '<div><span style="display:inline-block;width:22px;border-top:2px dotted #333;margin-right:5px"></span>year</div>'
     )
     columns = "auto auto" if floating else "auto"
-    place = (
-        "position:fixed;bottom:36px;left:10px;z-index:9999;max-height:70%;overflow:auto;" if floating else ""
-    )
+    place = "position:fixed;bottom:36px;left:10px;z-index:9999;max-height:70%;overflow:auto;" if floating else ""
     return (
         f'<div id="map-legend" style="{place}background:rgba(255,255,255,.92);'
         'padding:8px 10px;border:1px solid #999;border-radius:4px;font:12px sans-serif">'
@@ -277,7 +275,9 @@ def popup_html(row: pd.Series, sources: pd.DataFrame) -> str:
         parts.append(f"<div><b>Data set:</b> {esc(dataset.upper())}, id {esc(row.get('source_id'))}</div>")
         notes = str(row.get("notes") or "")
         if notes:
-            parts.append(f"<div style='color:#555'><i>Notes:</i> {esc(notes[:600])}{'…' if len(notes) > 600 else ''}</div>")
+            parts.append(
+                f"<div style='color:#555'><i>Notes:</i> {esc(notes[:600])}{'…' if len(notes) > 600 else ''}</div>"
+            )
     else:
         parts.append(sources_html(row["sources"], sources))
     parts.append("</div>")

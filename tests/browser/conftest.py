@@ -84,7 +84,6 @@ def _browser_prerequisites():
         pytest.skip(reason)
 
 
-
 @pytest.fixture(scope="session", autouse=True)
 def _patient_expectations():
     """Give web-first assertions 15 s rather than 5: CI's two cores also run the Streamlit server."""
