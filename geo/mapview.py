@@ -57,6 +57,8 @@ DEFAULT_ZOOM = 5
 MOVEMENT_COLOURS = {"planned": "#999999", "under way": "#1965B0", "done": "#332288"}
 BASE_COLOURS = {"in use": "#117733", "handed over": "#999999"}
 COUNTRY_FILL = "#F3EFE4"
+#: folium's default assets the map needs: Leaflet, and jQuery for folium's popups (built with ``$(...)``).
+MAP_ASSETS = frozenset({"leaflet", "leaflet_css", "jquery"})
 SEA_COLOUR = "#D6E6F2"
 
 
@@ -168,6 +170,10 @@ def base_map(*, tiles: bool = False, countries: gpd.GeoDataFrame | None = None, 
     countries = borders.countries_frame() if countries is None else countries
     fmap = folium.Map(location=DEFAULT_CENTER, zoom_start=DEFAULT_ZOOM, tiles=None, control_scale=True,
                       prefer_canvas=False)  # fmt: skip
+    # Only what the map uses: folium also links Bootstrap, Font Awesome and awesome-markers
+    # (seven files, ~500 kB), which the browser would fetch and parse before drawing anything.
+    fmap.default_js = [(name, url) for name, url in fmap.default_js if name in MAP_ASSETS]
+    fmap.default_css = [(name, url) for name, url in fmap.default_css if name in MAP_ASSETS]
     fmap.get_root().header.add_child(
         folium.Element(f"<style>.leaflet-container {{ background: {SEA_COLOUR} !important; }}</style>")
     )

@@ -37,6 +37,16 @@ def test_map_has_base_layer_border_events_and_legend(events, sources):
     assert re.search(r"tile_layer_[0-9a-f]+\.addTo\(", online)
 
 
+def test_map_links_only_leaflet_and_jquery(events, sources):
+    """folium's Bootstrap, Font Awesome and awesome-markers files are not linked: the map uses none of them."""
+    html, _ = _render(events, sources)
+    scripts = re.findall(r'<script src="([^"]+)"', html)
+    styles = re.findall(r'<link rel="stylesheet" href="([^"]+)"', html)
+    assert [url.rsplit("/", 1)[1] for url in scripts] == ["leaflet.js", "jquery-3.7.1.min.js"]
+    assert [url.rsplit("/", 1)[1] for url in styles] == ["leaflet.css"]
+    assert "bootstrap" not in html and "awesome" not in html
+
+
 def test_popup_shows_sources_and_precision(events, sources):
     html, _ = _render(events, sources, when=date(2022, 8, 15))
     assert "Reported by 5 of 5 articles" in html  # the announcement of 17 February
