@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -34,3 +35,13 @@ def places():
 @pytest.fixture(scope="session")
 def events_text() -> str:
     return (ROOT / "events.csv").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def script_text():
+    """Return a function undoing the ``\\uXXXX`` escapes folium writes into a map's JSON data.
+
+    Popups travel as JSON strings in which ``<``, ``>``, ``&`` and ``'`` are
+    written ``\\u003c``...: undone, a test reads the HTML the browser will be given.
+    """
+    return lambda html: re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), html)

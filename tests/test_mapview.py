@@ -28,7 +28,7 @@ def test_map_has_base_layer_border_events_and_legend(events, sources):
         # Labels sit in DivIcons, whose HTML folium writes JSON-escaped.
         assert f"\\u003e{name}\\u003c/div\\u003e" in html, name
     assert "Mali–Niger border" in html
-    assert html.count("L.circleMarker(") >= len(shown)
+    assert html.count('"className": "event-mark event-') == len(shown) > 0
     assert 'id="map-legend"' in html and "Fatalities (mark size)" in html
     # Tiles are offered in the layer control but not shown unless asked: the map must read offline.
     tile_var = re.search(r"var (tile_layer_[0-9a-f]+) = L.tileLayer", html).group(1)
@@ -55,16 +55,21 @@ def test_popup_shows_sources_and_precision(events, sources):
 
 
 def test_marks_use_type_colour_size_and_precision_outline(events, sources):
-    html, _ = _render(events, sources, when=date(2022, 8, 31))
+    view = filters.View(as_of=date(2022, 8, 31))
+    shown, status = filters.events_with_status(events, view)
+    features = mapview.event_features(shown, status, sources)
+    assert len(features) == len(shown)
     # Tessit (42 killed, month precision) is an attack: orange, dashed, bigger than the unknown-toll size.
-    block = html[
-        html.index("42 Malian soldiers killed at Tessit") - 3000 : html.index("42 Malian soldiers killed at Tessit")
-    ]
-    marker = block[block.rindex("L.circleMarker(") :]
-    assert mapview.TYPE_COLOURS["attack"].lower() in marker.lower()
-    assert '"dashArray": "6 4"' in marker
-    radius = float(re.search(r'"radius": ([0-9.]+)', marker).group(1))
-    assert radius == pytest.approx(mapview.marker_radius(42)) and radius > mapview.marker_radius(None)
+    (tessit,) = [f for f in features if "42 Malian soldiers killed at Tessit" in f["properties"]["popup"]]
+    style = tessit["properties"]["style"]
+    assert style["fillColor"] == mapview.TYPE_COLOURS["attack"] and style["dashArray"] == "6 4"
+    assert style["className"] == "event-mark event-attack"
+    radius = style["radius"]
+    assert radius == pytest.approx(mapview.marker_radius(42), abs=0.01) and radius > mapview.marker_radius(None)
+    # A day-precise event has a solid outline; earlier events (the view's default shows them) are faded.
+    by_precision = {row["date_precision"]: f for (_, row), f in zip(shown.iterrows(), features, strict=True)}
+    assert by_precision["day"]["properties"]["style"]["dashArray"] is None
+    assert by_precision["year"]["properties"]["style"]["dashArray"] == "1 5"
 
 
 def test_movements_drawn_by_state(events, sources):
@@ -81,16 +86,18 @@ def test_bases_differ_by_date(events, sources):
     assert "French base at Gao</b><br>France (Barkhane): handed over" in after
 
 
-def test_text_from_data_is_escaped(events, sources):
+def test_text_from_data_is_escaped(events, sources, script_text):
     evil = events.iloc[[0]].copy()
     evil["title"] = XSS
     evil["description"] = "</script><script>alert(2)</script>"
     evil["readings"] = XSS
     html = mapview.build_map(evil, ["current"], movements_at(evil, pd.Timestamp("2022-01-01")),
                              base_status(load_bases(), pd.Timestamp("2022-01-01")), sources).get_root().render()  # fmt: skip
-    assert XSS not in html
-    assert "&lt;img src=x onerror=alert(1)&gt;" in html
-    assert "<script>alert(2)</script>" not in html
+    assert XSS not in html and "</script><script>" not in html
+    # What the popup and tooltip will be given: the text escaped as HTML, not the markup.
+    given = script_text(html)
+    assert "&lt;img src=x onerror=alert(1)&gt;" in given and XSS not in given
+    assert "&lt;/script&gt;&lt;script&gt;alert(2)&lt;/script&gt;" in given and "<script>alert(2)</script>" not in given
 
 
 def test_same_view_renders_the_same_bytes(events, sources):
