@@ -143,14 +143,69 @@ def _country_shapes_json(iso3_codes: tuple[str, ...]) -> str:
     return shapes.to_json(drop_id=True)
 
 
+class _KnownBoundsGeoJson(folium.GeoJson):
+    """A GeoJson layer whose bounds are given rather than walked coordinate by coordinate.
+
+    streamlit-folium asks the map for its bounds on every run; folium finds
+    them with a Python loop over every vertex (tens of milliseconds for the
+    countries), though they never change.
+    """
+
+    def __init__(self, data, bounds: list[list[float]], **kwargs) -> None:
+        super().__init__(data, **kwargs)
+        self._known_bounds = bounds
+
+    def _get_self_bounds(self) -> list[list[float]]:
+        return self._known_bounds
+
+
+@lru_cache(maxsize=8)
+def _country_bounds(iso3_codes: tuple[str, ...]) -> tuple[float, float, float, float]:
+    return tuple(float(v) for v in borders.countries_frame(iso3_codes).total_bounds)
+
+
 def _country_layer(countries: gpd.GeoDataFrame, *, highlight: bool) -> folium.GeoJson:
     """Return the Natural Earth countries as the map's base layer, named on hover."""
-    return folium.GeoJson(
-        _country_shapes_json(tuple(sorted(countries["iso3"]))),
+    codes = tuple(sorted(countries["iso3"]))
+    west, south, east, north = _country_bounds(codes)
+    return _KnownBoundsGeoJson(
+        _country_shapes_json(codes),
+        bounds=[[south, west], [north, east]],
         name="Countries (Natural Earth)",
         style_function=lambda _: {"fillColor": COUNTRY_FILL, "color": "#7A7A7A", "weight": 1, "fillOpacity": 0.85},
         highlight_function=(lambda _: {"weight": 2, "color": "#444444"}) if highlight else None,
         tooltip=folium.GeoJsonTooltip(fields=["name", "iso3"], aliases=["Country", "ISO"]),
+    )
+
+
+#: Draws a label point as text on the map (a DivIcon that takes no clicks).
+_LABEL_FROM_PROPERTIES = JsCode(
+    """function (feature, latlng) {
+        return L.marker(latlng, {interactive: false, keyboard: false, icon: L.divIcon(
+            {html: feature.properties.label, iconSize: [0, 0], className: "country-label-icon"})});
+    }"""
+)
+
+
+def _country_labels(countries: gpd.GeoDataFrame) -> folium.GeoJson:
+    """Return the countries' names at their Natural Earth label points, as one layer.
+
+    One GeoJSON layer rather than a Marker and DivIcon per country: folium
+    renders one template instead of three per label on every run.
+    """
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [float(row["label_lon"]), float(row["label_lat"])]},
+            "properties": {
+                "label": '<div class="country-label" style="font: 600 12px sans-serif; color: #555; '
+                f'white-space: nowrap; transform: translate(-50%, -50%);">{esc(row["name"])}</div>'
+            },
+        }
+        for _, row in countries.iterrows()
+    ]
+    return folium.GeoJson(
+        {"type": "FeatureCollection", "features": features}, name="Country names", point_to_layer=_LABEL_FROM_PROPERTIES
     )
 
 
@@ -180,18 +235,7 @@ def base_map(*, tiles: bool = False, countries: gpd.GeoDataFrame | None = None, 
     folium.TileLayer("OpenStreetMap", name="Web map tiles (online only)", overlay=True, show=tiles,
                      control=True).add_to(fmap)  # fmt: skip
     _country_layer(countries, highlight=True).add_to(fmap)
-    labels = folium.FeatureGroup(name="Country names", show=True)
-    for _, row in countries.iterrows():
-        folium.Marker(
-            location=(row["label_lat"], row["label_lon"]),
-            icon=folium.DivIcon(
-                html=f'<div class="country-label" style="font: 600 12px sans-serif; color: #555; '
-                f'white-space: nowrap; transform: translate(-50%, -50%);">{esc(row["name"])}</div>',
-                icon_size=(0, 0),
-            ),
-            interactive=False,
-        ).add_to(labels)
-    labels.add_to(fmap)
+    _country_labels(countries).add_to(fmap)
     border = borders.mali_niger_border()
     folium.PolyLine(
         [(lat, lon) for lon, lat in border.coords],
@@ -246,14 +290,15 @@ def legend_html(*, floating: bool = True) -> str:
 def sources_html(cell: str, sources: pd.DataFrame) -> str:
     """Return 'Reported by N of M articles' with the articles' headlines, escaped."""
     ids = source_list(cell)
-    table = sources.set_index("source_id")
-    known = [i for i in ids if i in table.index]
-    items = "".join(f"<li>[{esc(i)}] {esc(table.loc[i, 'display'])}</li>" for i in known)
-    others = [i for i in ids if i not in table.index]
+    # A plain dict: indexing the frame per popup cost a few milliseconds each.
+    titles = dict(zip(sources["source_id"], sources["display"], strict=True))
+    known = [i for i in ids if i in titles]
+    items = "".join(f"<li>[{esc(i)}] {esc(titles[i])}</li>" for i in known)
+    others = [i for i in ids if i not in titles]
     if not known:
         return f"<div class='sources'>Source: {esc('; '.join(others))}</div>"
     return (
-        f"<div class='sources'><b>Reported by {len(known)} of {len(table)} articles</b>"
+        f"<div class='sources'><b>Reported by {len(known)} of {len(titles)} articles</b>"
         f"<ul style='margin:2px 0 0 16px;padding:0'>{items}</ul></div>"
     )
 

@@ -122,3 +122,19 @@ def test_colocated_marks_are_spread_but_keep_true_coordinates(events, sources):
 def test_every_type_has_a_distinct_colour():
     colours = list(mapview.TYPE_COLOURS.values())
     assert len(set(colours)) == len(colours)
+
+
+def test_country_layer_bounds_match_its_shapes():
+    """The layer states its bounds (spared a walk over every vertex per run); they must be the shapes' own."""
+    from folium.utilities import get_bounds
+
+    fmap = mapview.base_map()
+    (layer,) = [
+        child for child in fmap._children.values() if getattr(child, "layer_name", "") == "Countries (Natural Earth)"
+    ]
+    stated, walked = layer.get_bounds(), get_bounds(layer.data, lonlat=True)
+    # The shapes drawn are simplified by 0.02°. (France's overseas islands stretch them to the Pacific.)
+    assert [*stated[0], *stated[1]] == pytest.approx([*walked[0], *walked[1]], abs=0.05)
+    south, west = stated[0]
+    north, east = stated[1]
+    assert south < 10 < 25 < north and west < -10 < 15 < east  # the Sahel lies inside
