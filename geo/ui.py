@@ -199,7 +199,13 @@ def _data_error_text(error: DataError, *, what: str) -> str:
 
 def data_section() -> None:
     """Sidebar block: upload ACLED / UCDP / GeoJSON / GeoPackage data, see what was read, choose what to show."""
-    with st.expander("Data: bring your own", expanded=bool(st.session_state.get(K_IMPORT_MESSAGE))):
+    # Drawn only while open (on_change="rerun" makes Streamlit track it): a closed expander's
+    # uploader and selects would otherwise be sent and laid out with every page, before the map.
+    section = st.expander("Data: bring your own", expanded=bool(st.session_state.get(K_IMPORT_MESSAGE)),
+                          key="w_data_open", on_change="rerun")  # fmt: skip
+    if not section.open:
+        return
+    with section:
         st.file_uploader(
             f"ACLED or UCDP GED CSV, events CSV, GeoJSON or GeoPackage (up to {MAX_UPLOAD_MB} MB)",
             type=["csv", "zip", "geojson", "json", "gpkg"], key="w_upload", on_change=_on_upload,

@@ -66,3 +66,15 @@ def test_imported_file_hash_is_kept_for_manifests(monkeypatch):
     monkeypatch.setenv(ui.DATA_ENV, str(path))
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
     assert at.session_state[ui.K_IMPORTED]["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_data_section_draws_its_widgets_only_when_open(monkeypatch):
+    """Closed, it sends nothing but its title (the map comes first); with a file loaded it opens on its result."""
+    monkeypatch.delenv(ui.DATA_ENV, raising=False)
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
+    assert [e.label for e in at.sidebar.expander] == ["Data: bring your own"]
+    assert not [w for w in at.sidebar.selectbox if w.key and w.key.startswith("w_import")]
+    monkeypatch.setenv(ui.DATA_ENV, str(FIXTURES / "acled_current.csv"))
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
+    assert {w.key for w in at.sidebar.selectbox} >= {"w_import_format", "w_import_event_type"}
+    assert at.radio(key="w_data_choice").value == "both"

@@ -59,6 +59,7 @@ def test_upload_adds_the_events_and_a_bad_file_keeps_them(streamlit_app, app_pag
     page.wait_for_timeout(1_000)
     wait_for_app(page)
     uploader = page.locator("[data-testid='stFileUploader'] input[type='file']")
+    expect(uploader).to_be_attached()  # the section draws its widgets once opened
     uploader.set_input_files(str(ROOT / "tests" / "fixtures" / "import" / "acled_current.csv"))
     page.wait_for_timeout(500)
     wait_for_app(page)
