@@ -18,34 +18,27 @@ events = ui.active_events()
 # so the browser starts drawing it first; the header container keeps them on top.
 view = ui.prepare_view(events)
 header = st.container()
-in_view = filters.filter_events(events, view)
 # Above the threshold the map draws grid cells, so single marks are not even selected.
-many = aggregate.should_aggregate(len(in_view))
-shown, status = (in_view.iloc[:0], []) if many else filters.events_with_status(
-    events, view, show_earlier=st.session_state[ui.K_EARLIER])  # fmt: skip
-if aggregate.should_aggregate(len(shown)):  # too many faded earlier events: draw those in view only
-    shown, status = in_view, filters.recency(in_view, view)
+marks = aggregate.view_marks(events, view, show_earlier=st.session_state[ui.K_EARLIER])
+in_view = marks.in_view
 # Only troop movements are needed: selecting them alone spares copying every event in view.
 moves = movements_at(filters.filter_events(events, view.with_changes(text="", types=("troop_movement",))),
                      view.reference_date)  # fmt: skip
 bases_now = base_status(ui.bases(), view.reference_date)
 
-# The base map is rebuilt each run (about 40 ms) rather than cached: st_folium
+# The base map is rebuilt each run (about 10 ms) rather than cached: st_folium
 # adds the dynamic layers to the map object it is given, and its ids are
 # deterministic, so the same base renders the same script and st_folium only
 # swaps the layers, keeping the user's pan and zoom.
 fmap = mapview.base_map(tiles=st.session_state[ui.K_TILES], legend=False)
-if many:
+layers = mapview.dynamic_layers(marks.shown, marks.status, moves, bases_now, ui.sources(), aggregated=marks.cells,
+                                zoom=view.zoom)  # fmt: skip
+if marks.cells is not None:
     # One mark per grid cell: what is sent stays bounded by the number of cells, whatever the events.
-    cells = aggregate.aggregate_events(in_view, zoom=view.zoom)
-    layers = mapview.dynamic_layers(in_view.iloc[:0], [], moves, bases_now, ui.sources(), aggregated=cells,
-                                    zoom=view.zoom)  # fmt: skip
-    st.caption(f"{len(in_view):,} events are too many to draw one by one, so they are grouped into {len(cells):,} "
-               "grid cells; each cell's popup gives its events, toll, main types and dates. Zoom in for finer "
-               f"cells, or filter to {aggregate.AGGREGATE_THRESHOLD:,} events or fewer to see single events "
-               "with their sources.")  # fmt: skip
-else:
-    layers = mapview.dynamic_layers(shown, status, moves, bases_now, ui.sources(), zoom=view.zoom)
+    st.caption(f"{len(in_view):,} events are too many to draw one by one, so they are grouped into "
+               f"{len(marks.cells):,} grid cells; each cell's popup gives its events, toll, main types and dates. "
+               "Zoom in for finer cells, or filter to "
+               f"{aggregate.AGGREGATE_THRESHOLD:,} events or fewer to see single events with their sources.")  # fmt: skip
 map_column, legend_column = st.columns([5, 1])
 with legend_column:
     # Beside the map rather than over it, so it hides no mark, popup or tooltip.

@@ -9,17 +9,17 @@ peak memory does not carry over to the next:
     validate). Then, over many slider positions (dates spread over the span, in
     'as of' and 'window' mode, with and without country, type and text
     filters), one *step*: what ``dashboard.py`` computes between a slider move
-    and what ``st_folium`` sends, i.e. ``filter_events``, the movements and
-    bases at the date, the counts, either grid cells
-    (``geo.aggregate.aggregate_events`` when ``should_aggregate``) or one mark
-    per event, ``geo.mapview.dynamic_layers``, and each feature group rendered
+    and what ``st_folium`` sends, i.e. the marks (``geo.aggregate.view_marks``:
+    grid cells above the threshold, else one GeoJSON feature per event), the
+    movements and bases at the date, the counts, ``geo.mapview.dynamic_layers``,
+    and each feature group rendered
     to the JavaScript string ``st_folium(feature_group_to_add=...)`` sends
     (``streamlit_folium._get_feature_group_string``). ``payload_bytes`` is the
     largest such string (UTF-8) over the positions.
 ``naive``
-    One ``CircleMarker`` per event in view, with the dashboard's own popups
-    (``geo.mapview.build_map`` without aggregation), rendered to the whole map's
-    HTML, over a subset of the same positions. Sizes above 10,000 are skipped,
+    One folium ``CircleMarker`` and ``Popup`` per event in view (the dashboard's
+    own popup text, ``geo.mapview.popup_html``) on the base map, rendered to the
+    whole map's HTML, over a subset of the same positions. Sizes above 10,000 are skipped,
     and a size stops after a step over 30 s; the output says so.
 
 Output: one JSON object per line. The first describes the machine (``cpu_count``
@@ -301,6 +301,7 @@ def worker(approach: str, csv_path: str, quick: bool) -> dict:
 
     logging.getLogger("streamlit").setLevel(logging.ERROR)
     warnings.filterwarnings("ignore")
+    import folium
     import psutil
     from streamlit_folium import _get_feature_group_string
 
@@ -322,32 +323,30 @@ def worker(approach: str, csv_path: str, quick: bool) -> dict:
 
     def ours(view) -> tuple[int, int]:
         # dashboard.py's own sequence, from the filters to the layers st_folium sends.
-        in_view = filters.filter_events(events, view)
-        many = aggregate.should_aggregate(len(in_view))
-        shown, status = (in_view.iloc[:0], []) if many else filters.events_with_status(events, view)
-        if aggregate.should_aggregate(len(shown)):
-            shown, status = in_view, filters.recency(in_view, view)
+        marks = aggregate.view_marks(events, view)
         moves = movements_at(
             filters.filter_events(events, view.with_changes(text="", types=("troop_movement",))), view.reference_date
         )
         bases_now = base_status(bases, view.reference_date)
-        filters.summary_counts(in_view)
-        if many:
-            cells = aggregate.aggregate_events(in_view, zoom=view.zoom)
-            layers = mapview.dynamic_layers(in_view.iloc[:0], [], moves, bases_now, sources, aggregated=cells,
-                                            zoom=view.zoom)  # fmt: skip
-        else:
-            cells = ()
-            layers = mapview.dynamic_layers(shown, status, moves, bases_now, sources, zoom=view.zoom)
+        filters.summary_counts(marks.in_view)
+        layers = mapview.dynamic_layers(marks.shown, marks.status, moves, bases_now, sources, aggregated=marks.cells,
+                                        zoom=view.zoom)  # fmt: skip
         script = "".join(_get_feature_group_string(group, fmap, i) for i, group in enumerate(layers))
         for group in layers:  # st_folium adds the groups to the map; a real rerun starts from a fresh map
             fmap._children.pop(group.get_name(), None)
-        return len(script.encode("utf-8")), len(cells)
+        return len(script.encode("utf-8")), 0 if marks.cells is None else len(marks.cells)
 
     def naive(view) -> tuple[int, int]:
+        # The textbook folium map: one CircleMarker with its Popup per event, the whole map rendered each step.
         shown, status = filters.events_with_status(events, view)
-        moves = movements_at(filters.filter_events(events, view.with_changes(text="", types=())), view.reference_date)
-        whole = mapview.build_map(shown, status, moves, base_status(bases, view.reference_date), sources, zoom=ZOOM)
+        whole = mapview.base_map()
+        for (_, row), state in zip(shown.iterrows(), status, strict=True):
+            folium.CircleMarker(
+                location=(row["latitude"], row["longitude"]), radius=mapview.marker_radius(row["fatalities"]),
+                color="#222222", fill=True, fill_color=mapview.TYPE_COLOURS.get(row["event_type"], "#777777"),
+                fill_opacity=0.25 if state == "earlier" else 0.85, tooltip=str(row["title"]),
+                popup=folium.Popup(mapview.popup_html(row, sources), max_width=340),
+            ).add_to(whole)  # fmt: skip
         return len(whole.get_root().render().encode("utf-8")), 0
 
     step = ours if approach == "ours" else naive

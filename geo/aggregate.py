@@ -45,18 +45,24 @@ in the events and the only Python loop runs over the (bounded) cells.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
+from geo import filters
+
 __all__ = [
     "AGGREGATE_THRESHOLD",
     "DEFAULT_ZOOM",
     "MAX_CELLS",
+    "ViewMarks",
     "aggregate_events",
     "cell_size_deg",
     "should_aggregate",
+    "view_marks",
 ]
 
 #: Above this many events in view the map draws grid cells instead of single marks.
@@ -91,6 +97,46 @@ _TOP_TYPES = 3
 def should_aggregate(n_events: int, threshold: int = AGGREGATE_THRESHOLD) -> bool:
     """Return True when ``n_events`` in view are too many to draw one mark each."""
     return int(n_events) > int(threshold)
+
+
+@dataclass(frozen=True)
+class ViewMarks:
+    """What a map draws for a view: single marks with their status, or grid cells.
+
+    ``in_view`` is what the counts use (:func:`geo.filters.filter_events`);
+    ``cells`` is ``None`` when single marks are drawn, and then ``shown`` and
+    ``status`` hold them; with cells, ``shown`` is empty.
+    """
+
+    in_view: pd.DataFrame
+    shown: pd.DataFrame
+    status: np.ndarray
+    cells: gpd.GeoDataFrame | None
+
+
+def view_marks(
+    events: pd.DataFrame,
+    view: filters.View,
+    *,
+    show_earlier: bool = True,
+    zoom: float | None = None,
+    threshold: int = AGGREGATE_THRESHOLD,
+) -> ViewMarks:
+    """Return the marks the dashboard and the HTML export draw for ``view``.
+
+    Above ``threshold`` events in view, grid cells of those events (at
+    ``zoom``, default the view's). Otherwise one mark per event, with the
+    earlier events faded when the view asks for them, unless they would bring
+    the marks above the threshold: then only the events in view are drawn.
+    """
+    in_view = filters.filter_events(events, view)
+    if should_aggregate(len(in_view), threshold):
+        cells = aggregate_events(in_view, zoom=view.zoom if zoom is None else zoom)
+        return ViewMarks(in_view, in_view.iloc[:0], np.array([], dtype=object), cells)
+    shown, status = filters.events_with_status(events, view, show_earlier=show_earlier)
+    if should_aggregate(len(shown), threshold):
+        shown, status = in_view, filters.recency(in_view, view)
+    return ViewMarks(in_view, shown, np.asarray(status), None)
 
 
 def cell_size_deg(zoom: float | None) -> float:

@@ -49,7 +49,7 @@ import pandas as pd
 from pyproj import Transformer
 from shapely.geometry import box
 
-from geo import borders, filters, mapview
+from geo import aggregate, borders, filters, mapview
 from geo.errors import DataError
 from geo.events import (
     COLUMNS,
@@ -983,10 +983,13 @@ def html_bytes(
         center, zoom = scene.view.center, scene.view.zoom or mapview.DEFAULT_ZOOM
     else:
         center, zoom = html_view(scene.frame)
+    # The marks the dashboard draws: grid cells above its threshold, so a file of a
+    # million events exports a map a browser can open, as the dashboard shows it.
+    marks = aggregate.view_marks(events, scene.view, show_earlier=options.show_earlier, zoom=zoom)
     fmap = mapview.build_map(
-        scene.shown, scene.status, scene.moves, scene.bases, sources, tiles=False,
+        marks.shown, marks.status, scene.moves, scene.bases, sources, tiles=False,
         title=f"{TITLE} — {scene.period} · {scene.filters}", attribution=scene.attribution[0],
-        center=center, zoom=zoom,
+        center=center, zoom=zoom, aggregated=marks.cells,
     )  # fmt: skip
     root = fmap.get_root()
     root.title = mapview.esc(f"{TITLE}: {scene.period}")

@@ -316,3 +316,37 @@ def test_the_dashboard_draws_cells_for_a_large_file(monkeypatch, tmp_path):
     at.radio(key="w_data_choice").set_value("curated").run()
     assert not at.exception
     assert not any("grid cells" in c.value for c in at.caption)
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=st.data(), show_earlier=st.booleans())
+def test_view_marks_draw_cells_above_the_threshold_and_single_marks_below(data, show_earlier):
+    events = synthetic_events()
+    view = data.draw(views(events))
+    marks = aggregate.view_marks(events, view, show_earlier=show_earlier, zoom=6)
+    assert marks.in_view.equals(filters.filter_events(events, view))
+    if aggregate.should_aggregate(len(marks.in_view)):
+        assert marks.shown.empty and len(marks.status) == 0
+        check_cells(marks.in_view, marks.cells)
+    else:
+        assert marks.cells is None and len(marks.status) == len(marks.shown)
+        assert not aggregate.should_aggregate(len(marks.shown))
+        # Every event in view is drawn; anything more is an earlier event, drawn faded.
+        assert set(marks.in_view["event_id"]) <= set(marks.shown["event_id"])
+        extra = ~marks.shown["event_id"].isin(marks.in_view["event_id"]).to_numpy()
+        assert (marks.status[extra] == "earlier").all()
+
+
+def test_html_export_of_many_events_draws_the_cells(sources):
+    """The interactive export draws what the dashboard draws: cells above the threshold, a bounded file."""
+    from geo import snapshot
+    from geo.bases import load_bases
+
+    events = synthetic_events(3000)
+    view = View(as_of=filters.date_bounds(events)[1])
+    page = snapshot.html_bytes(events, sources, load_bases(), view, snapshot.SnapshotOptions()).decode("utf-8")
+    assert "aggregate-mark" in page and "event-mark" not in page
+    cells = aggregate.view_marks(events, view, zoom=snapshot.html_view(snapshot.build_scene(
+        events, sources, load_bases(), view, snapshot.SnapshotOptions()).frame)[1]).cells  # fmt: skip
+    assert page.count('"className": "aggregate-mark"') == len(cells) > 0
+    assert len(page.encode()) < 2_000_000
