@@ -33,9 +33,12 @@ bases_now = base_status(ui.bases(), view.reference_date)
 fmap = mapview.base_map(tiles=st.session_state[ui.K_TILES], legend=False)
 layers = mapview.dynamic_layers(marks.shown, marks.status, moves, bases_now, ui.sources(), aggregated=marks.cells,
                                 zoom=view.zoom)  # fmt: skip
+# Always there, filled or not: an element appearing above the map only when the cells start
+# would shift the map's place on the page, and Streamlit would rebuild its iframe (and lose the pan).
+map_note = st.empty()
 if marks.cells is not None:
     # One mark per grid cell: what is sent stays bounded by the number of cells, whatever the events.
-    st.caption(f"{len(in_view):,} events are too many to draw one by one, so they are grouped into "
+    map_note.caption(f"{len(in_view):,} events are too many to draw one by one, so they are grouped into "
                f"{len(marks.cells):,} grid cells; each cell's popup gives its events, toll, main types and dates. "
                "Zoom in for finer cells, or filter to "
                f"{aggregate.AGGREGATE_THRESHOLD:,} events or fewer to see single events with their sources.")  # fmt: skip
