@@ -165,9 +165,12 @@ row; whether the point lies in the named country is ``validate_events``' call.
 
 from __future__ import annotations
 
+import codecs
 import csv
+import dataclasses
 import datetime as dt
 import io
+import itertools
 import os
 import re
 import tempfile
@@ -182,6 +185,9 @@ from typing import Protocol
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
 
 from geo.errors import DataError, RowProblem
 from geo.events import validate_events
@@ -337,6 +343,12 @@ _POINT_DATE_FORMATS = ("%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%d
 
 # Cells that mean "no value": ACLED files written by R say NA.
 _BLANKS = frozenset({"", "na", "n/a", "nan", "null", "none", "<na>"})
+# Every way to write them: a cell whose lower case (str.lower) is in _BLANKS is
+# one of these, since no character outside ASCII lower-cases to their letters.
+_BLANK_SPELLINGS = pa.array(
+    sorted({"".join(p) for word in _BLANKS for p in itertools.product(*({c, c.upper()} for c in word))}),
+    pa.large_string(),
+)
 _EARLIEST = pd.Timestamp("1900-01-01")
 # More deaths than any single recorded event; beyond it the cell is a typo.
 _MAX_FATALITIES = 10_000_000
@@ -523,25 +535,28 @@ def import_table(
         raise _file_error(name, f"expected a CSV table but this looks like a {_kind_label(kind)} file")
 
     if kind == "csv":
-        text, encoding = _decode(data)
-        table = _read_csv(text, name)
+        table, encoding = _read_csv(data, name)
+        del data  # the cells are in the table now
+        _one_chunk_each(table.raw)
         columns = table.header
         chosen = fmt or _detect(columns, name)
         _require_columns(chosen, columns, name)
         rows = _Rows(table.raw)
+        table.raw = None  # the rows hold the cells, and let them go once mapped
         mapper = {"acled": _map_acled, "ucdp": _map_ucdp, "events": _map_events}[chosen]
-        events = mapper(rows)
+        mapped = [mapper(rows)]
         problems = table.problems + rows.problems
         rows_read = table.rows_read
+        del table, rows  # free the cells as read before validation sorts the mapped columns
     else:
         chosen = kind
         encoding = ""
         raw, problems, rows_read = _read_points(data, name, kind)
         rows = _Rows(raw)
-        events = _map_points(rows, name, date_column, event_type)
+        mapped = [_map_points(rows, name, date_column, event_type)]
         problems = problems + rows.problems
 
-    events, problems = _validate(events, problems)
+    events, problems = _validate(mapped, problems)
     return ImportResult(
         events=events,
         problems=sorted(problems, key=_problem_order),
@@ -562,7 +577,7 @@ def _detect(columns: list[str], name: str) -> str:
 # --- validation by geo.events ------------------------------------------------
 
 
-def _validate(events: pd.DataFrame, problems: list[RowProblem]) -> tuple[pd.DataFrame, list[RowProblem]]:
+def _validate(mapped: list[pd.DataFrame], problems: list[RowProblem]) -> tuple[pd.DataFrame, list[RowProblem]]:
     """Run the events layout's own checks on the mapped rows and merge their problems.
 
     VALIDATE_EVENTS HOOK: the single call site of ``geo.events.validate_events``
@@ -570,9 +585,33 @@ def _validate(events: pd.DataFrame, problems: list[RowProblem]) -> tuple[pd.Data
     duplicate ids). ``check_places=False`` skips only the gazetteer checks
     meant for curated data, since imported locations are free text;
     ``strict=False`` keeps the good rows.
+
+    ``mapped`` holds the one mapped frame, popped as it is handed over so
+    that ``validate_events`` holds the only reference to it and frees each
+    column once its sorted copy is made: a million rows' text is then never
+    held twice.
     """
-    checked, more = validate_events(events, source_ids=None, check_places=False, strict=False)
-    return checked, problems + list(more)
+    # A blank text cell is NaN in the mapped columns (Arrow-backed) where it
+    # used to be None; the problems keep saying None.
+    text = {c for c, dtype in mapped[0].dtypes.items() if isinstance(dtype, pd.StringDtype)}
+    checked, more = validate_events(mapped.pop(), source_ids=None, check_places=False, strict=False)
+    more = [dataclasses.replace(p, value=None) if p.column in text and _is_missing(p.value) else p for p in more]
+    return checked, problems + more
+
+
+def _release_arrow_memory() -> None:
+    """Hand the memory Arrow has freed back to the system.
+
+    Arrow's allocator keeps what it frees for its own reuse, and until it lets
+    it go that memory counts in the process's peak: at a million rows, the
+    parser's scratch or the cells no mapped column holds are hundreds of
+    megabytes (``geo.events`` does the same after sorting).
+    """
+    pa.default_memory_pool().release_unused()
+
+
+def _is_missing(value: object) -> bool:
+    return value is pd.NA or (isinstance(value, float) and np.isnan(value))
 
 
 # --- reading bytes ---------------------------------------------------------------
@@ -668,6 +707,21 @@ def _decode(data: bytes) -> tuple[str, str]:
 
 # --- reading CSV -----------------------------------------------------------------
 
+#: Text cells and mapped text columns: Arrow-backed, NaN where blank (pandas'
+#: own ``str``). A cell costs its UTF-8 bytes and an offset; as a Python
+#: ``str`` in an object column it would cost some 60 bytes more.
+_TEXT = pd.StringDtype("pyarrow", na_value=np.nan)
+#: The characters ``str.strip()`` removes (``str.isspace``), so Arrow strips as Python does.
+_WHITESPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+_SPACES = pa.array(list(_WHITESPACE), pa.large_string())
+_BOM = b"\xef\xbb\xbf"
+# Bytes of CSV that Arrow parses at a time: with its default (1 MB) a 300 MB
+# file takes longer to parse, in as many pieces.
+_CSV_BLOCK = 16 << 20
+
 
 @dataclass
 class _Table:
@@ -677,13 +731,210 @@ class _Table:
     rows_read: int = 0
 
 
-def _read_csv(text: str, name: str) -> _Table:
+def _read_csv(data: bytes, name: str) -> tuple[_Table, str]:
+    """Read CSV bytes into text cells, and say which encoding they were in.
+
+    Arrow's CSV reader (:func:`_read_csv_arrow`) parses the bytes straight
+    into compact text columns: a million ACLED rows hold some 18 million
+    cells, gigabytes as Python strings. It is used only where it reads what
+    the standard library's reader (:func:`_read_csv_text`) reads, line numbers
+    included; any other file (a ragged row, a quote left open, a blank line
+    between records...) is read by :func:`_read_csv_text`, which refuses bad
+    records one by one.
+    """
+    if _is_utf8(data):
+        encoding, utf8, start = "utf-8", data, len(_BOM) if data.startswith(_BOM) else 0
+    else:
+        text, encoding = _decode(data)
+        utf8, start = text.encode("utf-8"), 0
+        del text
+    table = _read_csv_arrow(utf8, start, name)
+    del utf8
+    if table is None:
+        table = _read_csv_text(_decode(data)[0], name)
+    return table, encoding
+
+
+def _is_utf8(data: bytes) -> bool:
+    """Whether ``data`` decodes as UTF-8 (``_decode``'s test), without holding the decoded text."""
+    if data.isascii():
+        return True
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(data)
+    step = 1 << 24
+    try:
+        for begin in range(0, len(view), step):
+            decoder.decode(view[begin : begin + step])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _read_csv_arrow(data: bytes, start: int, name: str) -> _Table | None:
+    """Read UTF-8 CSV bytes from ``start`` with Arrow, or None where it could differ from ``_read_csv_text``.
+
+    Arrow is told the delimiter and the header's width that the csv module
+    finds at the top of the file, and reads every cell as text. The result is
+    None when Arrow refuses the file (a record of another width, a quote
+    left open), when a cell is over the csv module's field size limit (which
+    refuses that record), and when the lines do not add up: Arrow skips blank
+    lines without saying where, so a file with a blank line before its last
+    record would get wrong line numbers.
+    """
+    if data.startswith(_BOM, start):
+        return None  # a second byte-order mark: Arrow would drop it, the csv module keeps it in the first cell
+    head = _csv_head(data, start)
+    if head is None:
+        return None
+    delimiter, header = head
+    names = [str(i) for i in range(len(header))]
+    try:
+        table = pa_csv.read_csv(
+            pa.BufferReader(pa.py_buffer(data).slice(start)),
+            read_options=pa_csv.ReadOptions(column_names=names, block_size=_CSV_BLOCK),
+            parse_options=pa_csv.ParseOptions(
+                delimiter=delimiter,
+                quote_char='"',
+                double_quote=True,
+                escape_char=False,
+                newlines_in_values=True,
+                ignore_empty_lines=True,
+            ),
+            convert_options=pa_csv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.large_string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowException, ValueError):
+        return None
+    limit = csv.field_size_limit()
+    if any((pc.max(pc.binary_length(column)).as_py() or 0) > limit for column in table.columns):
+        return None
+    lines = _record_lines(table, _count_lines(data, start))
+    if lines is None:
+        return None
+
+    # Records holding nothing but blanks and separators are skipped, as blank lines are.
+    blank = np.zeros(table.num_rows, dtype=bool)
+    maybe = np.flatnonzero(_blank_cells(table.column(0)))
+    if len(maybe):
+        candidates = table.take(pa.array(maybe))
+        every = np.ones(len(maybe), dtype=bool)
+        for column in candidates.columns:
+            every &= _blank_cells(column)
+        blank[maybe[every]] = True
+    filled = np.flatnonzero(~blank)
+    if not len(filled) or _record(table, filled[0]) != header:
+        return None
+    keep = ~blank
+    keep[: filled[0] + 1] = False
+    if len(filled) > 1 and _is_hashtag_row(_record(table, filled[1])):
+        keep[filled[1]] = False
+    rows = np.flatnonzero(keep)
+    if len(rows) and rows[-1] - rows[0] + 1 == len(rows):
+        cells = table.slice(rows[0], len(rows))  # no copy
+    else:
+        cells = table.take(pa.array(rows, type=pa.int64()))
+    del table
+
+    normalised = [_normalise_name(c) for c in header]
+    raw = pd.DataFrame(
+        {column: pd.Series(cells.column(i), dtype=_TEXT) for i, column in enumerate(_unique_names(normalised))}
+    )
+    raw.index = pd.RangeIndex(len(rows))
+    raw["_row"] = lines[rows]
+    return _Table(header=[c for c in normalised if c], raw=raw, problems=[], rows_read=len(rows))
+
+
+def _one_chunk_each(raw: pd.DataFrame) -> None:
+    """Gather each text column's chunks (one per block Arrow parsed) into one, in place.
+
+    Sorting or filtering a column of many chunks first copies them into one,
+    every time; done once here, a column at a time, it costs one column.
+    """
+    for column in raw.columns:
+        values = _arrow_text(raw[column]) if raw[column].dtype == _TEXT else None
+        if values is not None and values.num_chunks > 1:
+            raw[column] = pd.Series(pa.chunked_array([values.combine_chunks()]), dtype=_TEXT)
+        del values
+    _release_arrow_memory()
+
+
+def _csv_head(data: bytes, start: int) -> tuple[str, list[str]] | None:
+    """The delimiter and the first non-blank record, as ``_read_csv_text`` finds them, from the top of the file."""
+    size = 1 << 16
+    while True:
+        end = min(len(data), start + size)
+        whole = end == len(data)
+        text = codecs.getincrementaldecoder("utf-8")().decode(data[start:end], final=whole)
+        lines = text.splitlines(keepends=True)
+        first = next((i for i, line in enumerate(lines) if line.strip()), None)
+        if first is not None and (whole or first < len(lines) - 1):
+            delimiter = _sniff_delimiter(text)
+            reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+            try:
+                header = next((r for r in reader if any(cell.strip() for cell in r)), None)
+            except csv.Error:
+                return None
+            # The record is whole if a line follows it inside the text read so far.
+            if whole or reader.line_num < len(io.StringIO(text, newline="").readlines()):
+                return None if header is None else (delimiter, header)
+        elif whole:
+            return None
+        size *= 4
+
+
+def _count_lines(data: bytes, start: int) -> int:
+    """Lines from ``start`` to the last one holding anything, as ``io.StringIO(newline="")`` splits them."""
+    end = len(data)
+    while end > start and data[end - 1] in b"\r\n":
+        end -= 1
+    if end == start:
+        return 0
+    breaks = data.count(b"\n", start, end) + data.count(b"\r", start, end) - data.count(b"\r\n", start, end)
+    return breaks + 1
+
+
+def _record_lines(table: pa.Table, lines: int) -> np.ndarray | None:
+    """The line on which each record starts, or None if the records do not fill the file's lines exactly."""
+    count = table.num_rows
+    if count == lines:  # one line per record, no blank line
+        return np.arange(1, count + 1, dtype="int64")
+    breaks = np.zeros(count, dtype="int64")
+    for column in table.columns:
+        if pc.any(pc.match_substring_regex(column, "[\r\n]")).as_py():
+            lf, cr, crlf = (_numpy(pc.count_substring(column, end)) for end in ("\n", "\r", "\r\n"))
+            breaks += lf + cr - crlf  # a CRLF is one line end
+    spans = breaks + 1
+    if int(spans.sum()) != lines:  # blank lines between records: Arrow does not say where
+        return None
+    return np.concatenate(([1], 1 + np.cumsum(spans)[:-1])).astype("int64")
+
+
+def _blank_cells(column: pa.ChunkedArray) -> np.ndarray:
+    """Cells that are empty once stripped as ``str.strip`` strips."""
+    return _numpy(pc.equal(pc.utf8_trim(column, characters=_WHITESPACE), ""))
+
+
+def _record(table: pa.Table, i: int) -> list[str]:
+    return [column[int(i)].as_py() for column in table.columns]
+
+
+def _numpy(values: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    return np.asarray(values.to_numpy(zero_copy_only=False)) if isinstance(values, pa.Array) else values.to_numpy()
+
+
+def _read_csv_text(text: str, name: str) -> _Table:
     """Split CSV text into records, keeping the line on which each one starts.
 
-    The standard library's reader is used rather than pandas because it
-    reports how many lines each record used, which pandas does not once a
-    quoted field holds a line break; it also lets a record with the wrong
-    number of fields be refused alone instead of failing the whole file.
+    The standard library's reader reports how many lines each record used,
+    which pandas does not once a quoted field holds a line break; it also
+    lets a record with the wrong number of fields be refused alone instead of
+    failing the whole file. Its cells are Python strings, which take far more
+    memory than Arrow's: :func:`_read_csv` uses it only for files that Arrow
+    cannot read the same way.
     """
     delimiter = _sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -920,33 +1171,57 @@ class _Rows:
         self.index = self.raw.index
         self.problems: list[RowProblem] = []
         self.refused = pd.Series(False, index=self.index)
+        self._texts: dict[str, pd.Series] = {}
+        self._numbers: dict[str, tuple[pd.Series, pd.Series]] = {}
 
     def has(self, column: str) -> bool:
         return column in self.raw.columns
 
-    def cells(self, column: str) -> pd.Series:
-        """The column as read (strings), or empty strings when it is absent."""
-        if column not in self.raw.columns:
-            return pd.Series("", index=self.index, dtype=object)
-        return self.raw[column].fillna("").astype(object)
-
     def text(self, column: str) -> pd.Series:
-        """Stripped cells, NA where blank (``""``, ``NA``, ``null``...) or absent."""
-        stripped = self.cells(column).map(str.strip)
-        if stripped.str.contains("\r", regex=False).any():
-            # Quoted cells keep the file's own line ends; CRLF files would leave \r behind.
-            stripped = stripped.str.replace("\r\n", "\n", regex=False).str.replace("\r", "\n", regex=False)
-        return stripped.where(~stripped.str.lower().isin(_BLANKS), None).astype(object)
+        """Stripped cells, NA where blank (``""``, ``NA``, ``null``...) or absent.
+
+        Computed once per column, in Arrow: strip as ``str.strip`` does, turn
+        line ends inside quoted cells into ``\\n`` (CRLF files would leave
+        ``\\r`` behind), and blank out the cells whose lower case is in
+        ``_BLANKS``. Each step copies the column only when it changes a cell,
+        so clean text shares the buffers of the cells as read.
+        """
+        cached = self._texts.get(column)
+        if cached is not None:
+            return cached
+        if self.has(column):
+            cells = pc.fill_null(_arrow_text(self.raw[column]), "")
+            if _has_outer_space(cells):
+                cells = pc.utf8_trim(cells, characters=_WHITESPACE)
+            if pc.any(pc.match_substring(cells, "\r")).as_py():
+                cells = pc.replace_substring(pc.replace_substring(cells, "\r\n", "\n"), "\r", "\n")
+            blank = pc.is_in(cells, value_set=_BLANK_SPELLINGS)
+            if pc.any(blank).as_py():
+                cells = pc.if_else(blank, _large(None), cells)
+            values = pd.Series(cells, index=self.index, dtype=_TEXT)
+        else:
+            values = pd.Series(np.nan, index=self.index, dtype=_TEXT)
+        self._texts[column] = values
+        return values
+
+    def forget_cells(self) -> None:
+        """Let go of the cells, keeping the line numbers: the mapping is done."""
+        self.raw = self.raw[["_row"]]
+        self._texts.clear()
+        self._numbers.clear()
+        _release_arrow_memory()
 
     def refuse(self, mask: pd.Series, column: str | None, message: str) -> None:
-        """Refuse every row where ``mask`` holds, naming ``column`` and its cell."""
+        """Refuse every row where ``mask`` holds, naming ``column`` and its cell as read."""
         mask = mask.fillna(False).astype(bool)
         if not mask.any():
             return
-        cells = self.cells(column) if column is not None and self.has(column) else None
+        cells = self.raw[column] if column is not None and self.has(column) else None
         rows = self.raw["_row"]
         for i in np.flatnonzero(mask.to_numpy()):
             value = None if cells is None else cells.iat[i]
+            if value is not None and pd.isna(value):
+                value = ""
             self.problems.append(RowProblem(int(rows.iat[i]), column, value, message))
         self.refused |= mask
 
@@ -969,11 +1244,24 @@ class _Rows:
         return parsed.where(~out_of_range)
 
     def numbers(self, column: str) -> tuple[pd.Series, pd.Series]:
-        """Numeric cells, and the mask of non-blank cells that are not numbers."""
+        """Numeric cells, and the mask of non-blank cells that are not numbers.
+
+        Each distinct cell is parsed once (a million cells hold a few thousand
+        distinct values, or a few hundred thousand coordinates), with a blank
+        among them when the column has one so that pandas parses them as it
+        would the whole column.
+        """
+        cached = self._numbers.get(column)
+        if cached is not None:
+            return cached
         values = self.text(column)
-        numbers = pd.to_numeric(values, errors="coerce").astype("float64")
+        codes, uniques = pd.factorize(values)
+        distinct = pd.Series([*uniques, *([None] if (codes < 0).any() else [])], dtype=object)
+        parsed = pd.to_numeric(distinct, errors="coerce").astype("float64").to_numpy()
+        numbers = pd.Series(np.append(parsed[: len(uniques)], np.nan)[codes], index=self.index)
         numbers = numbers.where(np.isfinite(numbers))
-        return numbers, values.notna() & numbers.isna()
+        self._numbers[column] = numbers, values.notna() & numbers.isna()
+        return self._numbers[column]
 
     def coordinates(self, lat_column: str, lon_column: str) -> tuple[pd.Series, pd.Series]:
         lat = self._coordinate(lat_column, "latitude", 90)
@@ -1010,7 +1298,10 @@ class _Rows:
             self.refuse(text.isna(), column, f"{what} is missing")
         codes = ", ".join(str(k) for k in allowed)
         self.refuse(text.notna() & ~known, column, f"{what} must be one of {codes}")
-        return numbers.where(known).map(lambda v: allowed[int(v)], na_action="ignore").astype(object)
+        labels = np.full(len(numbers), np.nan, dtype=object)
+        for key, label in allowed.items():
+            labels[(numbers == key).to_numpy()] = label
+        return pd.Series(labels, index=self.index, dtype=object)
 
     def choice(self, column: str, allowed: Iterable[str], what: str) -> pd.Series:
         """A cell that must be one of ``allowed`` (case-insensitive), NA where blank."""
@@ -1021,15 +1312,18 @@ class _Rows:
 
 
 def _parse_dates(values: pd.Series, formats: tuple[str, ...]) -> pd.Series:
-    parsed = pd.Series(pd.NaT, index=values.index, dtype="datetime64[us]")
-    text = values.astype(object)
+    """Dates in the first of ``formats`` that fits, NaT for the rest; each distinct cell is parsed once."""
+    codes, uniques = pd.factorize(values)
+    text = pd.Series(list(uniques), dtype=object)
+    parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
     for fmt in formats:
-        missing = parsed.isna() & text.notna()
+        missing = parsed.isna()
         if not missing.any():
             break
         attempt = pd.to_datetime(text[missing], format=fmt, errors="coerce")
         parsed.loc[missing] = attempt.astype("datetime64[us]")
-    return parsed
+    table = np.append(parsed.to_numpy(), np.datetime64("NaT", "us"))
+    return pd.Series(table[codes], index=values.index, dtype="datetime64[us]")
 
 
 def _format_example(fmt: str) -> str:
@@ -1037,7 +1331,11 @@ def _format_example(fmt: str) -> str:
 
 
 def _iso(dates: pd.Series) -> pd.Series:
-    return dates.dt.strftime("%Y-%m-%d").where(dates.notna(), None).astype(object)
+    """Dates as ``YYYY-MM-DD`` text, NA for NaT; each distinct date is formatted once."""
+    codes, uniques = pd.factorize(dates)
+    text = pa.array(uniques.strftime("%Y-%m-%d"), type=pa.large_string())
+    taken = pc.take(text, pa.array(codes, mask=codes < 0))
+    return pd.Series(pa.chunked_array([taken]), index=dates.index, dtype=_TEXT)
 
 
 def _floor(dates: pd.Series, precision: pd.Series) -> pd.Series:
@@ -1049,16 +1347,37 @@ def _floor(dates: pd.Series, precision: pd.Series) -> pd.Series:
 
 def _join(parts: list[pd.Series], sep: str) -> pd.Series:
     """Join the non-blank parts of each row with ``sep``; NA when all are blank."""
-    out: pd.Series | None = None
+    out: pa.ChunkedArray | None = None
     for part in parts:
-        part = part.astype(object).where(part.notna(), "").astype(str)
+        text = pc.fill_null(_arrow_text(part), "")
         if out is None:
-            out = part
+            out = text
             continue
-        glue = pd.Series(np.where((out != "") & (part != ""), sep, ""), index=out.index)
-        out = out + glue + part
+        glue = pc.if_else(pc.and_(pc.not_equal(out, ""), pc.not_equal(text, "")), _large(sep), _large(""))
+        out = pc.binary_join_element_wise(out, glue, text, _large(""))
     assert out is not None
-    return out.where(out != "", None).astype(object)
+    out = pc.if_else(pc.equal(out, ""), _large(None), out)
+    return pd.Series(out, index=parts[0].index, dtype=_TEXT)
+
+
+def _large(value: str | None) -> pa.Scalar:
+    return pa.scalar(value, pa.large_string())
+
+
+def _arrow_text(values: pd.Series) -> pa.ChunkedArray:
+    """A column as Arrow ``large_string``: text as it is, other values as ``str()`` gives them, NA as null."""
+    try:
+        array = pa.array(values, type=pa.large_string(), from_pandas=True)
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        array = pa.array(values.map(str, na_action="ignore"), type=pa.large_string(), from_pandas=True)
+    array = array if isinstance(array, pa.ChunkedArray) else pa.chunked_array([array])
+    return array if array.type == pa.large_string() else array.cast(pa.large_string())
+
+
+def _has_outer_space(cells: pa.ChunkedArray) -> bool:
+    """Whether ``str.strip`` would change a cell: whether one starts or ends with a blank character."""
+    ends = (pc.utf8_slice_codeunits(cells, 0, 1), pc.utf8_slice_codeunits(cells, -1))
+    return any(pc.any(pc.is_in(end, value_set=_SPACES)).as_py() for end in ends)
 
 
 def _slug(values: pd.Series) -> pd.Series:
@@ -1067,8 +1386,14 @@ def _slug(values: pd.Series) -> pd.Series:
 
 
 def _assemble(rows: _Rows, columns: dict[str, object]) -> pd.DataFrame:
-    """Build the events frame from per-column values and drop refused rows."""
-    frame = pd.DataFrame(index=rows.index)
+    """Build the events frame from per-column values and drop refused rows.
+
+    Text columns stay Arrow-backed (``validate_events`` reads them as text
+    anyway); other values become object columns, where a repeated value is
+    one shared object.
+    """
+    rows.forget_cells()  # every refusal is made: what the mapped columns do not hold can go
+    frame = {}
     for column in EVENT_COLUMNS:
         value = columns.get(column)
         if column in ("latitude", "longitude"):
@@ -1081,10 +1406,16 @@ def _assemble(rows: _Rows, columns: dict[str, object]) -> pd.DataFrame:
             )
         elif value is None:
             frame[column] = pd.Series(None, index=rows.index, dtype=object)
+        elif isinstance(value, pd.Series) and value.dtype == _TEXT:
+            frame[column] = value
         else:
             frame[column] = pd.Series(value, index=rows.index, dtype=object)
     frame["_row"] = rows.raw["_row"].astype("int64")
-    kept = frame.loc[~rows.refused.to_numpy()].reset_index(drop=True)
+    kept = pd.DataFrame(frame)
+    del frame
+    refused = rows.refused.to_numpy()
+    if refused.any():
+        kept = kept.loc[~refused].reset_index(drop=True)
     for column in EVENT_COLUMNS:
         if kept[column].dtype == object:
             kept[column] = kept[column].where(kept[column].notna(), None)
@@ -1144,7 +1475,8 @@ def _countries(
     """Alpha-3 codes from ISO numeric codes, alpha-3 codes or names; refuse the rest."""
     iso3 = _map_unique(names, _iso3_from_name)
     if alpha3 is not None:
-        known = alpha3.str.upper().where(alpha3.str.upper().isin(_country_tables()[2]))
+        codes = _country_tables()[2]
+        known = _map_unique(alpha3, lambda v: v.upper() if v.upper() in codes else None)
         iso3 = known.where(known.notna(), iso3)
     if numeric is not None:
         by_numeric = _map_unique(numeric, _iso3_from_numeric)
@@ -1177,7 +1509,7 @@ def _map_acled(rows: _Rows) -> pd.DataFrame:
     event_date = _floor(dates, precision)
     acled_date = _iso(dates)
     tp_number = rows.numbers("time_precision")[0]
-    note = pd.Series(None, index=rows.index, dtype=object)
+    note = pd.Series(np.nan, index=rows.index, dtype=_TEXT)
     week = (tp_number == 2) & dates.notna()
     month = (tp_number == 3) & dates.notna()
     note[week] = (
@@ -1201,24 +1533,18 @@ def _map_acled(rows: _Rows) -> pd.DataFrame:
     location = rows.text("location")
     sub_type = rows.text("sub_event_type")
     # "Other" says nothing in a title; ACLED's event type says more.
-    kind = sub_type.where(sub_type.notna() & (sub_type.str.lower() != "other"), acled_type)
-    title = _join([kind, location.map(lambda v: f"in {v}", na_action="ignore")], " ")
+    other = _map_unique(sub_type, lambda v: v.lower() == "other").eq(True)
+    kind = sub_type.where(sub_type.notna() & ~other, acled_type)
+    title = _join([kind, "in " + location], " ")
     head = _join(
         [
             _join([pd.Series("ACLED", index=rows.index), _join([acled_type, sub_type], " / ")], ": "),
-            rows.text("disorder_type").map(lambda v: f"({v})", na_action="ignore"),
+            "(" + rows.text("disorder_type") + ")",
         ],
         " ",
     )
-    source = _join([rows.text("source"), rows.text("source_scale").map(lambda v: f"({v})", na_action="ignore")], " ")
-    description = _join(
-        [
-            head,
-            rows.text(assoc1).map(lambda v: f"with {v}", na_action="ignore"),
-            source.map(lambda v: f"source: {v}", na_action="ignore"),
-        ],
-        "; ",
-    )
+    source = _join([rows.text("source"), "(" + rows.text("source_scale") + ")"], " ")
+    description = _join([head, "with " + rows.text(assoc1), "source: " + source], "; ")
     return _assemble(
         rows,
         {
@@ -1267,7 +1593,7 @@ def _map_ucdp(rows: _Rows) -> pd.DataFrame:
     end_date = _iso(end_floor).where(has_end, None)
     end_precision = precision.where(has_end, None)
     prec_text = rows.numbers("date_prec")[0]
-    note = pd.Series(None, index=rows.index, dtype=object)
+    note = pd.Series(np.nan, index=rows.index, dtype=_TEXT)
     span = (prec_text > 1) & start.notna()
     note[span] = (
         "UCDP date_prec "
@@ -1289,15 +1615,15 @@ def _map_ucdp(rows: _Rows) -> pd.DataFrame:
     dyad = rows.text("dyad_name")
     sides = _join([rows.text("side_a"), rows.text("side_b")], " - ")
     title = _join([label, dyad.where(dyad.notna(), sides)], ": ")
-    deaths = _join(
+    deaths = "deaths: " + _join(
         [
-            rows.text("deaths_a").map(lambda v: f"side A {v}", na_action="ignore"),
-            rows.text("deaths_b").map(lambda v: f"side B {v}", na_action="ignore"),
-            rows.text("deaths_civilians").map(lambda v: f"civilians {v}", na_action="ignore"),
-            rows.text("deaths_unknown").map(lambda v: f"unknown {v}", na_action="ignore"),
+            "side A " + rows.text("deaths_a"),
+            "side B " + rows.text("deaths_b"),
+            "civilians " + rows.text("deaths_civilians"),
+            "unknown " + rows.text("deaths_unknown"),
         ],
         ", ",
-    ).map(lambda v: f"deaths: {v}", na_action="ignore")
+    )
     estimate = None
     if low is not None and high is not None:
         estimate = pd.Series(
@@ -1311,7 +1637,7 @@ def _map_ucdp(rows: _Rows) -> pd.DataFrame:
             rows.text("conflict_name"),
             deaths,
             estimate if estimate is not None else pd.Series(None, index=rows.index, dtype=object),
-            rows.text("where_description").map(lambda v: f"place: {v}", na_action="ignore"),
+            "place: " + rows.text("where_description"),
         ],
         "; ",
     )
@@ -1465,9 +1791,11 @@ def _map_points(rows: _Rows, name: str, date_column: str | None, event_type: str
 
 
 def _map_unique(values: pd.Series, function: Callable[[object], object]) -> pd.Series:
-    """``values.map(function)`` computed once per distinct value; NA stays NA."""
-    table = {v: function(v) for v in values.dropna().unique()}
-    return values.map(lambda v: table.get(v), na_action="ignore").astype(object)
+    """``values.map(function)`` computed once per distinct value; None where NA."""
+    codes, uniques = pd.factorize(values)
+    table = np.empty(len(uniques) + 1, dtype=object)  # the last slot, None, for code -1 (NA)
+    table[: len(uniques)] = [function(v) for v in uniques]
+    return pd.Series(table[codes], index=values.index, dtype=object)
 
 
 def _counts(values: pd.Series) -> dict[str, int]:

@@ -1,0 +1,178 @@
+"""CSV files are read by Arrow where it reads them as the csv module does, by the csv module elsewhere, with one result.
+
+``geo.importers._read_csv_arrow`` keeps a million rows' cells in compact
+Arrow columns; ``_read_csv_text`` (the standard library's reader) handles what
+Arrow would read differently or refuse: ragged rows, quotes left open, blank
+lines between records. Whichever reads a file, the import must not change.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from geo import events, importers
+from geo.errors import DataError
+from geo.importers import ImportResult, import_table
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures" / "import"
+CURRENT = (FIXTURES / "acled_current.csv").read_text(encoding="utf-8")
+LINES = CURRENT.splitlines()
+
+
+class Upload(io.BytesIO):
+    def __init__(self, data: bytes, name: str):
+        super().__init__(data)
+        self.name = name
+
+
+def _import(data: bytes, monkeypatch: pytest.MonkeyPatch, *, arrow: bool) -> tuple[str, object]:
+    """Import ``data``, with or without the Arrow reader; which reader read it, and the result or the error."""
+    used = []
+    text_reader = importers._read_csv_text
+
+    def spy(text, name):
+        used.append("csv module")
+        return text_reader(text, name)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(importers, "_read_csv_text", spy)
+        if not arrow:
+            patch.setattr(importers, "_read_csv_arrow", lambda data, start, name: None)
+        try:
+            outcome: object = import_table(Upload(data, "file.csv"))
+        except DataError as err:
+            outcome = [str(p) for p in err.problems]
+    return ("csv module" if used else "arrow"), outcome
+
+
+def _assert_same(a: object, b: object) -> None:
+    if not isinstance(a, ImportResult):
+        assert a == b
+        return
+    assert isinstance(b, ImportResult)
+    assert (a.fmt, a.rows_read, a.encoding) == (b.fmt, b.rows_read, b.encoding)
+    assert [repr(p) for p in a.problems] == [repr(p) for p in b.problems]
+    pd.testing.assert_frame_equal(pd.DataFrame(a.events), pd.DataFrame(b.events), check_exact=True)
+
+
+def _lines(*edits: tuple[int, str]) -> str:
+    lines = list(LINES)
+    for i, line in edits:
+        lines[i] = line
+    return "\n".join(lines) + "\n"
+
+
+_WIDTH = LINES[0].count(",")
+CASES = {
+    # name: (bytes, the reader that reads them)
+    "current": (CURRENT.encode(), "arrow"),
+    "HDX copy: BOM, CRLF, hashtag row, quoted line breaks": ((FIXTURES / "acled_hdx.csv").read_bytes(), "arrow"),
+    "older layout": ((FIXTURES / "acled_old.csv").read_bytes(), "arrow"),
+    "UCDP web download, trailing commas": ((FIXTURES / "ucdp_web.csv").read_bytes(), "arrow"),
+    "UCDP release": ((FIXTURES / "ucdp_official.csv").read_bytes(), "arrow"),
+    "events layout": ((ROOT / "events.csv").read_bytes(), "arrow"),
+    "CR line ends": ("\r".join(LINES).encode(), "arrow"),
+    "Windows-1252": (CURRENT.replace("Djenne", "Djenné").encode("cp1252"), "arrow"),
+    "UTF-16": (CURRENT.encode("utf-16"), "arrow"),
+    "tabs": (CURRENT.replace(",", "\t").encode(), "arrow"),
+    "R's NA": (CURRENT.replace(",,", ",NA,").encode(), "arrow"),
+    "padded cells": (CURRENT.replace(",Gao,", ",  Gao\u00a0,").encode(), "arrow"),
+    "blank lines at the end": ((CURRENT + "\n\n").encode(), "arrow"),
+    "a record of separators only": (_lines((4, "," * _WIDTH)).encode(), "arrow"),
+    "header only": ((LINES[0] + "\n").encode(), "arrow"),
+    "a blank line between records": (_lines((4, "")).encode(), "csv module"),
+    "a ragged row": (_lines((4, LINES[4] + ",extra")).encode(), "csv module"),
+    "a short row": (_lines((4, "MLI1,2022-01-01")).encode(), "csv module"),
+    "a quote left open": (_lines((2, LINES[2].replace(",Gao,", ',"Gao,', 1))).encode(), "csv module"),
+    "a cell over the field size limit": (
+        _lines((2, LINES[2].replace("Le Monde", "x" * 140_000))).encode(),
+        "csv module",
+    ),
+    "two byte-order marks": (b"\xef\xbb\xbf\xef\xbb\xbf" + CURRENT.encode(), "csv module"),
+    "empty": (b"", "csv module"),
+}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_arrow_and_csv_module_read_every_file_alike(name, monkeypatch):
+    data, reader = CASES[name]
+    used, fast = _import(data, monkeypatch, arrow=True)
+    _, reference = _import(data, monkeypatch, arrow=False)
+    assert used == reader
+    _assert_same(fast, reference)
+
+
+def test_line_numbers_count_quoted_line_breaks_and_separator_records(monkeypatch):
+    # Line 3's source spans three lines (LF, then CRLF); the record after it is separators only.
+    lines = list(LINES)
+    lines[2] = lines[2].replace("Le Monde", '"Le\nMonde\r\nParis"', 1)
+    lines[4] = "," * _WIDTH
+    used, result = _import("\n".join(lines).encode(), monkeypatch, arrow=True)
+    _, plain = _import(CURRENT.encode(), monkeypatch, arrow=True)
+    assert used == "arrow"
+    assert isinstance(result, ImportResult) and isinstance(plain, ImportResult)
+    # The kept rows were on lines 2-7 and 15; from line 4 on, everything is two lines further down,
+    # and the record on line 5 (now the separators on line 7) is skipped like a blank line.
+    assert sorted(result.events["_row"]) == [2, 3, 6, 8, 9, 17]
+    assert [p.row for p in result.problems] == [p.row + 2 for p in plain.problems]
+    assert result.rows_read == plain.rows_read - 1
+    assert "source: Le\nMonde\nParis" in result.events.set_index("_row").loc[3, "description"]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    edits=st.lists(
+        st.tuples(st.floats(0, 1), st.sampled_from([",", '"', "\n", "\r\n", "\r", ";", " ", "\u00a0", "NA", '""'])),
+        max_size=5,
+    )
+)
+def test_stray_characters_are_read_alike(edits):
+    text = CURRENT
+    for where, junk in edits:
+        i = int(where * len(text))
+        text = text[:i] + junk + text[i:]
+    with pytest.MonkeyPatch.context() as patch:
+        _, fast = _import(text.encode(), patch, arrow=True)
+        _, reference = _import(text.encode(), patch, arrow=False)
+    _assert_same(fast, reference)
+
+
+def test_arrow_strips_and_blanks_as_python_does():
+    # text() strips with these characters and matches blanks by spelling, where the csv path used str methods.
+    characters = [chr(c) for c in range(sys.maxunicode + 1)]
+    assert "".join(c for c in characters if c.isspace()) == importers._WHITESPACE
+    letters = set("".join(importers._BLANKS))
+    assert not [c for c in characters if not c.isascii() and set(c.lower()) & letters]
+
+
+def test_search_text_is_each_column_lower_cased_and_joined():
+    frame = pd.DataFrame(
+        {
+            "title": ["İstanbul ΣΑΣ", "", None, "Straße"],
+            "description": ["A", "b", "C", None],
+            "actors": ["X;Y", None, "", "ǅ"],
+            "location": ["Gao", "KIDAL", None, ""],
+        },
+        dtype="string",
+    )
+    expected = frame["title"].fillna("").str.lower()
+    for column in events.SEARCH_COLUMNS[1:]:
+        expected = expected + " " + frame[column].fillna("").str.lower()
+    pd.testing.assert_series_equal(events._search_text(frame), expected, check_names=False)
+
+
+def test_text_keeps_clean_cells_and_strips_padded_ones():
+    clean = pd.Series(["a b", "", None], dtype="str")
+    padded = pd.Series(["a ", "\u3000b", None], dtype="str")
+    assert events._text(clean).tolist() == ["a b", "", ""]
+    assert events._text(padded).tolist() == ["a", "b", ""]
+    assert np.asarray(events._text(pd.Series([1.5, np.nan]))).tolist() == [1.5, ""]
