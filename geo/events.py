@@ -32,6 +32,8 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import shapely
 
 from geo import borders, gazetteer
@@ -179,7 +181,14 @@ def _text(series: pd.Series) -> pd.Series:
     """
     if _is_number_column(series):
         return series.astype(object).where(series.notna(), "")
-    return series.astype("string").fillna("").str.strip()
+    text = series.astype("string").fillna("")
+    # Imported text comes stripped already: keep its buffers rather than
+    # copy a million descriptions. A cell changes under strip() only if its
+    # first or last character does.
+    first, last = text.str[:1], text.str[-1:]
+    if (((first != "") & (first.str.strip() == "")) | ((last != "") & (last.str.strip() == ""))).any():
+        return text.str.strip()
+    return text
 
 
 def _parse_dates(series: pd.Series) -> pd.Series:
@@ -445,8 +454,9 @@ def validate_events(
     # The kept rows in their final order (date, then id), chosen before any
     # column is copied: one take per column instead of a filter then a sort,
     # and none at all when the file is already in order.
+    count = len(frame)
     rows = _date_order(np.flatnonzero(good), start, text["event_id"])
-    in_order = len(rows) == len(frame) and bool((rows == np.arange(len(frame))).all())
+    in_order = len(rows) == count and bool((rows == np.arange(count)).all())
 
     def pick(series: pd.Series) -> pd.Series:
         return (series if in_order else series.take(rows)).reset_index(drop=True)
@@ -461,7 +471,12 @@ def validate_events(
     }  # fmt: skip
     # Hand the columns over one at a time and drop every other reference, so
     # that each unsorted column is freed as soon as its sorted copy exists: a
-    # million rows then never hold two copies of the table.
+    # million rows then never hold two copies of the table. That includes the
+    # caller's frame, which every check is done with: a caller that keeps no
+    # reference to it (geo.importers) has its columns freed along the way.
+    extras = {extra: frame[extra] for extra in OPTIONAL_EXTRA if extra in frame}
+    line_numbers, problems = check.rows, check.problems
+    frame = check = None
     text = ids = types = precision = country = routes = loc_precision = end_precision = None
     start = end = lat = lon = fatalities = troops = None
     typed = pd.DataFrame({column: pick(parts.pop(column)) for column in list(parts)}, copy=False)
@@ -470,10 +485,11 @@ def validate_events(
     typed["fatalities"] = typed["fatalities"].astype("Int64")
     typed["troops"] = typed["troops"].astype("Int64")
     for extra in OPTIONAL_EXTRA:
-        typed[extra] = pick(frame[extra]).astype("str").fillna("") if extra in frame else ""
+        typed[extra] = pick(extras.pop(extra)).astype("str").fillna("") if extra in extras else ""
     if "dataset" in typed:
         typed["dataset"] = typed["dataset"].replace("", "curated")
-    typed["_row"] = check.rows[rows]
+    _release_arrow_memory()  # the caller's columns, now sorted copies
+    typed["_row"] = line_numbers[rows]
     typed["start"] = typed["event_date"]
     typed["end"] = period_end(
         typed["end_date"].fillna(typed["event_date"]),
@@ -485,8 +501,20 @@ def validate_events(
     typed["geo_country"] = located.astype("str")
     typed["date_label"] = _date_labels(typed)
     typed["search_text"] = _search_text(typed)
+    _release_arrow_memory()  # the search text's scratch, before GEOS allocates the points
     events = borders.as_points(typed)
-    return events, sorted(check.problems, key=_problem_order)
+    return events, sorted(problems, key=_problem_order)
+
+
+def _release_arrow_memory() -> None:
+    """Hand the memory Arrow has freed back to the system.
+
+    Arrow's allocator keeps freed memory for its own reuse, and until it lets
+    it go it counts in the process's peak: at a million rows the columns
+    replaced by their sorted copies, or a step's scratch, are hundreds of
+    megabytes.
+    """
+    pa.default_memory_pool().release_unused()
 
 
 def _date_order(keep: np.ndarray, start: pd.Series, ids: pd.Series) -> np.ndarray:
@@ -514,11 +542,18 @@ def _date_labels(typed: pd.DataFrame) -> np.ndarray:
 
 def _search_text(typed: pd.DataFrame) -> pd.Series:
     """Return the searched columns joined by spaces and lower-cased, once, for :func:`geo.filters.text_mask`."""
-    # Lower-casing each column before joining makes fewer and smaller temporary copies.
-    joined = typed[SEARCH_COLUMNS[0]].astype("string").fillna("").str.lower()
-    for column in SEARCH_COLUMNS[1:]:
-        joined = joined + (" " + typed[column].astype("string").fillna("").str.lower())
-    return joined
+    columns = [pa.chunked_array(pa.array(typed[c].astype("string").fillna(""))) for c in SEARCH_COLUMNS]
+    space = pa.scalar(" ", columns[0].type)
+    # Joined and lower-cased (Arrow does it character by character, so the
+    # order does not matter) a slice at a time: a million rows' text is
+    # some 200 MB, and only a slice of it is ever held twice.
+    step = 100_000
+    chunks = [
+        pc.utf8_lower(pc.binary_join_element_wise(*(c.slice(i, step) for c in columns), space))
+        for i in range(0, len(typed), step)
+    ]
+    joined = pa.chunked_array(chunks, type=columns[0].type)
+    return pd.Series(joined, index=typed.index, dtype="string")
 
 
 @lru_cache(maxsize=1)
