@@ -544,16 +544,31 @@ def _search_text(typed: pd.DataFrame) -> pd.Series:
     """Return the searched columns joined by spaces and lower-cased, once, for :func:`geo.filters.text_mask`."""
     columns = [pa.chunked_array(pa.array(typed[c].astype("string").fillna(""))) for c in SEARCH_COLUMNS]
     space = pa.scalar(" ", columns[0].type)
-    # Joined and lower-cased (Arrow does it character by character, so the
-    # order does not matter) a slice at a time: a million rows' text is
-    # some 200 MB, and only a slice of it is ever held twice.
     step = 100_000
-    chunks = [
-        pc.utf8_lower(pc.binary_join_element_wise(*(c.slice(i, step) for c in columns), space))
-        for i in range(0, len(typed), step)
-    ]
-    joined = pa.chunked_array(chunks, type=columns[0].type)
-    return pd.Series(joined, index=typed.index, dtype="string")
+    starts = range(0, len(typed), step)
+
+    def piece(start: int) -> pa.Array:
+        # Arrow lower-cases character by character: joining first changes nothing.
+        joined = pc.binary_join_element_wise(*(c.slice(start, step) for c in columns), space)
+        return pc.utf8_lower(joined).combine_chunks()
+
+    # Built a slice at a time into one column of its final size, each slice
+    # made twice (to size the column, then to fill it): joining and
+    # lower-casing whole columns holds the text two or three times over (some
+    # 200 MB each at a million rows), and a column of many chunks is copied
+    # into one by every later filter.
+    lengths = [pc.binary_length(piece(start)).to_numpy(zero_copy_only=False) for start in starts]
+    offsets = np.concatenate([np.zeros(1, dtype=np.int64), *lengths]).cumsum()
+    data = np.empty(int(offsets[-1]), dtype=np.uint8)
+    for start in starts:
+        part = piece(start)
+        part_offsets = np.frombuffer(part.buffers()[1], dtype=np.int64)[part.offset : part.offset + len(part) + 1]
+        if part_offsets[-1] > part_offsets[0]:
+            data[offsets[start] : offsets[start + len(part)]] = np.frombuffer(part.buffers()[2], dtype=np.uint8)[
+                part_offsets[0] : part_offsets[-1]
+            ]
+    text = pa.LargeStringArray.from_buffers(len(typed), pa.py_buffer(offsets), pa.py_buffer(data))
+    return pd.Series(pa.chunked_array([text]), index=typed.index, dtype="string")
 
 
 @lru_cache(maxsize=1)

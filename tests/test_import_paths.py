@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -154,7 +155,8 @@ def test_arrow_strips_and_blanks_as_python_does():
     assert not [c for c in characters if not c.isascii() and set(c.lower()) & letters]
 
 
-def test_search_text_is_each_column_lower_cased_and_joined():
+@pytest.mark.parametrize("repeat", [1, 62_501])  # 4 rows, and 250,004: more than one slice of 100,000
+def test_search_text_is_each_column_lower_cased_and_joined(repeat):
     frame = pd.DataFrame(
         {
             "title": ["İstanbul ΣΑΣ", "", None, "Straße"],
@@ -164,10 +166,14 @@ def test_search_text_is_each_column_lower_cased_and_joined():
         },
         dtype="string",
     )
+    frame = pd.concat([frame] * repeat, ignore_index=True)
     expected = frame["title"].fillna("").str.lower()
     for column in events.SEARCH_COLUMNS[1:]:
         expected = expected + " " + frame[column].fillna("").str.lower()
-    pd.testing.assert_series_equal(events._search_text(frame), expected, check_names=False)
+    search_text = events._search_text(frame)
+    pd.testing.assert_series_equal(search_text, expected, check_names=False)
+    # One chunk: filtering a column of several first copies them into one.
+    assert pa.chunked_array(pa.array(search_text)).num_chunks == 1
 
 
 def test_text_keeps_clean_cells_and_strips_padded_ones():
