@@ -721,6 +721,8 @@ _BOM = b"\xef\xbb\xbf"
 # Bytes of CSV that Arrow parses at a time: with its default (1 MB) a 300 MB
 # file takes longer to parse, in as many pieces.
 _CSV_BLOCK = 16 << 20
+# Records the csv module reader holds as Python strings before they become Arrow chunks.
+_RECORD_BATCH = 50_000
 
 
 @dataclass
@@ -751,7 +753,7 @@ def _read_csv(data: bytes, name: str) -> tuple[_Table, str]:
     table = _read_csv_arrow(utf8, start, name)
     del utf8
     if table is None:
-        table = _read_csv_text(_decode(data)[0], name)
+        table = _read_csv_text(data, encoding, name)
     return table, encoding
 
 
@@ -926,22 +928,29 @@ def _numpy(values: pa.ChunkedArray | pa.Array) -> np.ndarray:
     return np.asarray(values.to_numpy(zero_copy_only=False)) if isinstance(values, pa.Array) else values.to_numpy()
 
 
-def _read_csv_text(text: str, name: str) -> _Table:
-    """Split CSV text into records, keeping the line on which each one starts.
+def _read_csv_text(data: bytes, encoding: str, name: str) -> _Table:
+    """Split CSV bytes in ``encoding`` into records, keeping the line on which each one starts.
 
     The standard library's reader reports how many lines each record used,
     which pandas does not once a quoted field holds a line break; it also
     lets a record with the wrong number of fields be refused alone instead of
-    failing the whole file. Its cells are Python strings, which take far more
-    memory than Arrow's: :func:`_read_csv` uses it only for files that Arrow
-    cannot read the same way.
+    failing the whole file. :func:`_read_csv` uses it for the files Arrow
+    cannot read the same way. The file is decoded as the reader goes, and
+    its records are moved into Arrow columns a batch at a time: a million
+    records as lists of Python strings would take gigabytes.
     """
-    delimiter = _sniff_delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    codec, errors = {"utf-8": ("utf-8-sig", "strict"), "utf-16": ("utf-16", "strict")}.get(
+        encoding,
+        (encoding, "replace"),  # Windows-1252, as _decode reads it
+    )
+    delimiter = _sniff_delimiter(_text_head(data, codec, errors))
+    stream = io.TextIOWrapper(io.BytesIO(data), encoding=codec, errors=errors, newline="")
+    reader = csv.reader(stream, delimiter=delimiter)
     problems: list[RowProblem] = []
     header: list[str] | None = None
     width = 0
     records: list[list[str]] = []
+    chunks: list[list[pa.Array]] = []
     lines: list[int] = []
     rows_read = 0
     after_header = False
@@ -965,6 +974,7 @@ def _read_csv_text(text: str, name: str) -> _Table:
         if header is None:
             header = [_normalise_name(c) for c in record]
             width = len(header)
+            chunks = [[] for _ in header]
             after_header = True
             continue
         if after_header:
@@ -980,12 +990,38 @@ def _read_csv_text(text: str, name: str) -> _Table:
             record = fixed
         records.append(record)
         lines.append(start)
+        if len(records) == _RECORD_BATCH:
+            _to_chunks(records, chunks)
     if header is None:
         raise _file_error(name, "the file is empty: no header line")
-    columns = _unique_names(header)
-    raw = pd.DataFrame(records, columns=columns, dtype=object)
+    _to_chunks(records, chunks)
+    cells = {
+        column: pd.Series(pa.chunked_array(chunks[i], type=pa.large_string()), dtype=_TEXT)
+        for i, column in enumerate(_unique_names(header))
+    }
+    raw = pd.DataFrame(cells, index=pd.RangeIndex(len(lines)))
     raw["_row"] = np.asarray(lines, dtype="int64")
     return _Table(header=[c for c in header if c], raw=raw, problems=problems, rows_read=rows_read)
+
+
+def _to_chunks(records: list[list[str]], chunks: list[list[pa.Array]]) -> None:
+    """Move a batch of records (each as wide as the header) into one Arrow chunk per column."""
+    for i, column in enumerate(chunks):
+        column.append(pa.array([record[i] for record in records], type=pa.large_string()))
+    records.clear()
+
+
+def _text_head(data: bytes, codec: str, errors: str) -> str:
+    """The start of the decoded file, up to past its first non-blank line (what ``_sniff_delimiter`` reads)."""
+    size = 1 << 16
+    while True:
+        whole = size >= len(data)
+        text = codecs.getincrementaldecoder(codec)(errors).decode(data[:size], final=whole)
+        lines = text.splitlines(keepends=True)
+        first = next((i for i, line in enumerate(lines) if line.strip()), None)
+        if whole or (first is not None and first < len(lines) - 1):
+            return text
+        size *= 4
 
 
 def _sniff_delimiter(text: str) -> str:

@@ -40,9 +40,9 @@ def _import(data: bytes, monkeypatch: pytest.MonkeyPatch, *, arrow: bool) -> tup
     used = []
     text_reader = importers._read_csv_text
 
-    def spy(text, name):
+    def spy(*args):
         used.append("csv module")
-        return text_reader(text, name)
+        return text_reader(*args)
 
     with monkeypatch.context() as patch:
         patch.setattr(importers, "_read_csv_text", spy)
@@ -93,6 +93,14 @@ CASES = {
     "a blank line between records": (_lines((4, "")).encode(), "csv module"),
     "a ragged row": (_lines((4, LINES[4] + ",extra")).encode(), "csv module"),
     "a short row": (_lines((4, "MLI1,2022-01-01")).encode(), "csv module"),
+    "a ragged row, Windows-1252": (
+        _lines((4, LINES[4] + ",x")).replace("Djenne", "Djenné").encode("cp1252"),
+        "csv module",
+    ),
+    "a ragged row, UTF-16 and CRLF": (
+        _lines((4, LINES[4] + ",x")).replace("\n", "\r\n").encode("utf-16"),
+        "csv module",
+    ),
     "a quote left open": (_lines((2, LINES[2].replace(",Gao,", ',"Gao,', 1))).encode(), "csv module"),
     "a cell over the field size limit": (
         _lines((2, LINES[2].replace("Le Monde", "x" * 140_000))).encode(),
@@ -106,6 +114,7 @@ CASES = {
 @pytest.mark.parametrize("name", list(CASES))
 def test_arrow_and_csv_module_read_every_file_alike(name, monkeypatch):
     data, reader = CASES[name]
+    monkeypatch.setattr(importers, "_RECORD_BATCH", 3)  # the csv module's records reach Arrow in several batches
     used, fast = _import(data, monkeypatch, arrow=True)
     _, reference = _import(data, monkeypatch, arrow=False)
     assert used == reader
