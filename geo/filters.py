@@ -197,10 +197,10 @@ def filter_events(events: gpd.GeoDataFrame, view: View) -> gpd.GeoDataFrame:
         ``geo_country``), types and free text (case-insensitive, over title,
         description, actors and location).
     """
-    return _take(events, _rows_in_view(events, view))
+    return _take(events, rows_in_view(events, view))
 
 
-def _rows_in_view(events: pd.DataFrame, view: View) -> slice | np.ndarray:
+def rows_in_view(events: pd.DataFrame, view: View) -> slice | np.ndarray:
     """Return the positions of the events in view: a slice when only the date cuts, else an index array."""
     first, last = view.window
     start = events["start"].to_numpy()
@@ -336,12 +336,12 @@ def events_with_status(
     window are added as 'earlier'; otherwise they are hidden. Counts should
     use :func:`filter_events`, which never includes them.
     """
-    rows = _rows_in_view(events, view)
+    rows = rows_in_view(events, view)
     shown = _take(events, rows)
     status = recency(shown, view)
     if view.mode == "window" and show_earlier:
         first, _ = view.window
-        before = _rows_in_view(events, view.with_changes(mode="as_of", as_of=(first - pd.Timedelta(days=1)).date()))
+        before = rows_in_view(events, view.with_changes(mode="as_of", as_of=(first - pd.Timedelta(days=1)).date()))
         before = np.arange(len(events))[before]
         ends = events["end"].to_numpy()[before]
         before = before[ends < _day(first, ends.dtype)]
