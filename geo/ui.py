@@ -175,8 +175,10 @@ def imported() -> dict | None:
 
 def active_events() -> gpd.GeoDataFrame:
     """Return the events the pages show: curated, imported, or both, as the user chose."""
-    _load_startup_file()
+    # Curated first: its gazetteer reads GeoNames' whole table for a moment, better
+    # before a large file is in memory than on top of it.
     curated = curated_events()
+    _load_startup_file()
     loaded = imported()
     if not loaded:
         return curated
