@@ -497,6 +497,28 @@ def _base_marks(group: folium.FeatureGroup, bases: gpd.GeoDataFrame) -> None:
         ).add_to(group)  # fmt: skip
 
 
+class _ForgetRemovedGroups(MacroElement):
+    """Let go of the layer groups of earlier runs that streamlit-folium keeps listing.
+
+    streamlit-folium 0.27.4 removes ``window.feature_group``'s groups from the
+    map before adding a run's new ones, but never empties the list: every
+    slider step leaves three more groups (and all their marks) in memory.
+    This runs first in the new groups' script, after the old ones came off
+    the map, and keeps only the groups still on it. Exports have no such
+    list and skip it.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        if (window.feature_group && window.map) {
+            window.feature_group = window.feature_group.filter(function (g) { return window.map.hasLayer(g); });
+        }
+        {% endmacro %}
+        """
+    )
+
+
 def dynamic_layers(
     events: pd.DataFrame,
     status: Iterable[str],
@@ -513,6 +535,7 @@ def dynamic_layers(
     grid cells (see :mod:`geo.aggregate`) so the payload stays bounded.
     """
     base_group = folium.FeatureGroup(name="Bases")
+    base_group.add_child(_ForgetRemovedGroups())
     _base_marks(base_group, bases)
     move_group = folium.FeatureGroup(name="Troop movements")
     _movement_marks(move_group, moves, sources)

@@ -67,6 +67,8 @@ def test_slider_from_first_to_last_date_changes_the_marks(dashboard, app_page, s
     _settle(page)
     expect(frame.locator(MARKS)).to_have_count(len(EVENTS))
     assert "date=" in page.url
+    # Only this run's three layer groups (bases, movements, events) stay listed, not every earlier run's.
+    assert frame.evaluate("() => window.feature_group.length") == 3
 
 
 def test_slider_keeps_the_users_zoom(dashboard, app_page):
