@@ -71,3 +71,39 @@ def test_download_buttons_give_the_clis_bytes(streamlit_app, app_page, screensho
     assert name == "sahel-2022-02-17.png"
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     assert data == _cli(tmp_path, name, args + extent)
+
+
+def test_html_export_opens_offline_with_its_marks_and_sourced_popups(browser, tmp_path, screenshots_dir):
+    """The interactive export, opened from disk with no network at all, draws the view and its popups."""
+    from datetime import date
+
+    from harness import new_offline_page
+
+    from geo import aggregate, snapshot
+    from geo.bases import load_bases
+    from geo.events import load_events, load_sources
+    from geo.filters import View
+
+    events, sources, bases = load_events(), load_sources(), load_bases()
+    view = View(as_of=date(2022, 8, 15))
+    path = tmp_path / "view.html"
+    path.write_bytes(snapshot.html_bytes(events, sources, bases, view, snapshot.SnapshotOptions()))
+    shown = aggregate.view_marks(events, view).shown
+
+    page = new_offline_page(browser)
+    try:
+        errors = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(path.as_uri())
+        marks = page.locator("path.event-mark")
+        expect(marks).to_have_count(len(shown))
+        expect(page.locator("path.leaflet-interactive").first).to_be_visible()
+        announcement = page.locator("path.event-announcement").first
+        announcement.click(force=True)  # marks may overlap at this zoom; the click reaches this one
+        popup = page.locator(".leaflet-popup-content")
+        expect(popup).to_contain_text("Reported by")
+        assert page.aborted_urls == [] and errors == []
+        page.wait_for_timeout(400)  # the popup's fade-in, for the screenshot
+        page.screenshot(path=screenshots_dir / "export_html_offline.png")
+    finally:
+        page.context.close()
