@@ -76,14 +76,16 @@ with header:
     counts = filters.summary_counts(in_view)
     under_way = int((moves["state"] == "under way").sum())
     c1, c2, c3, c4 = st.columns(4)
-    c1.metric("Events in view", counts["events"])
+    c1.metric("Events in view", f"{counts['events']:,}")
     c2.metric("Fatalities reported", f"{counts['fatalities']:,}")
-    c3.metric("Events with unknown toll", counts["unknown_toll"])
+    c3.metric("Events with unknown toll", f"{counts['unknown_toll']:,}")
     c4.metric("Movements under way", under_way)
     st.caption(f"Showing events {period}. Click a mark to read its sources.")
     if in_view.empty:
         st.info("No events match these filters. Widen the dates, or clear the country, type or search filters.")
-    st.page_link("pages/2_Events_and_sources.py", label=f"The {counts['events']} events in view, with their sources →")
+    st.page_link(
+        "pages/2_Events_and_sources.py", label=f"The {counts['events']:,} events in view, with their sources →"
+    )
 
 # Drawn only when asked for: its widgets would otherwise cost every first map half a second.
 if st.toggle("Export this view", key="w_export_open", help="Images, interactive HTML, data with a manifest, GIF"):

@@ -306,13 +306,15 @@ def test_date_cuts_share_memory_and_search_text_is_precomputed():
     assert found["search_text"].str.contains("market").all()
 
 
-def test_the_dashboard_draws_cells_for_a_large_file(monkeypatch, tmp_path):
+def test_the_dashboard_draws_cells_for_a_large_file(monkeypatch, tmp_path, events):
     path = tmp_path / "many.csv"
-    synthetic_frame(aggregate.AGGREGATE_THRESHOLD + 200).to_csv(path, index=False)
+    synthetic_frame(1_000).to_csv(path, index=False)
     monkeypatch.setenv(ui.DATA_ENV, str(path))
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90).run()
     assert not at.exception
     assert any("grid cells" in c.value and "filter to" in c.value for c in at.caption)
+    # Counts read as numbers do in text: with a thousands separator.
+    assert next(m.value for m in at.metric if m.label == "Events in view") == f"{1_000 + len(events):,}"
     at.radio(key="w_data_choice").set_value("curated").run()
     assert not at.exception
     assert not any("grid cells" in c.value for c in at.caption)
