@@ -171,6 +171,24 @@ def wait_for_app(page, timeout: float = 60_000) -> None:
     page.locator(APP_IDLE).wait_for(state="attached", timeout=timeout)
 
 
+def wait_until_settled(page, quiet_ms: int = 1500, timeout_ms: int = 30_000) -> None:
+    """Wait until the app is idle and the URL stops changing.
+
+    After a page loads, the map reports its centre and zoom, which reruns the
+    script and rewrites the URL. A widget used during that rerun can lose its
+    new value to it, so tests wait for it to pass before acting, as a person
+    who reads the page first does.
+    """
+    waited, last = 0, None
+    while waited < timeout_ms:
+        wait_for_app(page)
+        if page.url == last:
+            return
+        last = page.url
+        page.wait_for_timeout(quiet_ms)
+        waited += quiet_ms
+
+
 def folium_frame(page, index: int = 0, timeout: float = 30_000):
     """Return the Playwright ``Frame`` of the ``index``-th st_folium map once its map is visible.
 

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
-from harness import REPO_ROOT, folium_frame, wait_for_app
+from harness import REPO_ROOT, folium_frame, wait_for_app, wait_until_settled
 from playwright.sync_api import expect
 
 VIEW = "?date=2022-02-17&country=MLI&lat=15.5&lon=-1.5&zoom=5"
@@ -23,20 +23,8 @@ def _cli(tmp_path: Path, name: str, args: list[str]) -> bytes:
     return out.read_bytes()
 
 
-def _settled(page, quiet_ms: int = 1500, timeout_ms: int = 30_000) -> None:
-    """Wait until the app is idle and the URL (where the map reports its centre and zoom) stops changing."""
-    waited, last = 0, None
-    while waited < timeout_ms:
-        wait_for_app(page)
-        if page.url == last:
-            return
-        last = page.url
-        page.wait_for_timeout(quiet_ms)
-        waited += quiet_ms
-
-
 def _download(page, label: str) -> tuple[str, bytes]:
-    _settled(page)
+    wait_until_settled(page)
     button = page.get_by_role("button", name=label, exact=True)
     expect(button).to_be_visible()
     with page.expect_download(timeout=120_000) as info:
@@ -55,7 +43,7 @@ def test_download_buttons_give_the_clis_bytes(streamlit_app, app_page, screensho
     page.screenshot(path=screenshots_dir / "export_panel.png", full_page=True)
 
     # The view as the page holds it now (the map reports its own centre back, a little moved).
-    _settled(page)
+    wait_until_settled(page)
     params = {key: values[-1] for key, values in parse_qs(urlparse(page.url).query).items()}
     assert params["date"] == "2022-02-17" and params["country"] == "MLI"
     args = ["--date", params["date"], "--country", params["country"]]
