@@ -45,6 +45,7 @@ from harness import (  # noqa: E402
     launch_chromium,
     new_offline_page,
     wait_for_app,
+    wait_until_settled,
 )
 from offline import NODE_MODULES, PACKAGE_JSON, PackageIndex  # noqa: E402
 
@@ -127,8 +128,11 @@ def streamlit_app():
 def app_page(browser):
     """Factory: ``app_page(url, wait=True)`` -> Playwright ``Page`` in a fresh offline context.
 
-    With ``wait`` the call returns once
-    ``[data-testid='stApp'][data-test-script-state='notRunning']`` exists.
+    With ``wait`` the call returns once the app is idle
+    (``[data-testid='stApp'][data-test-script-state='notRunning']``) and the
+    URL has stopped changing: the map's report of its centre after load
+    reruns the script, and a widget used during that rerun can lose its value
+    (see ``harness.wait_until_settled``).
     """
     pages = []
 
@@ -138,6 +142,7 @@ def app_page(browser):
         page.goto(url)
         if wait:
             wait_for_app(page, timeout=timeout)
+            wait_until_settled(page)
         return page
 
     yield open_page

@@ -6,7 +6,7 @@ import re
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from harness import folium_frame, wait_for_app, wait_until_settled
+from harness import folium_frame, wait_for_app
 from playwright.sync_api import expect
 
 from geo.events import load_events
@@ -45,7 +45,6 @@ def app(streamlit_app):
 
 def test_timeline_click_on_the_chart_moves_the_date(app, app_page, screenshots_dir):
     page = app_page(app)
-    wait_until_settled(page)
     _open_from_sidebar(page, "Timeline")
     expect(page.get_by_role("heading", name="Timeline", exact=True)).to_be_visible()
     charts = page.get_by_test_id("stVegaLiteChart")
@@ -77,7 +76,6 @@ def test_timeline_click_on_the_chart_moves_the_date(app, app_page, screenshots_d
 
 def test_events_and_sources_slider_keeps_well_reported_events(app, app_page, screenshots_dir):
     page = app_page(app)
-    wait_until_settled(page)
     _open_from_sidebar(page, "Events and sources")
     expect(_metric(page, "Events shown")).to_have_text(str(len(EVENTS)))
     thumb = page.get_by_test_id("stMain").get_by_test_id("stSlider").get_by_role("slider")
@@ -92,7 +90,6 @@ def test_events_and_sources_slider_keeps_well_reported_events(app, app_page, scr
 
 def test_places_pick_two_places_and_read_the_distance(app, app_page, screenshots_dir):
     page = app_page(app)
-    wait_until_settled(page)
     _open_from_sidebar(page, "Places and distances")
     distance = _metric(page, "Geodesic distance")
     expect(distance).to_have_text(re.compile(r"^1\d\.\d km$"))  # Kati–Bamako, about 15 km (article 003)
@@ -115,7 +112,6 @@ def test_places_pick_two_places_and_read_the_distance(app, app_page, screenshots
 
 def test_about_cites_a_filter_set_on_another_page(app, app_page, screenshots_dir):
     page = app_page(app)
-    wait_until_settled(page)
     # Set a country on the map page, then open About from the sidebar: the filter holds there.
     page.get_by_test_id("stSidebar").get_by_test_id("stMultiSelect").first.click()
     page.get_by_role("option", name="Niger (NER)").click()
