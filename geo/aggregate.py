@@ -135,15 +135,14 @@ def view_marks(
     the marks above the threshold: then only the events in view are drawn.
     """
     rows = filters.rows_in_view(events, view)
-    n_in_view = len(range(len(events))[rows]) if isinstance(rows, slice) else len(rows)
-    if should_aggregate(n_in_view, threshold):
+    if should_aggregate(filters.count_rows(events, rows), threshold):
         # Only the columns the cells and the counts read: taking every column of a
         # million rows in view cost ~700 MB per step when a filter was on.
         lean = events[[c for c in CELL_INPUT_COLUMNS if c in events.columns]]
         in_view = pd.DataFrame(lean).iloc[rows]
         cells = aggregate_events(in_view, zoom=view.zoom if zoom is None else zoom)
         return ViewMarks(in_view, in_view.iloc[:0], np.array([], dtype=object), cells)
-    in_view = filters.filter_events(events, view)
+    in_view = events.iloc[rows]  # filter_events' own take of the rows found above
     shown, status = filters.events_with_status(events, view, show_earlier=show_earlier)
     if should_aggregate(len(shown), threshold):
         shown, status = in_view, filters.recency(in_view, view)

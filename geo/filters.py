@@ -235,6 +235,11 @@ def rows_in_view(events: pd.DataFrame, view: View) -> slice | np.ndarray:
     return np.flatnonzero(mask)
 
 
+def count_rows(events: pd.DataFrame, rows: slice | np.ndarray) -> int:
+    """Return how many events :func:`rows_in_view`'s answer selects, without taking them."""
+    return len(range(len(events))[rows]) if isinstance(rows, slice) else len(rows)
+
+
 def _day(value: pd.Timestamp, dtype: np.dtype) -> np.datetime64:
     """Return a date as a numpy datetime64 in the unit of a column (days are exact in any unit)."""
     return np.datetime64(pd.Timestamp(value).to_datetime64(), "ns").astype(dtype if dtype.kind == "M" else "M8[ns]")

@@ -125,3 +125,12 @@ def test_recency_fades_old_events(events):
     assert status["last-unit-crosses-2022-08-15"] == "current"
     assert status["coup-2020-08"] == "earlier"
     assert set(np.unique(list(status.values()))) == {"current", "earlier"}
+
+
+def test_count_rows_matches_the_events_taken(events):
+    views = [View(as_of=date(2022, 8, 15)), View(as_of=date(2022, 8, 15), countries=("NER",)),
+             View(as_of=date(2012, 1, 1), text="zzz no such word"),
+             View(as_of=date(2022, 8, 15), mode="window", date_from=date(2022, 1, 1), date_to=date(2022, 6, 30))]  # fmt: skip
+    counts = [filters.count_rows(events, filters.rows_in_view(events, v)) for v in views]
+    assert counts == [len(filters.filter_events(events, v)) for v in views]
+    assert counts[0] > counts[1] > 0 and counts[2] == 0
