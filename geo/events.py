@@ -514,6 +514,7 @@ def validate_events(
         typed["articles_start"], typed["articles_end"] = typed["start"], typed["end"]
         typed["articles_date_label"] = typed["date_label"]
         typed["dated_by_record"] = False
+        typed["placed_precision"] = typed["date_precision"]
     else:
         _place_at_most_precise(typed, {k: pick(v) for k, v in record_parts.items() if k != "placed"})
     typed["search_text"] = _search_text(typed)
@@ -582,6 +583,7 @@ def _place_at_most_precise(typed: pd.DataFrame, parts: dict[str, pd.Series]) -> 
         typed["end_date"], typed["end_precision"], typed["record_end_date"], typed["record_end_precision"]
     )
     typed["dated_by_record"] = by_record | end_by_record
+    typed["placed_precision"] = first_precision
     typed["start"] = first
     typed["end"] = period_end(last.fillna(first), last_precision.where(last.notna(), first_precision).fillna("day"))
     placed = pd.DataFrame(
@@ -810,5 +812,6 @@ def combine_events(*frames: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
             [RowProblem(None, "event_id", value, "appears in more than one data set") for value in repeated[:20]],
             source="combined data",
         )
-    combined = combined.sort_values(["event_date", "event_id"], kind="stable").reset_index(drop=True)
+    # By the date each event is placed at (its most precise one), the order filtering relies on.
+    combined = combined.sort_values(["start", "event_id"], kind="stable").reset_index(drop=True)
     return gpd.GeoDataFrame(combined, geometry="geometry", crs=borders.WGS84)

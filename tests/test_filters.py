@@ -21,7 +21,7 @@ def test_as_of_keeps_everything_started_by_the_date(events):
 
 def test_slider_ends(events):
     first, last = filters.date_bounds(events)
-    assert first == date(2012, 1, 1)
+    assert first == events["start"].min().date()
     assert last >= date(2022, 8, 15)
     assert len(filters.filter_events(events, View(as_of=last))) == len(events)
     # On the first day only the events that start that day.
@@ -81,7 +81,8 @@ def test_step_to_previous_and_next_event(events):
     assert filters.step_date(events, date(2022, 2, 17), 1) == date(2022, 2, 18)
     assert filters.step_date(events, date(2022, 2, 17), -1) == date(2022, 2, 16)
     # Between events, it goes to the nearest one in that direction.
-    assert filters.step_date(events, date(2022, 3, 1), 1) == date(2022, 6, 1)
+    later = min(day for day in filters.event_dates(events) if day > date(2022, 3, 1))
+    assert filters.step_date(events, date(2022, 3, 1), 1) == later
     first, last_event = filters.event_dates(events)[0], filters.event_dates(events)[-1]
     assert filters.step_date(events, first, -1) == first
     assert filters.step_date(events, last_event, 1) == last_event
