@@ -55,7 +55,9 @@ def test_event_table_says_how_many_and_which_articles(events, sources):
         assert f"[{article['source_id']}] {article['display']}" in announced["which"]
     kati = table.loc["kati-attack-2022-07"]
     assert (kati["articles"], kati["reported by"]) == (1, "1 of 5 articles")
-    assert kati["date"] == "July 2022"
+    # Placed at the public record's day; the articles' month stays beside it.
+    assert kati["date"] == "22 July 2022"
+    assert kati["the articles"] == "July 2022" and kati["the public record"] == "22 July 2022, toll 8 [R35; R36]"
     for event_id, cell in zip(events["event_id"], events["sources"], strict=True):
         assert table.loc[event_id, "articles"] == len(source_list(cell))
 
@@ -72,7 +74,9 @@ def test_event_table_names_datasets_for_imported_rows(events, sources):
 def test_reported_by_at_least(events, sources):
     assert len(sourcing.reported_by_at_least(events, sources, 1)) == len(events)
     every = sourcing.reported_by_at_least(events, sources, 5)
-    assert set(every["event_id"]) == {"barkhane-withdrawal-2022", "withdrawal-announced-2022-02-17"}
+    assert set(every["event_id"]) == {
+        "barkhane-withdrawal-2022", "withdrawal-announced-2022-02-17", "junta-delays-elections-2022",
+    }  # fmt: skip
 
 
 def test_disagreements_show_both_readings_and_who_says_which(events, sources):
@@ -82,13 +86,19 @@ def test_disagreements_show_both_readings_and_who_says_which(events, sources):
     assert set(said) == {"000", "004"}
     assert "July 2021" in said["000"] and "June" in said["004"]
     assert cut["differs"].all()
-    length = readings[readings["event_id"] == "withdrawal-announced-2022-02-17"]
+    announced = readings[readings["event_id"] == "withdrawal-announced-2022-02-17"]
+    length = announced[announced["topic"] == "Length of the pull-out"]
     assert length[["topic", "reading", "articles"]].values.tolist() == [
         ["Length of the pull-out", "'over the coming months'", "000"],
         ["Length of the pull-out", "'several months'", "001"],
         ["Length of the pull-out", "'4-6 months'", "003"],
     ]
     assert "[003] Last French troops leave Mali for Niger" in length.iloc[2]["said by"]
+    # Where the troops go, and who signed the joint statement, each with the articles that say it.
+    going = announced[announced["topic"] == "Destination"].set_index("articles")["reading"]
+    assert "home" in going["000"] and "Niger" in going["001, 002"] and "Niger" in going["003"]
+    signed = announced[announced["topic"] == "Who made the joint statement"]
+    assert signed["articles"].tolist() == ["002", "004", "003"] and announced["differs"].all()
 
 
 def test_every_readings_cell_has_rows_and_agreement_is_not_a_disagreement(events, sources):
@@ -101,6 +111,7 @@ def test_every_readings_cell_has_rows_and_agreement_is_not_a_disagreement(events
     assert wagner[["reading", "articles"]].values.tolist() == [
         ["the Europeans' accusation", "002, 003"],
         ["Mali's denial.", "003"],
+        ["In its own analysis, the coups opened the door to Russian mercenaries", "001"],
     ]
     assert (readings.loc[readings["articles"] == "", "said by"] == "our note").all()
 
