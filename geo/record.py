@@ -78,8 +78,8 @@ def most_precise_end(
     return end, precision, use
 
 
-def dated(events: pd.DataFrame, dates: str = "precise") -> pd.DataFrame:
-    """Return the events placed at the chosen dates, in date order.
+def dated(events: pd.DataFrame, dates: str = "precise", *, sort: bool = True) -> pd.DataFrame:
+    """Return the events placed at the chosen dates, in date order (unless ``sort`` is False).
 
     ``dates`` 'precise' returns ``events`` as they are (validated events are
     placed at their most precise date already); 'articles' returns a copy
@@ -93,7 +93,7 @@ def dated(events: pd.DataFrame, dates: str = "precise") -> pd.DataFrame:
     swapped = events.assign(
         start=events["articles_start"], end=events["articles_end"], date_label=events["articles_date_label"]
     )
-    return swapped.sort_values(["start", "event_id"], kind="stable")
+    return swapped.sort_values(["start", "event_id"], kind="stable") if sort else swapped
 
 
 def references_cited(cell: str) -> list[str]:
