@@ -250,3 +250,30 @@ def references_table(events: pd.DataFrame, references: pd.DataFrame) -> pd.DataF
     table = references[references["ref_id"].isin(counts.index)].copy()
     table["events"] = table["ref_id"].map(counts).astype(int)
     return table.sort_values("ref_id")[columns].reset_index(drop=True)
+
+
+def cited_before_the_event(events: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
+    """Return each (event, article) pair where the article was published before the event began.
+
+    An article cannot report what had not happened when it was written; it
+    can only announce a plan. The first day compared is the more precise of
+    the articles' and the public record's. An article the row's ``date_note``
+    names as background ('004 ... background only') is not counted.
+
+    Columns: ``event_id``, ``source_id``, ``published``, ``start``.
+    """
+    columns = ["event_id", "source_id", "published", "start"]
+    if events.empty or "published" not in sources:
+        return pd.DataFrame(columns=columns)
+    published = dict(zip(sources["source_id"], pd.to_datetime(sources["published"], errors="coerce"), strict=True))
+    rows = []
+    for event in events.to_dict("records"):
+        note = str(event.get("date_note") or "")
+        for sid in source_list(event["sources"]):
+            day = published.get(sid)
+            if day is None or pd.isna(day):
+                continue
+            background = "background" in note.lower() and re.search(_id_pattern([sid]), note) is not None
+            if pd.Timestamp(event["start"]) > day and not background:
+                rows.append({"event_id": event["event_id"], "source_id": sid, "published": day, "start": event["start"]})
+    return pd.DataFrame(rows, columns=columns)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
-from geo import sourcing
+from geo import record, sourcing
 from geo.events import source_list
 
 IDS = ["000", "001", "002", "003", "004"]
@@ -137,3 +139,43 @@ def test_reach_counts_only_known_articles(sources):
     assert sourcing.article_label("acled", sources) == "acled (dataset)"
     assert sourcing.article_label("002", sources).startswith("[002] Operation Barkhane")
     assert isinstance(sourcing.article_contributions(pd.DataFrame(), sources), pd.DataFrame)
+
+
+def test_every_record_source_is_a_reference_with_an_address(events):
+    references = record.load_references().set_index("ref_id")
+    assert references.index.is_unique
+    assert references.index.str.fullmatch(r"R\d{2}").all()
+    cited = {ref for cell in events["record_sources"] for ref in record.references_cited(cell)}
+    assert cited, "the curated events cite no public reference"
+    assert cited <= set(references.index), sorted(cited - set(references.index))
+    for ref_id in cited:
+        ref = references.loc[ref_id]
+        assert ref["url"].startswith(("http://", "https://")), ref_id
+        assert ref["title"] and ref["publisher"] and ref["supports"], ref_id
+        # A date published, where given, is a date (year, month or day).
+        assert re.fullmatch(r"(\d{4}(-\d{2}(-\d{2})?)?)?", ref["published"]), ref_id
+    # Every public-record date, place or toll names its references.
+    recorded = events[events["record_date"].notna() | (events["record_place"] != "") | events["record_fatalities"].notna()]
+    assert (recorded["record_sources"] != "").all()
+
+
+def test_no_row_cites_an_article_written_before_the_event(events, sources):
+    early = sourcing.cited_before_the_event(events, sources)
+    assert early.empty, early.to_string()
+
+
+def test_an_article_written_before_the_event_is_caught(events, sources):
+    # The August crossing cited to a February article is refused, unless the note calls it background.
+    crossing = events[events["event_id"] == "last-unit-crosses-2022-08-15"].assign(sources="003;004")
+    early = sourcing.cited_before_the_event(crossing, sources)
+    assert early[["event_id", "source_id"]].values.tolist() == [["last-unit-crosses-2022-08-15", "004"]]
+    background = crossing.assign(date_note="004 names the Gao base only as background.")
+    assert sourcing.cited_before_the_event(background, sources).empty
+
+
+def test_references_table_lists_what_the_events_in_view_cite(events):
+    table = sourcing.references_table(events, record.load_references())
+    assert set(table["ref_id"]) == {r for cell in events["record_sources"] for r in record.references_cited(cell)}
+    tessit = sourcing.references_table(events[events["event_id"] == "tessit-attack-2022-08"], record.load_references())
+    assert tessit["ref_id"].tolist() == ["R33", "R34"] and (tessit["events"] == 1).all()
+    assert sourcing.references_table(events.iloc[:0], record.load_references()).empty
