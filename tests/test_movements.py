@@ -92,3 +92,18 @@ def test_last_crossing_is_a_derived_point_not_a_named_place(events, places):
     assert crossing["record_place"] == "Labbezanga border post"
     basis = places.set_index("name").loc["Mali–Niger border crossing", "basis"]
     assert "Natural Earth" in basis
+
+
+def test_bases_cite_known_references_and_unknown_ones_are_refused(tmp_path):
+    from geo import record
+    from geo.errors import DataError
+
+    bases = load_bases()
+    known = set(record.load_references()["ref_id"])
+    cited = {ref for cell in bases["record_sources"] for ref in record.references_cited(cell)}
+    assert cited and cited <= known
+    bad = tmp_path / "bases.csv"
+    text = (gazetteer.PLACES_REFERENCES_CSV.parent / "bases.csv").read_text(encoding="utf-8")
+    bad.write_text(text.replace("R35;R36", "R35;R404"), encoding="utf-8")
+    with pytest.raises(DataError, match="R404"):
+        load_bases(bad)
