@@ -454,7 +454,9 @@ def validate_events(
 
     if check_places:
         _check_places(text, lat, lon, check)
-    record_parts = _check_record(frame, check, reference_ids) if any(c in frame for c in record.RECORD_COLUMNS) else None
+    record_parts = (
+        _check_record(frame, check, reference_ids) if any(c in frame for c in record.RECORD_COLUMNS) else None
+    )
 
     good = ~check.bad
     if strict and check.problems:
@@ -528,7 +530,10 @@ def _check_record(frame: pd.DataFrame, check: _Collector, reference_ids: set[str
     text = {c: (_text(frame[c]) if c in frame else pd.Series("", index=frame.index, dtype="string"))
             for c in record.RECORD_COLUMNS}  # fmt: skip
     parts: dict[str, pd.Series] = {}
-    for date_column, precision_column in (("record_date", "record_precision"), ("record_end_date", "record_end_precision")):
+    for date_column, precision_column in (
+        ("record_date", "record_precision"),
+        ("record_end_date", "record_end_precision"),
+    ):
         value, precision = text[date_column], text[precision_column]
         parsed = _parse_dates(value)
         check.flag((value != "") & parsed.isna(), date_column, "is not a date in the form YYYY-MM-DD")
@@ -550,7 +555,9 @@ def _check_record(frame: pd.DataFrame, check: _Collector, reference_ids: set[str
     check.flag(has_record & (text["record_sources"] == ""), "record_sources",
                "is empty; a public-record date, place or figure must name its references")  # fmt: skip
     if reference_ids is not None:
-        unknown = [[r for r in record.references_cited(cell) if r not in reference_ids] for cell in text["record_sources"]]
+        unknown = [
+            [r for r in record.references_cited(cell) if r not in reference_ids] for cell in text["record_sources"]
+        ]
         check.flag([bool(u) for u in unknown], "record_sources",
                    lambda i: f"unknown reference id {', '.join(map(repr, unknown[i]))}; add it to references.csv")  # fmt: skip
     for column in ("record_latitude", "record_longitude", "record_fatalities"):

@@ -275,5 +275,7 @@ def cited_before_the_event(events: pd.DataFrame, sources: pd.DataFrame) -> pd.Da
                 continue
             background = "background" in note.lower() and re.search(_id_pattern([sid]), note) is not None
             if pd.Timestamp(event["start"]) > day and not background:
-                rows.append({"event_id": event["event_id"], "source_id": sid, "published": day, "start": event["start"]})
+                rows.append(
+                    {"event_id": event["event_id"], "source_id": sid, "published": day, "start": event["start"]}
+                )
     return pd.DataFrame(rows, columns=columns)

@@ -212,7 +212,11 @@ def strip_frame(events: pd.DataFrame) -> pd.DataFrame:
             "event_type": events["event_type"].astype(str).to_numpy(),
             "title": events["title"].astype(str).to_numpy(),
             "date_label": events["date_label"].astype(str).to_numpy(),
-            "known": events.get("placed_precision", events["date_precision"]).astype(str).map(PRECISION_LABELS).fillna("").to_numpy(),
+            "known": events.get("placed_precision", events["date_precision"])
+            .astype(str)
+            .map(PRECISION_LABELS)
+            .fillna("")
+            .to_numpy(),
             "fatalities": events["fatalities"].astype("float64").to_numpy(),
             "sources": events["sources"].map(source_count).to_numpy(),
         }

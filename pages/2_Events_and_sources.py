@@ -43,7 +43,8 @@ st.dataframe(
     key="sources_events_table",
     column_config={
         "date": st.column_config.TextColumn(
-            "date", help="Where the event is placed: the public record's date where it is more precise, else the articles'"
+            "date",
+            help="Where the event is placed: the public record's date where it is more precise, else the articles'",
         ),
         "the articles": st.column_config.TextColumn("the articles", help="The date at the precision the articles give"),
         "the public record": st.column_config.TextColumn(

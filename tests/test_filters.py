@@ -156,7 +156,9 @@ def test_events_are_placed_at_the_most_precise_date_or_the_articles(events):
     # A window in the articles' dates keeps what overlaps it there.
     window = View(as_of=last, mode="window", date_from=date(2022, 8, 1), date_to=date(2022, 8, 5), dates="articles")
     assert "tessit-attack-2022-08" in set(filters.filter_events(events, window)["event_id"])
-    assert "tessit-attack-2022-08" not in set(filters.filter_events(events, window.with_changes(dates="precise"))["event_id"])
+    assert "tessit-attack-2022-08" not in set(
+        filters.filter_events(events, window.with_changes(dates="precise"))["event_id"]
+    )
 
 
 def test_the_dates_choice_round_trips_through_the_url():

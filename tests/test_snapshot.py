@@ -502,7 +502,11 @@ def test_manifest_and_csv_carry_both_dates_and_the_references(export, events):
     rows = list(csv.DictReader(io.StringIO(export("csv", view).decode("utf-8"))))
     tessit = next(r for r in rows if r["event_id"] == "tessit-attack-2022-08")
     assert (tessit["event_date"], tessit["date_precision"]) == ("2022-08-01", "month")
-    assert (tessit["record_date"], tessit["record_precision"], tessit["record_sources"]) == ("2022-08-07", "day", "R33;R34")
+    assert (tessit["record_date"], tessit["record_precision"], tessit["record_sources"]) == (
+        "2022-08-07",
+        "day",
+        "R33;R34",
+    )
     # The articles' dates only: the same window holds what the articles date to August.
     articles = json.loads(export("manifest", view.with_changes(dates="articles")))
     assert articles["view"]["dates"] == "articles" and articles["view"]["url_query"]["dates"] == "articles"

@@ -155,7 +155,9 @@ def test_every_record_source_is_a_reference_with_an_address(events):
         # A date published, where given, is a date (year, month or day).
         assert re.fullmatch(r"(\d{4}(-\d{2}(-\d{2})?)?)?", ref["published"]), ref_id
     # Every public-record date, place or toll names its references.
-    recorded = events[events["record_date"].notna() | (events["record_place"] != "") | events["record_fatalities"].notna()]
+    recorded = events[
+        events["record_date"].notna() | (events["record_place"] != "") | events["record_fatalities"].notna()
+    ]
     assert (recorded["record_sources"] != "").all()
 
 

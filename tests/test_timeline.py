@@ -59,7 +59,9 @@ def test_key_moments_are_found_from_the_data(events):
     announced = moments[moments["moment"] == "most-reported announcement"]
     announcements = events[events["event_type"] == "announcement"]
     reach = announcements["sources"].map(lambda cell: len(source_list(cell)))
-    assert len(announced) == 1 and announced["event_id"].iloc[0] in set(announcements.loc[reach == reach.max(), "event_id"])
+    assert len(announced) == 1 and announced["event_id"].iloc[0] in set(
+        announcements.loc[reach == reach.max(), "event_id"]
+    )
     assert len(source_list(events.set_index("event_id").loc["withdrawal-announced-2022-02-17", "sources"])) == 5
     crossing = moments[moments["moment"] == "border crossing"]
     assert crossing["event_id"].tolist() == ["last-unit-crosses-2022-08-15"]
