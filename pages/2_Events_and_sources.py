@@ -62,28 +62,6 @@ st.dataframe(
     },
 )
 
-st.subheader("The public record")
-cited = sourcing.references_table(shown, record.load_references())
-if cited.empty:
-    st.caption("None of the events shown carries a public-record date, place or figure.")
-else:
-    st.caption(
-        "Published references (stored copies of public pages) that give a more precise date, a named place or a "
-        "toll for the events shown. The articles stay the primary sources; these only add precision."
-    )
-    st.dataframe(
-        cited,
-        hide_index=True,
-        width="stretch",
-        key="sources_references_table",
-        column_config={
-            "ref_id": st.column_config.TextColumn("id"),
-            "url": st.column_config.LinkColumn("address"),
-            "supports": st.column_config.TextColumn("what it supports", width="large"),
-            "events": st.column_config.NumberColumn("events", help="Events shown that cite it"),
-        },
-    )
-
 st.subheader("What each article contributes")
 contributions = sourcing.article_contributions(shown, sources)
 st.dataframe(
@@ -116,5 +94,27 @@ else:
         column_config={
             "reading": st.column_config.TextColumn("reading", width="large"),
             "said by": st.column_config.TextColumn("said by", width="large"),
+        },
+    )
+
+st.subheader("The public record")
+cited = sourcing.references_table(shown, record.load_references())
+if cited.empty:
+    st.caption("None of the events shown carries a public-record date, place or figure.")
+else:
+    st.caption(
+        "Published references (stored copies of public pages) that give a more precise date, a named place or a "
+        "toll for the events shown. The articles stay the primary sources; these only add precision."
+    )
+    st.dataframe(
+        cited,
+        hide_index=True,
+        width="stretch",
+        key="sources_references_table",
+        column_config={
+            "ref_id": st.column_config.TextColumn("id"),
+            "url": st.column_config.LinkColumn("address"),
+            "supports": st.column_config.TextColumn("what it supports", width="large"),
+            "events": st.column_config.NumberColumn("events", help="Events shown that cite it"),
         },
     )
