@@ -169,6 +169,7 @@ import codecs
 import csv
 import dataclasses
 import datetime as dt
+import gzip
 import io
 import itertools
 import os
@@ -176,6 +177,7 @@ import re
 import tempfile
 import unicodedata
 import zipfile
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -410,6 +412,8 @@ class ImportResult:
         row or blank lines.
     encoding : str
         The text encoding used for a CSV file (empty for point files).
+    source : str
+        The file's name, as messages call it.
     """
 
     events: pd.DataFrame
@@ -417,6 +421,51 @@ class ImportResult:
     fmt: str
     rows_read: int = 0
     encoding: str = ""
+    source: str = ""
+
+    @property
+    def refused_share(self) -> float:
+        """The share of the rows read that were refused, 0 to 1 (0 for a file of no rows)."""
+        refused = len({p.row for p in self.problems if p.row is not None})
+        return refused / self.rows_read if self.rows_read else 0.0
+
+    def summary_lines(self, *, first: int = 5) -> list[str]:
+        """What a person should read about the import, one line each: counts, reasons, the first refusals.
+
+        Parameters
+        ----------
+        first : int, default 5
+            How many refusals to quote with their row, column and value.
+        """
+        summary = self.summary()
+        name = self.source or "data"
+        encoding = {
+            "utf-8": "UTF-8",
+            "utf-16": "UTF-16",
+            "cp1252": "Windows-1252 (cp1252: the file is not UTF-8)",
+        }.get(self.encoding, self.encoding)
+        read_as = _FORMAT_NAMES.get(self.fmt, _kind_label(self.fmt))
+        lines = [
+            f"{name}: {summary['rows_read']:,} rows read as {read_as}"
+            + (f", text encoding {encoding} ({self.encoding})" if encoding else "")
+            + f"; {summary['rows_kept']:,} kept, {summary['rows_refused']:,} refused ({self.refused_share:.1%})"
+        ]
+        reasons: Counter[str] = Counter()
+        for p in self.problems:
+            reasons[_reason(p)] += 1
+        if reasons:
+            lines.append("refused by reason:")
+        for reason, count in sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))[:10]:
+            lines.append(f"  {count:,} × {reason}")
+        if len(reasons) > 10:
+            lines.append(f"  ... and {len(reasons) - 10:,} other reasons")
+        if self.problems:
+            lines.append("first refusals:")
+        for p in self.problems[:first]:
+            lines.append(f"  {p}")
+        if len(self.problems) > first:
+            lines.append(f"  ... {len(self.problems) - first:,} more problems")
+        return lines
 
     def summary(self) -> dict[str, object]:
         """Count what was read, kept and refused.
@@ -563,6 +612,7 @@ def import_table(
         fmt=chosen,
         rows_read=rows_read,
         encoding=encoding,
+        source=name,
     )
 
 
@@ -652,7 +702,20 @@ def _read_source(source: object, max_bytes: int) -> tuple[str, bytes]:
 
 
 def _unzip(name: str, data: bytes, max_bytes: int) -> tuple[str, bytes]:
-    """Open a ZIP archive holding one table or point file; pass anything else through."""
+    """Open a ZIP archive holding one table or point file, or a gzip file; pass anything else through.
+
+    What comes out is bounded as it is unpacked, never trusting the sizes the
+    archive declares: at most ``max_bytes``, and at most
+    :data:`_MAX_PACKING_RATIO` times the packed size beyond
+    :data:`_ANY_PACKED_SIZE` (a ZIP bomb of blank rows unpacks hundreds of
+    times over; real CSV exports a few dozen at most).
+    """
+    if data.startswith(_GZIP_MAGIC):
+        inner = name[:-3] if name.lower().endswith(".gz") else (Path(name).stem or "data")
+        try:
+            return inner, _bounded(gzip.GzipFile(fileobj=io.BytesIO(data)), len(data), name, max_bytes)
+        except (OSError, EOFError, zlib.error) as err:
+            raise _file_error(name, f"this is a gzip file, but it cannot be unpacked ({err})") from None
     if not data.startswith(b"PK\x03\x04"):
         return name, data
     try:
@@ -667,11 +730,37 @@ def _unzip(name: str, data: bytes, max_bytes: int) -> tuple[str, bytes]:
                     name, f"a ZIP archive must hold exactly one .csv, .geojson or .gpkg file; found {found}"
                 )
             member = wanted[0]
-            if member.file_size > max_bytes:
-                raise _too_big(f"{name}/{member.filename}", max_bytes)
-            return os.path.basename(member.filename), archive.read(member)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, OSError) as err:
+            label = f"{name}/{member.filename}"
+            with archive.open(member) as stream:
+                return os.path.basename(member.filename), _bounded(stream, member.compress_size, label, max_bytes)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, OSError, zlib.error) as err:
         raise _file_error(name, f"cannot open the ZIP archive ({err})") from None
+
+
+#: How many times its packed size a ZIP or gzip member may unpack to, beyond _ANY_PACKED_SIZE.
+_MAX_PACKING_RATIO = 100
+#: What any archive may unpack to, whatever its ratio.
+_ANY_PACKED_SIZE = 16_000_000
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+def _bounded(stream: io.BufferedIOBase, packed: int, name: str, max_bytes: int) -> bytes:
+    """Read an unpacking stream, stopping as soon as it passes ``max_bytes`` or the packing ratio."""
+    limit = min(max_bytes, max(_ANY_PACKED_SIZE, _MAX_PACKING_RATIO * packed))
+    chunks: list[bytes] = []
+    total = 0
+    while chunk := stream.read(1 << 20):
+        total += len(chunk)
+        if total > limit:
+            if limit == max_bytes:
+                raise _file_error(name, f"it unpacks to more than the {max_bytes / 1_000_000:g} MB limit")
+            raise _file_error(
+                name,
+                f"it unpacks to more than {_MAX_PACKING_RATIO} times its packed size "
+                f"({limit / 1_000_000:g} MB from {packed / 1_000:,.0f} kB), as a ZIP bomb does: refused",
+            )
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _sniff_kind(name: str, data: bytes) -> str:
@@ -692,17 +781,38 @@ def _sniff_kind(name: str, data: bytes) -> str:
 
 
 def _decode(data: bytes) -> tuple[str, str]:
-    """Decode a text file: UTF-16 with a BOM, UTF-8, else Windows-1252."""
+    """Decode a text file that is not UTF-8 throughout: UTF-16 with a BOM, else Windows-1252."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return data.decode("utf-16"), "utf-16"
         except UnicodeDecodeError:
             pass
-    try:
-        return data.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError:
-        # Spreadsheet programs on Windows save CSV in this code page.
-        return data.decode("cp1252", errors="replace"), "cp1252"
+    # Spreadsheet programs on Windows save CSV in this code page.
+    return data.decode("cp1252", errors="replace"), "cp1252"
+
+
+#: Bytes that are not UTF-8 a UTF-8 file may hold (each refusing its row) before it is refused whole.
+_MAX_BAD_BYTES = 10_000
+# Two to four bytes that UTF-8 writes for one character outside ASCII; Windows-1252 text
+# almost never holds one (it would read as "Ã©").
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+def _bad_utf8_offsets(data: bytes, limit: int) -> list[int]:
+    """Where ``data`` holds bytes that are not UTF-8 (at most ``limit + 1`` of them), without copying it."""
+    view = memoryview(data)
+    offsets: list[int] = []
+    position = 0
+    step = 1 << 24
+    while position < len(data) and len(offsets) <= limit:
+        end = min(len(data), position + step)
+        try:
+            _, used = codecs.utf_8_decode(view[position:end], "strict", end == len(data))
+            position += used  # an incomplete character at a step's end is read with the next step
+        except UnicodeDecodeError as err:
+            offsets.append(position + err.start)
+            position += err.end
+    return offsets
 
 
 # --- reading CSV -----------------------------------------------------------------
@@ -721,6 +831,9 @@ _BOM = b"\xef\xbb\xbf"
 # Bytes of CSV that Arrow parses at a time: with its default (1 MB) a 300 MB
 # file takes longer to parse, in as many pieces.
 _CSV_BLOCK = 16 << 20
+#: The widest header read: real exports have a few dozen columns, and a
+#: million-column header would cost gigabytes before its first row.
+_MAX_COLUMNS = 500
 # Records the csv module reader holds as Python strings before they become Arrow chunks.
 _RECORD_BATCH = 50_000
 
@@ -744,17 +857,79 @@ def _read_csv(data: bytes, name: str) -> tuple[_Table, str]:
     between records...) is read by :func:`_read_csv_text`, which refuses bad
     records one by one.
     """
+    bad: list[int] = []
     if _is_utf8(data):
         encoding, utf8, start = "utf-8", data, len(_BOM) if data.startswith(_BOM) else 0
+    elif not data.startswith((b"\xff\xfe", b"\xfe\xff")) and _UTF8_SEQUENCE.search(data):
+        # UTF-8 with a few stray bytes: read as UTF-8, and refuse the rows holding
+        # them, rather than re-read every accented name as Windows-1252.
+        bad = _bad_utf8_offsets(data, _MAX_BAD_BYTES)
+        if len(bad) > _MAX_BAD_BYTES:
+            raise _file_error(
+                name,
+                f"the file is mostly UTF-8 but more than {_MAX_BAD_BYTES:,} of its bytes are not "
+                "(it mixes two encodings?): save it as UTF-8",
+            )
+        encoding, start = "utf-8", len(_BOM) if data.startswith(_BOM) else 0
+        utf8 = data.decode("utf-8", errors="replace").encode("utf-8")
     else:
         text, encoding = _decode(data)
         utf8, start = text.encode("utf-8"), 0
         del text
+    _check_width(utf8, start, name)
     table = _read_csv_arrow(utf8, start, name)
     del utf8
     if table is None:
-        table = _read_csv_text(data, encoding, name)
+        table = _read_csv_text(data, encoding, name, "replace" if bad else "strict")
+    if bad:
+        _refuse_bad_bytes(table, data, bad)
     return table, encoding
+
+
+def _check_width(data: bytes, start: int, name: str) -> None:
+    """Refuse a header wider than :data:`_MAX_COLUMNS` before any cell is parsed."""
+    head = data[start : start + (1 << 16)].lstrip(b" \t\r\n")
+    end = min((i for i in (head.find(b"\n"), head.find(b"\r")) if i >= 0), default=-1)
+    line = head if end < 0 else head[:end]
+    if end < 0 and len(data) - start > len(head):
+        # A first line longer than 64 kB: count its separators without decoding it.
+        stop = min((i for i in (data.find(b"\n", start), data.find(b"\r", start)) if i >= 0), default=len(data))
+        line = data[start:stop]
+    width = 1 + max(line.count(b","), line.count(b";"), line.count(b"\t"))
+    if width > _MAX_COLUMNS:
+        raise _file_error(
+            name,
+            f"the header has {width:,} columns; a table may have at most {_MAX_COLUMNS:,} "
+            "(ACLED has about 31, UCDP GED about 49)",
+        )
+
+
+def _refuse_bad_bytes(table: _Table, data: bytes, offsets: list[int]) -> None:
+    """Refuse, naming the column, each record holding a byte that is not UTF-8; drop it from ``table``."""
+    raw = table.raw
+    starts = raw["_row"].to_numpy()
+    refused = np.zeros(len(raw), dtype=bool)
+    for offset in offsets:
+        line = 1 + data.count(b"\n", 0, offset) + data.count(b"\r", 0, offset) - data.count(b"\r\n", 0, offset)
+        record = int(np.searchsorted(starts, line, side="right")) - 1
+        if record < 0 or refused[record]:
+            continue  # in the header or a skipped line, or its record is refused already
+        cells = raw.iloc[record]
+        column = next((c for c in raw.columns if isinstance(cells[c], str) and "\ufffd" in cells[c]), None)
+        if column is None:
+            continue  # a line the record does not span (a blank line between records)
+        refused[record] = True
+        table.problems.append(
+            RowProblem(
+                int(starts[record]),
+                column,
+                cells[column],
+                f"holds a byte that is not UTF-8 (0x{data[offset]:02X}); the file is read as UTF-8 "
+                "and this row is left out: save the file as UTF-8 to keep it",
+            )
+        )
+    if refused.any():
+        table.raw = raw.loc[~refused].reset_index(drop=True)
 
 
 def _is_utf8(data: bytes) -> bool:
@@ -928,7 +1103,7 @@ def _numpy(values: pa.ChunkedArray | pa.Array) -> np.ndarray:
     return np.asarray(values.to_numpy(zero_copy_only=False)) if isinstance(values, pa.Array) else values.to_numpy()
 
 
-def _read_csv_text(data: bytes, encoding: str, name: str) -> _Table:
+def _read_csv_text(data: bytes, encoding: str, name: str, errors: str = "strict") -> _Table:
     """Split CSV bytes in ``encoding`` into records, keeping the line on which each one starts.
 
     The standard library's reader reports how many lines each record used,
@@ -939,7 +1114,7 @@ def _read_csv_text(data: bytes, encoding: str, name: str) -> _Table:
     its records are moved into Arrow columns a batch at a time: a million
     records as lists of Python strings would take gigabytes.
     """
-    codec, errors = {"utf-8": ("utf-8-sig", "strict"), "utf-16": ("utf-16", "strict")}.get(
+    codec, errors = {"utf-8": ("utf-8-sig", errors), "utf-16": ("utf-16", "strict")}.get(
         encoding,
         (encoding, "replace"),  # Windows-1252, as _decode reads it
     )
@@ -973,6 +1148,10 @@ def _read_csv_text(data: bytes, encoding: str, name: str) -> _Table:
             continue
         if header is None:
             header = [_normalise_name(c) for c in record]
+            if len(header) > _MAX_COLUMNS:
+                raise _file_error(
+                    name, f"the header has {len(header):,} columns; a table may have at most {_MAX_COLUMNS:,}"
+                )
             width = len(header)
             chunks = [[] for _ in header]
             after_header = True
@@ -1339,6 +1518,30 @@ class _Rows:
             labels[(numbers == key).to_numpy()] = label
         return pd.Series(labels, index=self.index, dtype=object)
 
+    def route(self, column: str) -> pd.Series:
+        """Route cells whose every stop is a gazetteer place; refuse the others.
+
+        The map and the Places page place each stop with the gazetteer on
+        every run, so an unknown stop must stop its row here, not every page later.
+        """
+        from geo import gazetteer
+        from geo.events import route_stops
+
+        routes = self.text(column)
+
+        def unknown_stop(route: str) -> str | None:
+            for stop in route_stops(route):
+                try:
+                    gazetteer.canonical_name(stop)
+                except gazetteer.UnknownPlace as err:
+                    return f"stop {err}"
+            return None
+
+        messages = _map_unique(routes, unknown_stop)
+        for message in messages.dropna().unique():
+            self.refuse(messages == message, column, message)
+        return routes
+
     def choice(self, column: str, allowed: Iterable[str], what: str) -> pd.Series:
         """A cell that must be one of ``allowed`` (case-insensitive), NA where blank."""
         allowed = tuple(allowed)
@@ -1630,7 +1833,7 @@ def _map_ucdp(rows: _Rows) -> pd.DataFrame:
     end_precision = precision.where(has_end, None)
     prec_text = rows.numbers("date_prec")[0]
     note = pd.Series(np.nan, index=rows.index, dtype=_TEXT)
-    span = (prec_text > 1) & start.notna()
+    span = (prec_text > 1) & start.notna() & precision.notna()  # a refused code (2.5) words no note
     note[span] = (
         "UCDP date_prec "
         + prec_text[span].astype("Int64").astype(str)
@@ -1742,6 +1945,7 @@ def _map_events(rows: _Rows) -> pd.DataFrame:
             "location_precision": rows.choice("location_precision", _LOCATION_PRECISIONS, "location_precision"),
             "fatalities": rows.count("fatalities", "the number of fatalities"),
             "troops": rows.count("troops", "the number of troops"),
+            "route": rows.route("route"),
         }
     )
     return _assemble(rows, columns)
@@ -1816,6 +2020,7 @@ def _map_points(rows: _Rows, name: str, date_column: str | None, event_type: str
             "location_precision": rows.choice("location_precision", _LOCATION_PRECISIONS, "location_precision"),
             "fatalities": rows.count("fatalities", "the number of fatalities"),
             "troops": rows.count("troops", "the number of troops"),
+            "route": rows.route("route"),
             "sources": rows.text("sources").where(rows.text("sources").notna(), "geojson"),
             "dataset": "geojson",
         }
@@ -1840,6 +2045,17 @@ def _counts(values: pd.Series) -> dict[str, int]:
 
 def _problem_order(p: RowProblem) -> tuple[int, str]:
     return (-1 if p.row is None else p.row, p.column or "")
+
+
+def _reason(problem: RowProblem) -> str:
+    """A problem's column and message with its numbers and quoted values left out, to count alike refusals."""
+    message = re.sub(r"\([^)]*\d[^)]*\)", "(…)", problem.message)
+    message = re.sub(
+        r"\b(row|lines?) \d[\d-]*|\d+(\.\d+)? km",
+        lambda m: m.group(0).split()[0] + " …" if m.group(1) else "… km",
+        message,
+    )
+    return f"{problem.column}: {message}" if problem.column else message
 
 
 def _kind_label(kind: str | None) -> str:
