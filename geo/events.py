@@ -37,7 +37,7 @@ import pyarrow.compute as pc
 import shapely
 
 from geo import borders, gazetteer
-from geo.errors import DataError, RowProblem
+from geo.errors import DataError, Refusals, RowProblem, problem_order
 
 ROOT = Path(__file__).resolve().parent.parent
 EVENTS_CSV = ROOT / "events.csv"
@@ -195,8 +195,26 @@ def _parse_dates(series: pd.Series) -> pd.Series:
     """Parse strict ISO dates; anything else (or an impossible day) becomes NaT."""
     text = series.astype("string").str.strip()
     ok = text.str.fullmatch(_ISO_DATE.pattern).fillna(False).astype(bool)
-    parsed = pd.to_datetime(text.where(ok), format="%Y-%m-%d", errors="coerce")
-    return parsed
+    return parse_dates(text.where(ok), ("%Y-%m-%d",))
+
+
+def parse_dates(values: pd.Series, formats: tuple[str, ...]) -> pd.Series:
+    """Dates in the first of ``formats`` that fits, NaT for the rest; each distinct cell is parsed once.
+
+    The one date parser of the curated checks and the importers: a million
+    cells hold a few thousand distinct dates, each parsed once.
+    """
+    codes, uniques = pd.factorize(values)
+    text = pd.Series(list(uniques), dtype=object)
+    parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
+    for fmt in formats:
+        missing = parsed.isna()
+        if not missing.any():
+            break
+        attempt = pd.to_datetime(text[missing], format=fmt, errors="coerce")
+        parsed.loc[missing] = attempt.astype("datetime64[us]")
+    table = np.append(parsed.to_numpy(), np.datetime64("NaT", "us"))
+    return pd.Series(table[codes], index=values.index, dtype="datetime64[us]")
 
 
 def period_end(start: pd.Series, precision: pd.Series) -> pd.Series:
@@ -228,25 +246,15 @@ def format_period(row: pd.Series) -> str:
     return first if last == first else f"{first} – {last}"
 
 
-class _Collector:
-    """Gathers problems per row from boolean masks, wording each bad cell once."""
+class _Collector(Refusals):
+    """The shared collector, quoting each bad cell from the frame being checked."""
 
     def __init__(self, frame: pd.DataFrame):
+        super().__init__(frame["_row"].to_numpy() if "_row" in frame else np.arange(len(frame)) + 2)
         self.frame = frame
-        self.rows = frame["_row"].to_numpy() if "_row" in frame else np.arange(len(frame)) + 2
-        self.problems: list[RowProblem] = []
-        self.bad = np.zeros(len(frame), dtype=bool)
 
     def flag(self, mask, column: str, message, value_column: str | None = None) -> None:
-        mask = np.asarray(mask, dtype=bool)
-        if not mask.any():
-            return
-        self.bad |= mask
-        values = self.frame.get(value_column or column, None)
-        for i in np.flatnonzero(mask):
-            value = None if values is None else values.iloc[i]
-            text = message(i) if callable(message) else message
-            self.problems.append(RowProblem(int(self.rows[i]), column, value, text))
+        super().flag(mask, column, message, self.frame.get(value_column or column, None))
 
 
 def validate_events(
@@ -449,7 +457,7 @@ def validate_events(
 
     good = ~check.bad
     if strict and check.problems:
-        raise DataError(sorted(check.problems, key=_problem_order), source=name)
+        raise DataError(sorted(check.problems, key=problem_order), source=name)
 
     # The kept rows in their final order (date, then id), chosen before any
     # column is copied: one take per column instead of a filter then a sort,
@@ -503,7 +511,7 @@ def validate_events(
     typed["search_text"] = _search_text(typed)
     _release_arrow_memory()  # the search text's scratch, before GEOS allocates the points
     events = borders.as_points(typed)
-    return events, sorted(problems, key=_problem_order)
+    return events, sorted(problems, key=problem_order)
 
 
 def _release_arrow_memory() -> None:
@@ -612,10 +620,6 @@ def _country_of_points(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
             placed[candidates[inside]] = True
             todo = todo[~placed[todo]]
     return out
-
-
-def _problem_order(problem: RowProblem) -> tuple:
-    return (problem.row or 0, problem.column or "")
 
 
 def _check_places(text: dict[str, pd.Series], lat: pd.Series, lon: pd.Series, check: _Collector) -> None:

@@ -11,8 +11,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from geo.errors import RowProblem
-from geo.events import COLUMNS, OPTIONAL_EXTRA, _release_arrow_memory
+from geo.errors import Refusals, RowProblem
+from geo.events import COLUMNS, OPTIONAL_EXTRA, _release_arrow_memory, parse_dates
 
 # Cells that mean "no value": ACLED files written by R say NA.
 _BLANKS = frozenset({"", "na", "n/a", "nan", "null", "none", "<na>"})
@@ -58,8 +58,7 @@ class _Rows:
     def __init__(self, raw: pd.DataFrame) -> None:
         self.raw = raw.reset_index(drop=True)
         self.index = self.raw.index
-        self.problems: list[RowProblem] = []
-        self.refused = pd.Series(False, index=self.index)
+        self.refusals = Refusals(self.raw["_row"].to_numpy())
         self._texts: dict[str, pd.Series] = {}
         self._numbers: dict[str, tuple[pd.Series, pd.Series]] = {}
 
@@ -102,17 +101,12 @@ class _Rows:
 
     def refuse(self, mask: pd.Series, column: str | None, message: str) -> None:
         """Refuse every row where ``mask`` holds, naming ``column`` and its cell as read."""
-        mask = mask.fillna(False).astype(bool)
-        if not mask.any():
-            return
         cells = self.raw[column] if column is not None and self.has(column) else None
-        rows = self.raw["_row"]
-        for i in np.flatnonzero(mask.to_numpy()):
-            value = None if cells is None else cells.iat[i]
-            if value is not None and pd.isna(value):
-                value = ""
-            self.problems.append(RowProblem(int(rows.iat[i]), column, value, message))
-        self.refused |= mask
+        self.refusals.flag(mask, column, message, cells, blank="")
+
+    @property
+    def problems(self) -> list[RowProblem]:
+        return self.refusals.problems
 
     def required(self, column: str, what: str) -> pd.Series:
         values = self.text(column)
@@ -122,7 +116,7 @@ class _Rows:
     def dates(self, column: str, formats: tuple[str, ...], *, required: bool = True) -> pd.Series:
         """Parse dates written in one of ``formats``; refuse the rest."""
         values = self.text(column)
-        parsed = _parse_dates(values, formats)
+        parsed = parse_dates(values, formats)
         if required:
             self.refuse(values.isna(), column, "the date is missing")
         shown = ", ".join(_format_example(f) for f in formats)
@@ -224,21 +218,6 @@ class _Rows:
         return values.where(values.isin(allowed)).astype(object)
 
 
-def _parse_dates(values: pd.Series, formats: tuple[str, ...]) -> pd.Series:
-    """Dates in the first of ``formats`` that fits, NaT for the rest; each distinct cell is parsed once."""
-    codes, uniques = pd.factorize(values)
-    text = pd.Series(list(uniques), dtype=object)
-    parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
-    for fmt in formats:
-        missing = parsed.isna()
-        if not missing.any():
-            break
-        attempt = pd.to_datetime(text[missing], format=fmt, errors="coerce")
-        parsed.loc[missing] = attempt.astype("datetime64[us]")
-    table = np.append(parsed.to_numpy(), np.datetime64("NaT", "us"))
-    return pd.Series(table[codes], index=values.index, dtype="datetime64[us]")
-
-
 def _format_example(fmt: str) -> str:
     return dt.datetime(2022, 8, 15).strftime(fmt)
 
@@ -326,7 +305,7 @@ def _assemble(rows: _Rows, columns: dict[str, object]) -> pd.DataFrame:
     frame["_row"] = rows.raw["_row"].astype("int64")
     kept = pd.DataFrame(frame)
     del frame
-    refused = rows.refused.to_numpy()
+    refused = rows.refusals.bad
     if refused.any():
         kept = kept.loc[~refused].reset_index(drop=True)
     for column in EVENT_COLUMNS:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from geo.errors import DataError, RowProblem
+from geo.errors import DataError, RowProblem, problem_order
 from geo.events import EVENT_TYPES, validate_events
 from geo.importers.acled import _map_acled
 from geo.importers.cells import _Rows
@@ -297,7 +297,7 @@ def import_table(
     events, problems = _validate(mapped, problems)
     return ImportResult(
         events=events,
-        problems=sorted(problems, key=_problem_order),
+        problems=sorted(problems, key=problem_order),
         fmt=chosen,
         rows_read=rows_read,
         encoding=encoding,
@@ -366,10 +366,6 @@ def _layout_message(columns: list[str], missing: dict[str, list[str]]) -> str:
 
 def _counts(values: pd.Series) -> dict[str, int]:
     return {str(k): int(v) for k, v in values.dropna().value_counts().sort_index().items()}
-
-
-def _problem_order(p: RowProblem) -> tuple[int, str]:
-    return (-1 if p.row is None else p.row, p.column or "")
 
 
 def _reason(problem: RowProblem) -> str:

