@@ -36,7 +36,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import shapely
 
-from geo import borders, gazetteer
+from geo import borders, frontiers, gazetteer
 from geo.errors import DataError, Refusals, RowProblem, problem_order
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -379,19 +379,21 @@ def validate_events(
     # from every code instead of turning the mask into NA.
     found = pd.Series(geo_country, dtype=object).fillna("").to_numpy()
     mismatch = coords_ok & country.isin(known) & pd.Series(found != country.to_numpy(dtype=object))
+    # Off its polygon: a border or coastal point, the country as it was on the date, a disputed
+    # area, or truly outside (geo.frontiers, one vectorised pass per named country).
+    off = np.flatnonzero(mismatch.to_numpy())
+    sorted_out = frontiers.check_countries(
+        lon.to_numpy()[off], lat.to_numpy()[off], country.to_numpy(dtype=object)[off], geo_country[off],
+        start.to_numpy()[off],
+    )  # fmt: skip
     outside = np.zeros(len(frame), dtype=bool)
     swapped = np.zeros(len(frame), dtype=bool)
-    distances = {}
-    for i in np.flatnonzero(mismatch.to_numpy()):
-        km = borders.distance_to_country_km(float(lon[i]), float(lat[i]), country.iloc[i])
-        if km <= borders.COUNTRY_TOLERANCE_KM:
-            geo_country[i] = country.iloc[i]  # a border or coastal point, within tolerance
-            continue
-        distances[i] = km
-        if -90 <= lon[i] <= 90 and borders.distance_to_country_km(float(lat[i]), float(lon[i]), country.iloc[i]) == 0:
-            swapped[i] = True
-        else:
-            outside[i] = True
+    outside[off[sorted_out.status == "outside"]] = True
+    swapped[off[sorted_out.status == "swapped"]] = True
+    distances = dict(zip(off, sorted_out.km, strict=True))
+    kept_off = off[np.isin(sorted_out.status, ["within", "then", "nowhere"])]
+    geo_country[kept_off] = country.to_numpy(dtype=object)[kept_off]
+    country_notes = dict(zip(off, sorted_out.note, strict=True))
     check.flag(
         swapped,
         "latitude",
@@ -482,6 +484,14 @@ def validate_events(
     # million rows then never hold two copies of the table. That includes the
     # caller's frame, which every check is done with: a caller that keeps no
     # reference to it (geo.importers) has its columns freed along the way.
+    flagged = {i: n for i, n in country_notes.items() if n}
+    if flagged:  # say why a point off its named country's polygon was kept
+        notes = (
+            frame["notes"].astype(object).copy() if "notes" in frame else pd.Series("", index=frame.index, dtype=object)
+        )
+        for i, note in flagged.items():
+            notes.iat[i] = note if pd.isna(notes.iat[i]) or not notes.iat[i] else f"{note} {notes.iat[i]}"
+        frame = frame.assign(notes=notes)
     extras = {extra: frame[extra] for extra in OPTIONAL_EXTRA if extra in frame}
     line_numbers, problems = check.rows, check.problems
     frame = check = None

@@ -128,12 +128,14 @@ def _map_acled(rows: _Rows) -> pd.DataFrame:
     lat, lon = rows.coordinates("latitude", "longitude")
     location_precision = rows.code("geo_precision", _ACLED_GEO_PRECISION, "geo_precision", required=False)
     fatalities = rows.count("fatalities", "the number of fatalities")
-    country = _countries(
+    country, conflict = _countries(
         rows,
         rows.text("country"),
         "country",
         numeric=rows.numbers("iso")[0] if rows.has("iso") else None,
         alpha3=rows.text("iso3") if rows.has("iso3") else None,
+        lon=lon,
+        lat=lat,
     )
 
     assoc1 = "assoc_actor_1" if rows.has("assoc_actor_1") else "ally_actor_1"
@@ -152,7 +154,8 @@ def _map_acled(rows: _Rows) -> pd.DataFrame:
     )
     source = _join([rows.text("source"), "(" + rows.text("source_scale") + ")"], " ")
     description = _join([head, "with " + rows.text(assoc1), "source: " + source], "; ")
-    return _assemble(
+    monadic = not rows.has("actor2")
+    mapped = _assemble(
         rows,
         {
             "event_id": "acled-" + ids.fillna(""),
@@ -172,6 +175,49 @@ def _map_acled(rows: _Rows) -> pd.DataFrame:
             "date_note": note,
             "dataset": "acled",
             "source_id": ids,
-            "notes": rows.text("notes"),
+            "notes": _join([pd.Series(conflict, dtype=_TEXT), rows.text("notes")], " "),
         },
     )
+    return _merge_monadic(mapped, rows.notes) if monadic else mapped
+
+
+def _merge_monadic(mapped: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
+    """Merge the rows of ACLED's monadic layout (one row per actor, no ``actor2``) into one event each.
+
+    The rows of one event share its ``event_id_cnty``, date, place and
+    fatalities: the first row stays, with every row's actor, and the deaths
+    are counted once. Rows that share an id but not the date or the point are
+    not one event told twice; they are left for ``validate_events`` to refuse
+    as duplicates.
+    """
+    repeated = mapped["source_id"].duplicated(keep=False).to_numpy()
+    if not repeated.any():
+        return mapped
+    part = mapped.loc[repeated]
+    same = part.groupby("source_id", sort=False)[["event_date", "latitude", "longitude", "fatalities"]].nunique(
+        dropna=False
+    )
+    one_event = same.index[(same <= 1).all(axis=1)]
+    merging = part[part["source_id"].isin(one_event)]
+    if merging.empty:
+        return mapped
+    groups = merging.groupby("source_id", sort=False)
+    actors = groups["actors"].agg(
+        lambda values: ";".join(dict.fromkeys(a for v in values.dropna() for a in v.split(";")))
+    )
+    lines = groups["_row"].agg(lambda values: ", ".join(str(v) for v in values))
+    first = ~merging.duplicated("source_id", keep="first")
+    drop = merging.index[~first.to_numpy()]
+    kept = merging.index[first.to_numpy()]
+    notes.append(
+        f"{len(merging):,} rows of ACLED's monadic layout (one row per actor) merged into {len(kept):,} events"
+    )
+    out = mapped.drop(index=drop)
+    ids = out.loc[kept, "source_id"]
+    out["actors"] = out["actors"].astype(object)
+    out.loc[kept, "actors"] = ids.map(actors).to_numpy()
+    merged = "Merged from ACLED's monadic rows " + ids.map(lines) + " (one row per actor); fatalities counted once."
+    before = out.loc[kept, "notes"].astype(object)
+    out["notes"] = out["notes"].astype(object)
+    out.loc[kept, "notes"] = [m if pd.isna(n) else f"{m} {n}" for m, n in zip(merged, before, strict=True)]
+    return out.reset_index(drop=True)

@@ -11,8 +11,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from geo.errors import Refusals, RowProblem
-from geo.events import COLUMNS, OPTIONAL_EXTRA, _release_arrow_memory, parse_dates
+from geo.errors import DataError, Refusals, RowProblem
+from geo.events import COLUMNS, LOCATION_PRECISIONS, OPTIONAL_EXTRA, _release_arrow_memory, parse_dates
 
 # Cells that mean "no value": ACLED files written by R say NA.
 _BLANKS = frozenset({"", "na", "n/a", "nan", "null", "none", "<na>"})
@@ -26,6 +26,27 @@ _BLANK_SPELLINGS = pa.array(
 )
 
 
+def _mixed_orders(column: str, day_first: str, month_first: str) -> DataError:
+    """The whole file refused: its dates are written day first in some cells and month first in others."""
+    return DataError(
+        [
+            RowProblem(
+                None,
+                column,
+                None,
+                f"the dates mix day first ({day_first}) and month first ({month_first}): fix the file, or "
+                "choose date_order 'dmy' or 'mdy' to refuse the rows that do not fit",
+            )
+        ]
+    )
+
+
+# Dates written with slashes, day and month in an order the column must settle.
+_SLASHED = ("%d/%m/%Y", "%m/%d/%Y")
+_SLASHED_DATE = r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
+_ORDER_NAMES = {"dmy": "day/month/year", "mdy": "month/day/year"}
+#: The orders a caller may choose for such dates.
+DATE_ORDERS = ("dmy", "mdy")
 _EARLIEST = pd.Timestamp("1900-01-01")
 
 
@@ -55,10 +76,16 @@ _SPACES = pa.array(list(_WHITESPACE), pa.large_string())
 class _Rows:
     """The raw cells of one file and the refusals found in them so far."""
 
-    def __init__(self, raw: pd.DataFrame) -> None:
+    def __init__(self, raw: pd.DataFrame, *, date_order: str | None = None, decimal_comma: bool = False) -> None:
         self.raw = raw.reset_index(drop=True)
         self.index = self.raw.index
         self.refusals = Refusals(self.raw["_row"].to_numpy())
+        self.date_order = date_order
+        self.decimal_comma = decimal_comma
+        #: What a person should know about how the cells were read (a date order found, decimal commas).
+        self.notes: list[str] = []
+        # The date order a column settled, and the cell that settled it: the file's other date columns share it.
+        self._settled: tuple[str, str] | None = None
         self._texts: dict[str, pd.Series] = {}
         self._numbers: dict[str, tuple[pd.Series, pd.Series]] = {}
 
@@ -116,7 +143,10 @@ class _Rows:
     def dates(self, column: str, formats: tuple[str, ...], *, required: bool = True) -> pd.Series:
         """Parse dates written in one of ``formats``; refuse the rest."""
         values = self.text(column)
-        parsed = parse_dates(values, formats)
+        slashed = tuple(f for f in formats if f.startswith(_SLASHED))
+        parsed = parse_dates(values, tuple(f for f in formats if f not in slashed))
+        if slashed:
+            parsed = self._slashed_dates(column, values, parsed)
         if required:
             self.refuse(values.isna(), column, "the date is missing")
         shown = ", ".join(_format_example(f) for f in formats)
@@ -125,6 +155,65 @@ class _Rows:
         out_of_range = parsed.notna() & ((parsed < _EARLIEST) | (parsed > today))
         self.refuse(out_of_range, column, "the date is before 1900 or in the future")
         return parsed.where(~out_of_range)
+
+    def _slashed_dates(self, column: str, values: pd.Series, parsed: pd.Series) -> pd.Series:
+        """Fill in ``parsed`` with the column's ``d/m/yyyy`` or ``m/d/yyyy`` dates, in one order for the column.
+
+        The order is the caller's ``date_order``, or else what the column
+        settles: a first number above 12 means day first, a second above 12
+        month first. A column that settles neither is refused as a whole
+        rather than guessed (a US spreadsheet's 2/1/1997 is 1 February, a
+        European one's 2 January), and so is one that settles both.
+        """
+        parts = values.where(parsed.isna()).str.extract(_SLASHED_DATE)
+        found = parts[0].notna()
+        if not found.any():
+            return parsed
+        first, second = parts[0].astype(float), parts[1].astype(float)
+        order = self.date_order
+        if order is None:
+            day_first, month_first = found & (first > 12) & (second <= 12), found & (second > 12) & (first <= 12)
+            if day_first.any() and month_first.any():
+                a, b = np.flatnonzero(day_first.to_numpy())[0], np.flatnonzero(month_first.to_numpy())[0]
+                raise _mixed_orders(
+                    column,
+                    f"{values.iat[a]} on row {self.refusals.rows[a]}",
+                    f"{values.iat[b]} on row {self.refusals.rows[b]}",
+                )
+            if day_first.any() or month_first.any():
+                order = "dmy" if day_first.any() else "mdy"
+                at = np.flatnonzero((day_first if order == "dmy" else month_first).to_numpy())[0]
+                evidence = f"{values.iat[at]} on row {self.refusals.rows[at]}"
+                if self._settled is not None and self._settled[0] != order:
+                    first_seen = self._settled[1]
+                    raise _mixed_orders(column, *((first_seen, evidence) if order == "mdy" else (evidence, first_seen)))
+                self._settled = self._settled or (order, evidence)
+                self.notes.append(f"{column}: dates read as {_ORDER_NAMES[order]}, as {evidence} settles")
+            elif self._settled is not None:
+                order = self._settled[0]
+                self.notes.append(f"{column}: dates read as {_ORDER_NAMES[order]}, as {self._settled[1]} settles")
+            else:
+                raise DataError(
+                    [
+                        RowProblem(
+                            None,
+                            column,
+                            values[found].iat[0],
+                            "every date could be day/month/year or month/day/year (no day is above 12), and "
+                            "reading them the wrong way would swap day and month: choose the order "
+                            "(date_order 'dmy' or 'mdy'; --date-order on the command line, 'Date order' when "
+                            "uploading)",
+                        )
+                    ]
+                )
+        else:
+            self.notes.append(f"{column}: dates read as {_ORDER_NAMES[order]}, as asked")
+        day, month = (first, second) if order == "dmy" else (second, first)
+        stamp = pd.to_datetime(
+            pd.DataFrame({"year": parts[2].astype(float), "month": month, "day": day}).where(found),
+            errors="coerce",
+        )
+        return parsed.where(parsed.notna(), stamp.astype("datetime64[us]"))
 
     def numbers(self, column: str) -> tuple[pd.Series, pd.Series]:
         """Numeric cells, and the mask of non-blank cells that are not numbers.
@@ -140,11 +229,28 @@ class _Rows:
         values = self.text(column)
         codes, uniques = pd.factorize(values)
         distinct = pd.Series([*uniques, *([None] if (codes < 0).any() else [])], dtype=object)
+        if self.decimal_comma:
+            distinct = self._decimal_commas(column, distinct)
         parsed = pd.to_numeric(distinct, errors="coerce").astype("float64").to_numpy()
         numbers = pd.Series(np.append(parsed[: len(uniques)], np.nan)[codes], index=self.index)
         numbers = numbers.where(np.isfinite(numbers))
         self._numbers[column] = numbers, values.notna() & numbers.isna()
         return self._numbers[column]
+
+    def _decimal_commas(self, column: str, distinct: pd.Series) -> pd.Series:
+        """In a ``;``-separated file, read ``12,2967`` as 12.2967 where no cell of the column uses a point.
+
+        A column holding both ``12,5`` and ``12.5`` is left alone (its comma
+        cells are refused as not numbers): which one means what is not clear.
+        """
+        text = distinct.dropna().astype(str)
+        comma = text.str.fullmatch(r"[+-]?\d+,\d+")
+        if not comma.any() or text.str.fullmatch(r"[+-]?\d*\.\d+").any():
+            return distinct
+        self.notes.append(f"{column}: decimal commas read as decimal points (the file is separated by ';')")
+        fixed = distinct.copy()
+        fixed[comma.reindex(distinct.index, fill_value=False)] = text[comma].str.replace(",", ".", regex=False)
+        return fixed
 
     def coordinates(self, lat_column: str, lon_column: str) -> tuple[pd.Series, pd.Series]:
         lat = self._coordinate(lat_column, "latitude", 90)
@@ -275,6 +381,16 @@ def _has_outer_space(cells: pa.ChunkedArray) -> bool:
 def _slug(values: pd.Series) -> pd.Series:
     """Lower-case slugs fit for ``event_id``: ``[a-z0-9][a-z0-9_-]*``."""
     return values.astype(str).str.lower().str.replace(r"[^a-z0-9_-]+", "-", regex=True).str.strip("-_")
+
+
+def _layout_fields(rows: _Rows) -> dict[str, pd.Series]:
+    """The columns a file in our own layout (a table or a point file) names as ``docs/data.md`` does."""
+    return {
+        "location_precision": rows.choice("location_precision", LOCATION_PRECISIONS, "location_precision"),
+        "fatalities": rows.count("fatalities", "the number of fatalities"),
+        "troops": rows.count("troops", "the number of troops"),
+        "route": rows.route("route"),
+    }
 
 
 def _assemble(rows: _Rows, columns: dict[str, object]) -> pd.DataFrame:

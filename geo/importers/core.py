@@ -26,12 +26,16 @@ import pandas as pd
 from geo.errors import DataError, RowProblem, problem_order
 from geo.events import EVENT_TYPES, validate_events
 from geo.importers.acled import _map_acled
-from geo.importers.cells import _Rows
+from geo.importers.cells import DATE_ORDERS, _Rows
 from geo.importers.csvfile import _normalise_name, _one_chunk_each, _read_csv
 from geo.importers.layout import _map_events
 from geo.importers.points import _map_points, _read_points
 from geo.importers.sniff import _file_error, _kind_label, _read_source, _sniff_kind, _unzip, _Upload
 from geo.importers.ucdp import _map_ucdp
+from geo.importers.xlsx import _read_xlsx
+
+# Kinds of file read as a table of cells whose header tells the format.
+_TABLES = ("csv", "xlsx")
 
 #: The formats :func:`import_table` reads (``fmt``).
 FORMATS: tuple[str, ...] = ("acled", "ucdp", "events", "geojson", "gpkg")
@@ -103,6 +107,9 @@ class ImportResult:
         The text encoding used for a CSV file (empty for point files).
     source : str
         The file's name, as messages call it.
+    notes : tuple of str
+        How cells were read where a person should know it (the date order
+        found, decimal commas), one sentence each.
     """
 
     events: pd.DataFrame
@@ -111,6 +118,7 @@ class ImportResult:
     rows_read: int = 0
     encoding: str = ""
     source: str = ""
+    notes: tuple[str, ...] = ()
 
     @property
     def refused_share(self) -> float:
@@ -150,6 +158,7 @@ class ImportResult:
             lines.append(f"  ... and {len(reasons) - 10:,} other reasons")
         if self.problems:
             lines.append("first refusals:")
+        lines.extend(f"  {note}" for note in self.notes)
         for p in self.problems[:first]:
             lines.append(f"  {p}")
         if len(self.problems) > first:
@@ -225,6 +234,7 @@ def import_table(
     fmt: str | None = None,
     date_column: str | None = None,
     event_type: str | None = None,
+    date_order: str | None = None,
     max_bytes: int = 200_000_000,
 ) -> ImportResult:
     """Read an ACLED, UCDP GED, events-layout, GeoJSON or GeoPackage file.
@@ -243,6 +253,11 @@ def import_table(
         Point files only: the event type (from the ``docs/data.md``
         vocabulary) for features whose file has no ``event_type`` field, or
         leaves it empty.
+    date_order : {"dmy", "mdy"}, optional
+        How to read dates written ``1/2/2022``: day first or month first.
+        Without it the column must settle the order (a first number above 12
+        means day first, a second above 12 month first); a column that does
+        not is refused whole, since a guess would swap day and month.
     max_bytes : int, default 200_000_000
         Files larger than this (after unzipping) are refused whole.
 
@@ -258,41 +273,51 @@ def import_table(
         The file cannot be read as a whole: too large, not a recognised
         layout, not a table or point layer, malformed beyond single rows.
     ValueError
-        ``fmt`` or ``event_type`` is not a known value.
+        ``fmt``, ``event_type`` or ``date_order`` is not a known value.
     """
     if fmt is not None and fmt not in FORMATS:
         raise ValueError(f"fmt {fmt!r} is not one of {', '.join(FORMATS)}")
     if event_type is not None and event_type not in EVENT_TYPES:
         raise ValueError(f"event_type {event_type!r} is not one of {', '.join(sorted(EVENT_TYPES))}")
+    if date_order is not None and date_order not in DATE_ORDERS:
+        raise ValueError(f"date_order {date_order!r} is not one of {', '.join(DATE_ORDERS)}")
     name, data = _read_source(source, max_bytes)
     name, data = _unzip(name, data, max_bytes)
     kind = _sniff_kind(name, data)
     if fmt in ("geojson", "gpkg") and kind == "csv":
         raise _file_error(name, f"expected a {_kind_label(fmt)} file but this looks like a CSV table")
-    if fmt in ("acled", "ucdp", "events") and kind != "csv":
+    if fmt in ("acled", "ucdp", "events") and kind not in _TABLES:
         raise _file_error(name, f"expected a CSV table but this looks like a {_kind_label(kind)} file")
 
-    if kind == "csv":
-        table, encoding = _read_csv(data, name)
+    if kind in _TABLES:
+        table, encoding = _read_csv(data, name) if kind == "csv" else (_read_xlsx(data, name), "")
         del data  # the cells are in the table now
         _one_chunk_each(table.raw)
         columns = table.header
         chosen = fmt or _detect(columns, name)
         _require_columns(chosen, columns, name)
-        rows = _Rows(table.raw)
+        rows = _Rows(table.raw, date_order=date_order, decimal_comma=table.delimiter == ";")
         table.raw = None  # the rows hold the cells, and let them go once mapped
         mapper = {"acled": _map_acled, "ucdp": _map_ucdp, "events": _map_events}[chosen]
-        mapped = [mapper(rows)]
+        try:
+            mapped = [mapper(rows)]
+        except DataError as err:  # a whole column refused (dates that could be read two ways)
+            raise DataError(err.problems, source=name) from None
         problems = table.problems + rows.problems
         rows_read = table.rows_read
+        notes = (*table.notes, *rows.notes)
         del table, rows  # free the cells as read before validation sorts the mapped columns
     else:
         chosen = kind
         encoding = ""
         raw, problems, rows_read = _read_points(data, name, kind)
-        rows = _Rows(raw)
-        mapped = [_map_points(rows, name, date_column, event_type)]
+        rows = _Rows(raw, date_order=date_order)
+        try:
+            mapped = [_map_points(rows, name, date_column, event_type)]
+        except DataError as err:
+            raise DataError(err.problems, source=err.source if err.source != "data" else name) from None
         problems = problems + rows.problems
+        notes = tuple(rows.notes)
 
     events, problems = _validate(mapped, problems)
     return ImportResult(
@@ -302,6 +327,7 @@ def import_table(
         rows_read=rows_read,
         encoding=encoding,
         source=name,
+        notes=notes,
     )
 
 

@@ -6,9 +6,11 @@ import re
 import unicodedata
 from functools import cache
 
+import numpy as np
 import pandas as pd
 
 from geo import borders
+from geo.events import _country_of_points
 from geo.importers.cells import _map_unique, _Rows
 
 # ACLED and UCDP country names that GeoNames spells differently. UCDP uses
@@ -90,16 +92,51 @@ def _countries(
     *,
     numeric: pd.Series | None = None,
     alpha3: pd.Series | None = None,
-) -> pd.Series:
-    """Alpha-3 codes from ISO numeric codes, alpha-3 codes or names; refuse the rest."""
-    iso3 = _map_unique(names, _iso3_from_name)
+    lon: pd.Series | None = None,
+    lat: pd.Series | None = None,
+) -> tuple[pd.Series, pd.Series]:
+    """Alpha-3 codes from ISO numeric codes, alpha-3 codes or names; refuse the rest.
+
+    Returns the codes and, per row, a note where the file's own fields
+    disagree: when a code column (``iso``/``iso3``) and the country name
+    name two countries, the one the point lies in is kept and the conflict
+    noted; when the point lies in neither, the row is refused naming all three.
+    """
+    by_name = _map_unique(names, _iso3_from_name)
+    by_code = pd.Series(None, index=names.index, dtype=object)
+    code_text = pd.Series(None, index=names.index, dtype=object)
+    code_column = None
     if alpha3 is not None:
         codes = _alpha3_codes()
         known = _map_unique(alpha3, lambda v: v.upper() if v.upper() in codes else None)
-        iso3 = known.where(known.notna(), iso3)
+        by_code, code_text, code_column = known, alpha3, "iso3"
     if numeric is not None:
         by_numeric = _map_unique(numeric, _iso3_from_numeric)
-        iso3 = by_numeric.where(by_numeric.notna(), iso3)
+        use = by_numeric.notna()
+        by_code = by_numeric.where(use, by_code)
+        code_text = rows.text("iso").where(use, code_text)
+        code_column = "iso"
+    iso3 = by_code.where(by_code.notna(), by_name)
     rows.refuse(names.isna() & iso3.isna(), column, "the country is missing")
     rows.refuse(names.notna() & iso3.isna(), column, "unknown country name")
-    return iso3.astype(object)
+    notes = pd.Series(None, index=names.index, dtype=object)
+    disagree = (by_code.notna() & by_name.notna() & (by_code != by_name)).to_numpy(dtype=bool).copy()
+    if lon is not None and lat is not None:
+        disagree &= (lon.notna() & lat.notna()).to_numpy()
+    if code_column is None or not disagree.any():
+        return iso3.astype(object), notes
+    where = np.flatnonzero(disagree)
+    found = _country_of_points(lon.to_numpy()[where], lat.to_numpy()[where])
+    messages: dict[int, str] = {}
+    for i, point_in in zip(where, found, strict=True):
+        said = f"{code_column} {code_text.iat[i]} says {by_code.iat[i]}, country {names.iat[i]!r} says {by_name.iat[i]}"
+        if point_in in (by_code.iat[i], by_name.iat[i]):
+            iso3.iat[i] = point_in
+            notes.iat[i] = f"The file's fields disagree: {said}; the point lies in {point_in}, kept as {point_in}."
+        else:
+            messages[i] = f"the file's fields disagree: {said}, and the point lies in {point_in or 'no country'}"
+    for message in set(messages.values()):
+        mask = np.zeros(len(names), dtype=bool)
+        mask[[i for i, m in messages.items() if m == message]] = True
+        rows.refuse(pd.Series(mask, index=names.index), code_column, message)
+    return iso3.astype(object), notes

@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
-from geo.errors import RowProblem
+from geo.errors import DataError, RowProblem
 from geo.events import _release_arrow_memory
 from geo.importers.cells import _TEXT, _WHITESPACE, _arrow_text
 from geo.importers.sniff import _MAX_BAD_BYTES, _UTF8_SEQUENCE, _bad_utf8_offsets, _decode, _file_error, _is_utf8
@@ -43,6 +43,8 @@ class _Table:
     raw: pd.DataFrame
     problems: list[RowProblem] = field(default_factory=list)
     rows_read: int = 0
+    delimiter: str = ","
+    notes: list[str] = field(default_factory=list)
 
 
 def _read_csv(data: bytes, name: str) -> tuple[_Table, str]:
@@ -96,11 +98,15 @@ def _check_width(data: bytes, start: int, name: str) -> None:
         line = data[start:stop]
     width = 1 + max(line.count(b","), line.count(b";"), line.count(b"\t"))
     if width > _MAX_COLUMNS:
-        raise _file_error(
-            name,
-            f"the header has {width:,} columns; a table may have at most {_MAX_COLUMNS:,} "
-            "(ACLED has about 31, UCDP GED about 49)",
-        )
+        raise _too_wide(name, width)
+
+
+def _too_wide(name: str, width: int) -> DataError:
+    return _file_error(
+        name,
+        f"the header has {width:,} columns; a table may have at most {_MAX_COLUMNS:,} "
+        "(ACLED has about 31, UCDP GED about 49)",
+    )
 
 
 def _refuse_bad_bytes(table: _Table, data: bytes, offsets: list[int]) -> None:
@@ -205,7 +211,7 @@ def _read_csv_arrow(data: bytes, start: int, name: str) -> _Table | None:
     )
     raw.index = pd.RangeIndex(len(rows))
     raw["_row"] = lines[rows]
-    return _Table(header=[c for c in normalised if c], raw=raw, problems=[], rows_read=len(rows))
+    return _Table(header=[c for c in normalised if c], raw=raw, problems=[], rows_read=len(rows), delimiter=delimiter)
 
 
 def _one_chunk_each(raw: pd.DataFrame) -> None:
@@ -332,9 +338,7 @@ def _read_csv_text(data: bytes, encoding: str, name: str, errors: str = "strict"
         if header is None:
             header = [_normalise_name(c) for c in record]
             if len(header) > _MAX_COLUMNS:
-                raise _file_error(
-                    name, f"the header has {len(header):,} columns; a table may have at most {_MAX_COLUMNS:,}"
-                )
+                raise _too_wide(name, len(header))
             width = len(header)
             chunks = [[] for _ in header]
             after_header = True
@@ -363,7 +367,7 @@ def _read_csv_text(data: bytes, encoding: str, name: str, errors: str = "strict"
     }
     raw = pd.DataFrame(cells, index=pd.RangeIndex(len(lines)))
     raw["_row"] = np.asarray(lines, dtype="int64")
-    return _Table(header=[c for c in header if c], raw=raw, problems=problems, rows_read=rows_read)
+    return _Table(header=[c for c in header if c], raw=raw, problems=problems, rows_read=rows_read, delimiter=delimiter)
 
 
 def _to_chunks(records: list[list[str]], chunks: list[list[pa.Array]]) -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from geo.events import EVENT_TYPES, LOCATION_PRECISIONS, PRECISIONS
-from geo.importers.cells import EVENT_COLUMNS, _assemble, _iso, _Rows
+from geo.events import EVENT_TYPES, PRECISIONS
+from geo.importers.cells import EVENT_COLUMNS, _assemble, _iso, _layout_fields, _Rows
 
 _ISO_DATE_FORMATS = ("%Y-%m-%d",)
 
@@ -39,10 +39,7 @@ def _map_events(rows: _Rows) -> pd.DataFrame:
             "event_type": event_type,
             "latitude": lat,
             "longitude": lon,
-            "location_precision": rows.choice("location_precision", LOCATION_PRECISIONS, "location_precision"),
-            "fatalities": rows.count("fatalities", "the number of fatalities"),
-            "troops": rows.count("troops", "the number of troops"),
-            "route": rows.route("route"),
+            **_layout_fields(rows),
         }
     )
     return _assemble(rows, columns)

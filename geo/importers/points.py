@@ -27,8 +27,8 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import DataError, RowProblem
-from geo.events import EVENT_TYPES, LOCATION_PRECISIONS, PRECISIONS, _country_of_points
-from geo.importers.cells import EVENT_COLUMNS, _assemble, _floor, _iso, _join, _map_unique, _Rows, _slug
+from geo.events import EVENT_TYPES, PRECISIONS, _country_of_points
+from geo.importers.cells import EVENT_COLUMNS, _assemble, _floor, _iso, _join, _layout_fields, _map_unique, _Rows, _slug
 from geo.importers.countries import _iso3_from_name
 from geo.importers.csvfile import _normalise_name
 from geo.importers.layout import _ISO_DATE_FORMATS
@@ -184,10 +184,7 @@ def _map_points(rows: _Rows, name: str, date_column: str | None, event_type: str
             "country": country,
             "latitude": lat,
             "longitude": lon,
-            "location_precision": rows.choice("location_precision", LOCATION_PRECISIONS, "location_precision"),
-            "fatalities": rows.count("fatalities", "the number of fatalities"),
-            "troops": rows.count("troops", "the number of troops"),
-            "route": rows.route("route"),
+            **_layout_fields(rows),
             "sources": rows.text("sources").where(rows.text("sources").notna(), "geojson"),
             "dataset": "geojson",
         }

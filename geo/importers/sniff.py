@@ -76,7 +76,7 @@ def _unzip(name: str, data: bytes, max_bytes: int) -> tuple[str, bytes]:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = [m for m in archive.infolist() if not m.is_dir() and not m.filename.startswith("__MACOSX/")]
             if any(m.filename.startswith("xl/") for m in members):
-                raise _file_error(name, "this is an Excel workbook: save it as CSV (UTF-8) first")
+                return name, data  # an Excel workbook, read as one (_sniff_kind)
             wanted = [m for m in members if m.filename.lower().endswith((".csv", ".geojson", ".json", ".gpkg"))]
             if len(wanted) != 1:
                 found = ", ".join(m.filename for m in members[:10]) or "nothing"
@@ -122,9 +122,13 @@ def _bounded(stream: io.BufferedIOBase, packed: int, name: str, max_bytes: int) 
 
 
 def _sniff_kind(name: str, data: bytes) -> str:
-    """``csv``, ``geojson`` or ``gpkg``, from the content first and then the name."""
+    """``csv``, ``xlsx``, ``geojson`` or ``gpkg``, from the content first and then the name."""
     if data.startswith(b"SQLite format 3\x00"):
         return "gpkg"
+    if data.startswith(b"PK\x03\x04"):
+        return "xlsx"  # _unzip has opened every other ZIP archive
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise _file_error(name, "this is an old Excel workbook (.xls): save it as .xlsx or CSV (UTF-8) first")
     head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
     if head.startswith(b"{"):
         return "geojson"
@@ -134,7 +138,7 @@ def _sniff_kind(name: str, data: bytes) -> str:
     if suffix in (".geojson",):
         raise _file_error(name, "this .geojson file does not start with a JSON object")
     if suffix in (".xlsx", ".xls", ".xlsm"):
-        raise _file_error(name, "this is an Excel workbook: save it as CSV (UTF-8) first")
+        raise _file_error(name, "this file is named as an Excel workbook but is not one")
     return "csv"
 
 
@@ -192,7 +196,7 @@ def _is_utf8(data: bytes) -> bool:
 
 
 def _kind_label(kind: str | None) -> str:
-    return {"geojson": "GeoJSON", "gpkg": "GeoPackage", "csv": "CSV"}.get(kind or "", str(kind))
+    return {"geojson": "GeoJSON", "gpkg": "GeoPackage", "csv": "CSV", "xlsx": "Excel"}.get(kind or "", str(kind))
 
 
 def _file_error(name: str, message: str) -> DataError:

@@ -116,7 +116,7 @@ def _map_ucdp(rows: _Rows) -> pd.DataFrame:
     best = rows.count("best" + suffix, "the best estimate of deaths")
     low = rows.count("low" + suffix, "the low estimate") if rows.has("low" + suffix) else None
     high = rows.count("high" + suffix, "the high estimate") if rows.has("high" + suffix) else None
-    country = _countries(rows, rows.text("country"), "country")
+    country, _ = _countries(rows, rows.text("country"), "country")
 
     label = violence_code.map(lambda v: _UCDP_TYPE_LABELS.get(int(v)) if v % 1 == 0 else None, na_action="ignore")
     dyad = rows.text("dyad_name")
