@@ -95,8 +95,10 @@ class Refusals:
         if not mask.any():
             return
         self.bad |= mask
-        for i in np.flatnonzero(mask):
-            value = None if values is None else values.iloc[i]
+        where = np.flatnonzero(mask)
+        # One take for all the refused cells: pandas' .iloc per cell costs a millisecond each.
+        picked = [None] * len(where) if values is None else values.iloc[where].to_numpy(dtype=object)
+        for i, value in zip(where, picked, strict=True):
             if blank is not None and value is not None and pd.isna(value):
                 value = blank
             text = message(i) if callable(message) else message

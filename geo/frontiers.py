@@ -131,8 +131,26 @@ def _distances_km(shape, lon: np.ndarray, lat: np.ndarray, code: str) -> np.ndar
     nearest = shapely.get_coordinates(shapely.get_point(shapely.shortest_line(shape.boundary, points), 0))
     km = np.asarray(borders.distance_km(lon, lat, nearest[:, 0], nearest[:, 1]), dtype=float).reshape(-1)
     km[inside] = 0.0
-    # The nearest point in degrees is not quite the nearest on the ellipsoid: measure again where it matters.
+    # The nearest point in degrees is not quite the nearest on the ellipsoid: where it matters,
+    # measure again to the boundary near the point, densified, every vertex on the ellipsoid.
     close = np.flatnonzero(~inside & (km <= 2 * borders.COUNTRY_TOLERANCE_KM))
     for i in close:
-        km[i] = borders.distance_to_country_km(float(lon[i]), float(lat[i]), code)
+        km[i] = _local_distance_km(shape.boundary, float(lon[i]), float(lat[i]), km[i])
     return km
+
+
+def _local_distance_km(boundary, lon: float, lat: float, upper_km: float) -> float:
+    """Geodesic km from a point to the boundary within a box around it that holds its nearest part."""
+    # upper_km is reached somewhere, so the nearest boundary point lies within it: a degree of
+    # latitude is at least 110 km, of longitude at least 110 km * cos(lat).
+    half_lat = upper_km / 110.0 + 0.01
+    half_lon = upper_km / (110.0 * max(np.cos(np.radians(lat)), 0.05)) + 0.01
+    piece = shapely.clip_by_rect(boundary, lon - half_lon, lat - half_lat, lon + half_lon, lat + half_lat)
+    # Vertices every ~100 m, so that the nearest vertex is within ~50 m of the nearest point.
+    vertices = shapely.get_coordinates(shapely.segmentize(piece, 0.001))
+    if not len(vertices):
+        return upper_km
+    metres = borders.distance_km(
+        np.full(len(vertices), lon), np.full(len(vertices), lat), vertices[:, 0], vertices[:, 1]
+    )
+    return float(min(np.min(metres), upper_km))

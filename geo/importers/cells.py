@@ -165,7 +165,10 @@ class _Rows:
         rather than guessed (a US spreadsheet's 2/1/1997 is 1 February, a
         European one's 2 January), and so is one that settles both.
         """
-        parts = values.where(parsed.isna()).str.extract(_SLASHED_DATE)
+        left = values.notna() & parsed.isna()
+        if not left.any():  # every date in another form: nothing to settle (and a million cells not scanned)
+            return parsed
+        parts = values.where(left).str.extract(_SLASHED_DATE)
         found = parts[0].notna()
         if not found.any():
             return parsed
