@@ -206,3 +206,14 @@ def test_a_windows_1252_file_is_read_as_such_and_says_so():
     assert result.encoding == "cp1252"
     assert result.events.set_index("_row").loc[6, "location"] == "Djenné"
     assert any("cp1252" in line for line in result.summary_lines())
+
+
+def test_a_geojson_with_thousands_of_property_keys_is_refused_before_it_is_read(tmp_path):
+    properties = {f"key{i}": i for i in range(5_000)}
+    feature = {"type": "Feature", "properties": properties, "geometry": {"type": "Point", "coordinates": [0.49, 15.0]}}
+    path = tmp_path / "wide.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}), encoding="utf-8")
+    with pytest.raises(DataError) as refused:
+        import_table(path, date_column="key1")
+    assert "5,000 columns" in str(refused.value)
+    assert "key4999" not in str(refused.value)  # the message does not list every key

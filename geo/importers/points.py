@@ -30,7 +30,7 @@ from geo.errors import DataError, RowProblem
 from geo.events import EVENT_TYPES, PRECISIONS, _country_of_points
 from geo.importers.cells import EVENT_COLUMNS, _assemble, _floor, _iso, _join, _layout_fields, _map_unique, _Rows, _slug
 from geo.importers.countries import _iso3_from_name
-from geo.importers.csvfile import _normalise_name
+from geo.importers.csvfile import _MAX_COLUMNS, _normalise_name, _too_wide
 from geo.importers.layout import _ISO_DATE_FORMATS
 from geo.importers.sniff import _file_error, _kind_label
 
@@ -52,6 +52,9 @@ def _read_points(data: bytes, name: str, kind: str) -> tuple[pd.DataFrame, list[
             layers = pyogrio.list_layers(path)
             if len(layers) == 0:
                 raise _file_error(name, f"the {_kind_label(kind)} file holds no layer")
+            fields = pyogrio.read_info(path, layer=str(layers[0][0]))["fields"]
+            if len(fields) > _MAX_COLUMNS:  # thousands of property keys cost a minute to read
+                raise _too_wide(name, len(fields))
             frame = geopandas.read_file(path, layer=str(layers[0][0]))
         except DataError:
             raise
@@ -127,11 +130,11 @@ def _map_points(rows: _Rows, name: str, date_column: str | None, event_type: str
         date_column = next((c for c in ("event_date", "date") if c in fields), None)
         if date_column is None:
             raise _file_error(
-                name, f"choose the field holding the date (date_column); the fields are {', '.join(fields) or 'none'}"
+                name, f"choose the field holding the date (date_column); the fields are {_listed(fields)}"
             )
     key = _normalise_name(date_column)
     if key not in fields:
-        raise _file_error(name, f"there is no field {date_column!r}; the fields are {', '.join(fields) or 'none'}")
+        raise _file_error(name, f"there is no field {date_column!r}; the fields are {_listed(fields)}")
     if not rows.has("event_type") and event_type is None:
         raise _file_error(
             name,
@@ -190,3 +193,9 @@ def _map_points(rows: _Rows, name: str, date_column: str | None, event_type: str
         }
     )
     return _assemble(rows, columns)
+
+
+def _listed(fields: list[str], most: int = 30) -> str:
+    """Field names for a message: the first ``most`` of them, and how many more."""
+    shown = ", ".join(fields[:most]) or "none"
+    return shown + (f" and {len(fields) - most:,} more" if len(fields) > most else "")
