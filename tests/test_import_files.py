@@ -178,7 +178,9 @@ def test_sudan_before_july_2011_is_kept_flagged_and_after_it_refused():
 def test_summary_lines_and_refused_share():
     result = import_table(FIXTURES / "acled_current.csv")
     lines = result.summary_lines(first=3)
-    assert lines[0] == "acled_current.csv: 14 rows read as ACLED, text encoding UTF-8 (utf-8); 7 kept, 7 refused (50.0%)"
+    assert (
+        lines[0] == "acled_current.csv: 14 rows read as ACLED, text encoding UTF-8 (utf-8); 7 kept, 7 refused (50.0%)"
+    )
     assert "refused by reason:" in lines and "first refusals:" in lines
     assert "  row 8, column 'event_date': " in "\n".join(lines)
     assert lines[-1] == "  ... 4 more problems"
