@@ -36,7 +36,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import shapely
 
-from geo import borders, frontiers, gazetteer
+from geo import borders, frontiers, gazetteer, record
 from geo.errors import DataError, Refusals, RowProblem, problem_order
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -264,6 +264,7 @@ def validate_events(
     check_places: bool = True,
     strict: bool = True,
     name: str = "events",
+    reference_ids: set[str] | None = None,
 ) -> tuple[gpd.GeoDataFrame, list[RowProblem]]:
     """Check every row of an events table and return the good rows as typed points.
 
@@ -281,6 +282,13 @@ def validate_events(
     strict
         Raise :class:`DataError` on any problem (nothing half-loaded) instead
         of returning the good rows with the list of problems.
+    reference_ids
+        The allowed ids in ``record_sources`` (``references.csv``); ``None``
+        skips that check. The ``record_*`` columns are optional
+        (:mod:`geo.record`); when present, each event is placed (``start``,
+        ``end``, ``date_label``) at its most precise date, and the articles'
+        own dates stay in ``articles_start``, ``articles_end`` and
+        ``articles_date_label``.
 
     Returns
     -------
@@ -456,6 +464,9 @@ def validate_events(
 
     if check_places:
         _check_places(text, lat, lon, check)
+    record_parts = (
+        _check_record(frame, check, reference_ids) if any(c in frame for c in record.RECORD_COLUMNS) else None
+    )
 
     good = ~check.bad
     if strict and check.problems:
@@ -465,7 +476,8 @@ def validate_events(
     # column is copied: one take per column instead of a filter then a sort,
     # and none at all when the file is already in order.
     count = len(frame)
-    rows = _date_order(np.flatnonzero(good), start, text["event_id"])
+    placed = start if record_parts is None else record_parts["placed"]
+    rows = _date_order(np.flatnonzero(good), placed, text["event_id"])
     in_order = len(rows) == count and bool((rows == np.arange(count)).all())
 
     def pick(series: pd.Series) -> pd.Series:
@@ -518,10 +530,100 @@ def validate_events(
     located = pick(pd.Series(geo_country, dtype=object)).fillna(typed["country"].astype(object))
     typed["geo_country"] = located.astype("str")
     typed["date_label"] = _date_labels(typed)
+    if record_parts is None:
+        typed["articles_start"], typed["articles_end"] = typed["start"], typed["end"]
+        typed["articles_date_label"] = typed["date_label"]
+        typed["dated_by_record"] = False
+        typed["placed_precision"] = typed["date_precision"]
+    else:
+        _place_at_most_precise(typed, {k: pick(v) for k, v in record_parts.items() if k != "placed"})
     typed["search_text"] = _search_text(typed)
     _release_arrow_memory()  # the search text's scratch, before GEOS allocates the points
     events = borders.as_points(typed)
     return events, sorted(problems, key=problem_order)
+
+
+def _check_record(frame: pd.DataFrame, check: _Collector, reference_ids: set[str] | None) -> dict[str, pd.Series]:
+    """Check the optional public-record columns and return them typed, with the date each row is placed at."""
+    text = {c: (_text(frame[c]) if c in frame else pd.Series("", index=frame.index, dtype="string"))
+            for c in record.RECORD_COLUMNS}  # fmt: skip
+    parts: dict[str, pd.Series] = {}
+    for date_column, precision_column in (
+        ("record_date", "record_precision"),
+        ("record_end_date", "record_end_precision"),
+    ):
+        value, precision = text[date_column], text[precision_column]
+        parsed = _parse_dates(value)
+        check.flag((value != "") & parsed.isna(), date_column, "is not a date in the form YYYY-MM-DD")
+        check.flag((value != "") & ~precision.isin(PRECISIONS), precision_column,
+                   f"must be day, month or year when {date_column} is set")  # fmt: skip
+        check.flag((value == "") & (precision != ""), precision_column, f"is set but {date_column} is empty")
+        check.flag((precision == "month") & parsed.notna() & (parsed.dt.day != 1), precision_column,
+                   lambda i, v=value: f"says month, but {v.iloc[i]} is not the first of a month")  # fmt: skip
+        check.flag((precision == "year") & parsed.notna() & ((parsed.dt.day != 1) | (parsed.dt.month != 1)),
+                   precision_column, lambda i, v=value: f"says year, but {v.iloc[i]} is not 1 January")  # fmt: skip
+        parts[date_column], parts[precision_column] = parsed, precision.replace("", pd.NA)
+    # A month- or year-precise end may be stored before a day-precise start in the same period.
+    last_day = period_end(parts["record_end_date"], parts["record_end_precision"].fillna("day"))
+    check.flag(
+        parts["record_end_date"].notna() & parts["record_date"].notna() & (last_day < parts["record_date"]),
+        "record_end_date", lambda i: f"is before record_date {text['record_date'].iloc[i]}",
+    )  # fmt: skip
+    has_record = (text["record_date"] != "") | (text["record_place"] != "") | (text["record_fatalities"] != "")
+    check.flag(has_record & (text["record_sources"] == ""), "record_sources",
+               "is empty; a public-record date, place or figure must name its references")  # fmt: skip
+    if reference_ids is not None:
+        unknown = [
+            [r for r in record.references_cited(cell) if r not in reference_ids] for cell in text["record_sources"]
+        ]
+        check.flag([bool(u) for u in unknown], "record_sources",
+                   lambda i: f"unknown reference id {', '.join(map(repr, unknown[i]))}; add it to references.csv")  # fmt: skip
+    for column in ("record_latitude", "record_longitude", "record_fatalities"):
+        numbers = _numbers(text[column])
+        check.flag((text[column] != "") & numbers.isna(), column, "is not a number")
+        parts[column] = numbers
+    check.flag(parts["record_fatalities"].notna() & ((parts["record_fatalities"] < 0) | (parts["record_fatalities"] % 1 != 0)),
+               "record_fatalities", "must be a whole number of 0 or more")  # fmt: skip
+    check.flag((text["record_latitude"] == "") != (text["record_longitude"] == ""), "record_latitude",
+               "record_latitude and record_longitude go together")  # fmt: skip
+    for column in ("record_place", "record_sources", "record_note"):
+        parts[column] = text[column]
+    start = _parse_dates(_text(frame["event_date"]))
+    parts["placed"], _, _ = record.most_precise(start, _text(frame["date_precision"]), parts["record_date"],
+                                                parts["record_precision"])  # fmt: skip
+    return parts
+
+
+def _place_at_most_precise(typed: pd.DataFrame, parts: dict[str, pd.Series]) -> None:
+    """Keep the articles' dates in ``articles_*`` and place each event at its most precise date (in place)."""
+    for column, values in parts.items():
+        typed[column] = values.to_numpy() if column.startswith("record_") else values
+    typed["record_fatalities"] = typed["record_fatalities"].astype("Int64")
+    typed["articles_start"], typed["articles_end"] = typed["start"], typed["end"]
+    typed["articles_date_label"] = typed["date_label"]
+    first, first_precision, by_record = record.most_precise(
+        typed["event_date"], typed["date_precision"], typed["record_date"], typed["record_precision"]
+    )
+    last, last_precision, end_by_record = record.most_precise_end(
+        typed["end_date"], typed["end_precision"], typed["record_end_date"], typed["record_end_precision"]
+    )
+    typed["dated_by_record"] = by_record | end_by_record
+    typed["placed_precision"] = first_precision
+    typed["start"] = first
+    typed["end"] = period_end(last.fillna(first), last_precision.where(last.notna(), first_precision).fillna("day"))
+    placed = pd.DataFrame(
+        {"event_date": first, "date_precision": first_precision, "end_date": last, "end_precision": last_precision}
+    )
+    typed["date_label"] = np.where(typed["dated_by_record"], _date_labels(placed), typed["articles_date_label"])
+    recorded = pd.DataFrame(
+        {"event_date": typed["record_date"], "date_precision": typed["record_precision"],
+         "end_date": typed["record_end_date"], "end_precision": typed["record_end_precision"]}
+    )  # fmt: skip
+    has = typed["record_date"].notna().to_numpy()
+    labels = np.full(len(typed), "", dtype=object)
+    if has.any():
+        labels[has] = _date_labels(recorded[has].reset_index(drop=True))
+    typed["record_date_label"] = labels
 
 
 def _release_arrow_memory() -> None:
@@ -694,9 +796,11 @@ def load_events(
     """
     frame = read_table(path)
     source_ids = set(load_sources(sources_path)["source_id"])
+    reference_ids = set(record.load_references()["ref_id"]) if record.REFERENCES_CSV.exists() else None
     events, _ = validate_events(
-        frame, source_ids=source_ids, check_places=check_places, strict=True, name=str(getattr(path, "name", path))
-    )
+        frame, source_ids=source_ids, check_places=check_places, strict=True,
+        name=str(getattr(path, "name", path)), reference_ids=reference_ids,
+    )  # fmt: skip
     return events
 
 
@@ -729,5 +833,6 @@ def combine_events(*frames: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
             [RowProblem(None, "event_id", value, "appears in more than one data set") for value in repeated[:20]],
             source="combined data",
         )
-    combined = combined.sort_values(["event_date", "event_id"], kind="stable").reset_index(drop=True)
+    # By the date each event is placed at (its most precise one), the order filtering relies on.
+    combined = combined.sort_values(["start", "event_id"], kind="stable").reset_index(drop=True)
     return gpd.GeoDataFrame(combined, geometry="geometry", crs=borders.WGS84)

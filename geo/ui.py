@@ -33,6 +33,7 @@ from geo.importers import FORMATS, ImportResult, import_table
 K_MODE, K_DATE, K_WINDOW = "view_mode", "view_date", "view_window"
 K_COUNTRIES, K_TYPES, K_TEXT = "view_countries", "view_types", "view_text"
 K_CENTER, K_ZOOM = "view_center", "view_zoom"
+K_DATES = "view_dates"
 K_EARLIER, K_TILES, K_PLAYING, K_LAST_TICK = "show_earlier", "show_tiles", "playing", "last_tick"
 K_URL_PROBLEMS = "url_problems"
 VIEW_KEYS = (K_MODE, K_DATE, K_WINDOW, K_COUNTRIES, K_TYPES, K_TEXT)
@@ -41,6 +42,10 @@ VIEW_KEYS = (K_MODE, K_DATE, K_WINDOW, K_COUNTRIES, K_TYPES, K_TEXT)
 PLAY_INTERVAL_S = 1.5
 
 MODE_LABELS = {"as_of": "Everything up to a date", "window": "A window (from – to)"}
+DATES_LABELS = {
+    "precise": "Most precise (articles and public record)",
+    "articles": "The articles' dates only",
+}
 
 
 @st.cache_data(show_spinner="Loading events…")
@@ -282,6 +287,7 @@ def _init_state(events: gpd.GeoDataFrame) -> None:
     st.session_state[K_TEXT] = view.text
     st.session_state[K_CENTER] = view.center
     st.session_state[K_ZOOM] = view.zoom
+    st.session_state[K_DATES] = view.dates
     st.session_state[K_EARLIER] = True
     st.session_state[K_TILES] = False
     st.session_state[K_PLAYING] = False
@@ -302,6 +308,7 @@ def current_view() -> filters.View:
         text=st.session_state[K_TEXT],
         center=st.session_state.get(K_CENTER),
         zoom=st.session_state.get(K_ZOOM),
+        dates=st.session_state.get(K_DATES, "precise"),
     )
 
 
@@ -364,6 +371,11 @@ def _filter_controls(events: gpd.GeoDataFrame) -> None:
     st.session_state["w_text"] = st.session_state[K_TEXT]
     st.text_input("Search titles and descriptions", key="w_text", placeholder="e.g. Gao, coup, Wagner",
                   on_change=_copy("w_text", K_TEXT))  # fmt: skip
+    # Where each event is placed in time: its most precise date, or the articles' own (geo.record).
+    st.radio("Dates", list(DATES_LABELS), format_func=DATES_LABELS.get, key="w_dates",
+             index=list(DATES_LABELS).index(st.session_state.get(K_DATES, "precise")),
+             on_change=_copy("w_dates", K_DATES),
+             help="The public record (references.csv) often gives the day where the articles give a month or year.")  # fmt: skip
 
 
 def _play_ticker(events: gpd.GeoDataFrame) -> None:
