@@ -36,8 +36,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import shapely
 
-from geo import borders, gazetteer, record
-from geo.errors import DataError, RowProblem
+from geo import borders, frontiers, gazetteer, record
+from geo.errors import DataError, Refusals, RowProblem, problem_order
 
 ROOT = Path(__file__).resolve().parent.parent
 EVENTS_CSV = ROOT / "events.csv"
@@ -195,8 +195,26 @@ def _parse_dates(series: pd.Series) -> pd.Series:
     """Parse strict ISO dates; anything else (or an impossible day) becomes NaT."""
     text = series.astype("string").str.strip()
     ok = text.str.fullmatch(_ISO_DATE.pattern).fillna(False).astype(bool)
-    parsed = pd.to_datetime(text.where(ok), format="%Y-%m-%d", errors="coerce")
-    return parsed
+    return parse_dates(text.where(ok), ("%Y-%m-%d",))
+
+
+def parse_dates(values: pd.Series, formats: tuple[str, ...]) -> pd.Series:
+    """Dates in the first of ``formats`` that fits, NaT for the rest; each distinct cell is parsed once.
+
+    The one date parser of the curated checks and the importers: a million
+    cells hold a few thousand distinct dates, each parsed once.
+    """
+    codes, uniques = pd.factorize(values)
+    text = pd.Series(list(uniques), dtype=object)
+    parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
+    for fmt in formats:
+        missing = parsed.isna()
+        if not missing.any():
+            break
+        attempt = pd.to_datetime(text[missing], format=fmt, errors="coerce")
+        parsed.loc[missing] = attempt.astype("datetime64[us]")
+    table = np.append(parsed.to_numpy(), np.datetime64("NaT", "us"))
+    return pd.Series(table[codes], index=values.index, dtype="datetime64[us]")
 
 
 def period_end(start: pd.Series, precision: pd.Series) -> pd.Series:
@@ -228,25 +246,15 @@ def format_period(row: pd.Series) -> str:
     return first if last == first else f"{first} – {last}"
 
 
-class _Collector:
-    """Gathers problems per row from boolean masks, wording each bad cell once."""
+class _Collector(Refusals):
+    """The shared collector, quoting each bad cell from the frame being checked."""
 
     def __init__(self, frame: pd.DataFrame):
+        super().__init__(frame["_row"].to_numpy() if "_row" in frame else np.arange(len(frame)) + 2)
         self.frame = frame
-        self.rows = frame["_row"].to_numpy() if "_row" in frame else np.arange(len(frame)) + 2
-        self.problems: list[RowProblem] = []
-        self.bad = np.zeros(len(frame), dtype=bool)
 
     def flag(self, mask, column: str, message, value_column: str | None = None) -> None:
-        mask = np.asarray(mask, dtype=bool)
-        if not mask.any():
-            return
-        self.bad |= mask
-        values = self.frame.get(value_column or column, None)
-        for i in np.flatnonzero(mask):
-            value = None if values is None else values.iloc[i]
-            text = message(i) if callable(message) else message
-            self.problems.append(RowProblem(int(self.rows[i]), column, value, text))
+        super().flag(mask, column, message, self.frame.get(value_column or column, None))
 
 
 def validate_events(
@@ -379,34 +387,36 @@ def validate_events(
     # from every code instead of turning the mask into NA.
     found = pd.Series(geo_country, dtype=object).fillna("").to_numpy()
     mismatch = coords_ok & country.isin(known) & pd.Series(found != country.to_numpy(dtype=object))
+    # Off its polygon: a border or coastal point, the country as it was on the date, a disputed
+    # area, or truly outside (geo.frontiers, one vectorised pass per named country).
+    off = np.flatnonzero(mismatch.to_numpy())
+    sorted_out = frontiers.check_countries(
+        lon.to_numpy()[off], lat.to_numpy()[off], country.to_numpy(dtype=object)[off], geo_country[off],
+        start.to_numpy()[off],
+    )  # fmt: skip
     outside = np.zeros(len(frame), dtype=bool)
     swapped = np.zeros(len(frame), dtype=bool)
-    distances = {}
-    for i in np.flatnonzero(mismatch.to_numpy()):
-        km = borders.distance_to_country_km(float(lon[i]), float(lat[i]), country.iloc[i])
-        if km <= borders.COUNTRY_TOLERANCE_KM:
-            geo_country[i] = country.iloc[i]  # a border or coastal point, within tolerance
-            continue
-        distances[i] = km
-        if -90 <= lon[i] <= 90 and borders.distance_to_country_km(float(lat[i]), float(lon[i]), country.iloc[i]) == 0:
-            swapped[i] = True
-        else:
-            outside[i] = True
+    outside[off[sorted_out.status == "outside"]] = True
+    swapped[off[sorted_out.status == "swapped"]] = True
+    distances = dict(zip(off, sorted_out.km, strict=True))
+    kept_off = off[np.isin(sorted_out.status, ["within", "then", "nowhere"])]
+    geo_country[kept_off] = country.to_numpy(dtype=object)[kept_off]
+    country_notes = dict(zip(off, sorted_out.note, strict=True))
+    # The cells the messages quote, taken once (pandas' .iloc per row costs a millisecond each).
+    off_lat, off_lon, off_named = (
+        dict(zip(off, text[c].iloc[off].tolist(), strict=True)) for c in ("latitude", "longitude", "country")
+    )
     check.flag(
         swapped,
         "latitude",
-        lambda i: (
-            f"with longitude {text['longitude'].iloc[i]}, lies outside {country.iloc[i]}; "
-            "latitude and longitude look swapped"
-        ),
+        lambda i: f"with longitude {off_lon[i]}, lies outside {off_named[i]}; latitude and longitude look swapped",
     )
     check.flag(
         outside,
         "latitude",
         lambda i: (
-            f"the point ({text['latitude'].iloc[i]}, {text['longitude'].iloc[i]}) lies "
-            f"{distances[i]:.0f} km outside {country.iloc[i]}, the country named"
-            + (f" (it is in {geo_country[i]})" if geo_country[i] else "")
+            f"the point ({off_lat[i]}, {off_lon[i]}) lies {distances[i]:.0f} km outside {off_named[i]}, "
+            "the country named" + (f" (it is in {geo_country[i]})" if geo_country[i] else "")
         ),
     )
 
@@ -460,7 +470,7 @@ def validate_events(
 
     good = ~check.bad
     if strict and check.problems:
-        raise DataError(sorted(check.problems, key=_problem_order), source=name)
+        raise DataError(sorted(check.problems, key=problem_order), source=name)
 
     # The kept rows in their final order (date, then id), chosen before any
     # column is copied: one take per column instead of a filter then a sort,
@@ -486,6 +496,14 @@ def validate_events(
     # million rows then never hold two copies of the table. That includes the
     # caller's frame, which every check is done with: a caller that keeps no
     # reference to it (geo.importers) has its columns freed along the way.
+    flagged = {i: n for i, n in country_notes.items() if n}
+    if flagged:  # say why a point off its named country's polygon was kept
+        notes = (
+            frame["notes"].astype(object).copy() if "notes" in frame else pd.Series("", index=frame.index, dtype=object)
+        )
+        for i, note in flagged.items():
+            notes.iat[i] = note if pd.isna(notes.iat[i]) or not notes.iat[i] else f"{note} {notes.iat[i]}"
+        frame = frame.assign(notes=notes)
     extras = {extra: frame[extra] for extra in OPTIONAL_EXTRA if extra in frame}
     line_numbers, problems = check.rows, check.problems
     frame = check = None
@@ -522,7 +540,7 @@ def validate_events(
     typed["search_text"] = _search_text(typed)
     _release_arrow_memory()  # the search text's scratch, before GEOS allocates the points
     events = borders.as_points(typed)
-    return events, sorted(problems, key=_problem_order)
+    return events, sorted(problems, key=problem_order)
 
 
 def _check_record(frame: pd.DataFrame, check: _Collector, reference_ids: set[str] | None) -> dict[str, pd.Series]:
@@ -714,10 +732,6 @@ def _country_of_points(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
             placed[candidates[inside]] = True
             todo = todo[~placed[todo]]
     return out
-
-
-def _problem_order(problem: RowProblem) -> tuple:
-    return (problem.row or 0, problem.column or "")
 
 
 def _check_places(text: dict[str, pd.Series], lat: pd.Series, lon: pd.Series, check: _Collector) -> None:

@@ -112,12 +112,17 @@ def startup_data_path(argv: list[str] | None = None) -> str | None:
 
 @st.cache_data(show_spinner="Reading the data file…", max_entries=4)
 def cached_import(
-    name: str, data: bytes, fmt: str | None, date_column: str | None, event_type: str | None
+    name: str,
+    data: bytes,
+    fmt: str | None,
+    date_column: str | None,
+    event_type: str | None,
+    date_order: str | None = None,
 ) -> ImportResult:
     """Import a file's bytes once per (content, options); the key is the bytes' hash."""
     upload = io.BytesIO(data)
     upload.name = name
-    return import_table(upload, fmt=fmt, date_column=date_column, event_type=event_type,
+    return import_table(upload, fmt=fmt, date_column=date_column, event_type=event_type, date_order=date_order,
                         max_bytes=MAX_UPLOAD_MB * 1_000_000)  # fmt: skip
 
 
@@ -165,9 +170,10 @@ def _on_upload() -> None:
     fmt = st.session_state.get("w_import_format", "auto")
     date_column = (st.session_state.get("w_import_date_column") or "").strip() or None
     event_type = st.session_state.get("w_import_event_type") or None
+    date_order = st.session_state.get("w_import_date_order") or None
     try:
         data = upload.getvalue()
-        result = cached_import(upload.name, data, None if fmt == "auto" else fmt, date_column, event_type)
+        result = cached_import(upload.name, data, None if fmt == "auto" else fmt, date_column, event_type, date_order)
     except DataError as exc:
         st.session_state[K_IMPORT_MESSAGE] = ("error", _data_error_text(exc, what=upload.name))
         return
@@ -224,11 +230,16 @@ def data_section() -> None:
     with section:
         st.file_uploader(
             f"ACLED or UCDP GED CSV, events CSV, GeoJSON or GeoPackage (up to {MAX_UPLOAD_MB} MB)",
-            type=["csv", "zip", "geojson", "json", "gpkg"], key="w_upload", on_change=_on_upload,
+            type=["csv", "zip", "gz", "xlsx", "geojson", "json", "gpkg"], key="w_upload", on_change=_on_upload,
         )  # fmt: skip
         st.selectbox("Format", IMPORT_FORMATS, key="w_import_format",
                      help="Detected from the header; choose one to override.")  # fmt: skip
         st.text_input("Date column (GeoJSON / GeoPackage)", key="w_import_date_column")
+        st.selectbox("Date order", ["", "dmy", "mdy"], key="w_import_date_order",
+                     format_func=lambda o: {"": "from the file (a day above 12 settles it)", "dmy": "day/month/year",
+                                            "mdy": "month/day/year"}[o],
+                     help="For dates written 1/2/2022. A file whose dates could be read either way is refused "
+                          "until you choose.")  # fmt: skip
         st.selectbox("Event type for points without one", ["", *EVENT_TYPES], key="w_import_event_type",
                      format_func=lambda t: t.replace("_", " ") or "(refuse points without a type)")  # fmt: skip
         message = st.session_state.get(K_IMPORT_MESSAGE)
