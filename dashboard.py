@@ -38,7 +38,8 @@ can_play = filters.count_rows(events, filters.rows_in_view(events, played)) <= a
 # swaps the layers, keeping the user's pan and zoom. It opens where the link
 # said (ui.map_start); after that the map alone moves itself.
 start_center, start_zoom = ui.map_start()
-fmap = mapview.base_map(tiles=st.session_state[ui.K_TILES], legend=False, center=start_center, zoom=start_zoom)
+fmap = mapview.base_map(tiles=st.session_state[ui.K_TILES], legend=False, center=start_center, zoom=start_zoom,
+                        asset_url=ui.MAP_ASSET_URL)  # fmt: skip
 layers = mapview.dynamic_layers(marks.shown, marks.status, moves.iloc[0:0] if playing else moves, bases_now,
                                 ui.sources(), aggregated=marks.cells, zoom=view.zoom)  # fmt: skip
 control = playback.control_data(

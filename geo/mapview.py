@@ -59,6 +59,8 @@ BASE_COLOURS = {"in use": "#117733", "handed over": "#999999"}
 COUNTRY_FILL = "#F3EFE4"
 #: folium's default assets the map needs: Leaflet, and jQuery for folium's popups (built with ``$(...)``).
 MAP_ASSETS = frozenset({"leaflet", "leaflet_css", "jquery"})
+#: The files in ``geo/assets`` that stand for them when the map is served without a CDN.
+LOCAL_ASSET_FILES = {"leaflet": "leaflet.js", "leaflet_css": "leaflet.css", "jquery": "jquery.min.js"}
 SEA_COLOUR = "#D6E6F2"
 
 
@@ -216,6 +218,7 @@ def base_map(
     legend: bool = True,
     center: tuple[float, float] = DEFAULT_CENTER,
     zoom: int = DEFAULT_ZOOM,
+    asset_url: str | None = None,
 ) -> folium.Map:
     """Return the static map: Natural Earth countries, labels, the Mali–Niger border and the legend.
 
@@ -232,6 +235,10 @@ def base_map(
         Where the map opens, (lat, lon) and Leaflet zoom. The dashboard opens it
         where a link says and then leaves the viewport to the map (see
         ``geo.ui.map_start``), rather than moving it with ``st_folium(center=...)``.
+    asset_url
+        Where the page finds ``geo/assets``' copies of Leaflet and jQuery (the
+        dashboard serves them as static files), instead of their CDNs; None
+        keeps folium's links (exports inline the files themselves).
     """
     countries = borders.countries_frame() if countries is None else countries
     fmap = folium.Map(location=list(center), zoom_start=int(zoom), tiles=None, control_scale=True,
@@ -243,6 +250,13 @@ def base_map(
     fmap.get_root().header.add_child(
         folium.Element(f"<style>.leaflet-container {{ background: {SEA_COLOUR} !important; }}</style>")
     )
+    if asset_url is not None:
+        base = asset_url.rstrip("/")
+        fmap.default_js = [(name, f"{base}/{LOCAL_ASSET_FILES[name]}") for name, _ in fmap.default_js]
+        fmap.default_css = [(name, f"{base}/{LOCAL_ASSET_FILES[name]}") for name, _ in fmap.default_css]
+        # leaflet.css looks for its layer-control icon in images/, which geo/assets keeps beside it.
+        fmap.get_root().header.add_child(folium.Element(
+            f'<style>.leaflet-control-layers-toggle {{ background-image: url("{base}/layers.png"); }}</style>'))  # fmt: skip
     folium.TileLayer("OpenStreetMap", name="Web map tiles (online only)", overlay=True, show=tiles,
                      control=True).add_to(fmap)  # fmt: skip
     _country_layer(countries, highlight=True).add_to(fmap)

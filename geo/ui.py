@@ -40,6 +40,10 @@ K_URL_PROBLEMS = "url_problems"
 VIEW_KEYS = (K_MODE, K_DATE, K_WINDOW, K_COUNTRIES, K_TYPES, K_TEXT)
 #: The ``key`` given to ``st_folium``: its last report is kept in session state under it.
 MAP_KEY = "map"
+#: Where a map's iframe finds Leaflet and jQuery: ``static/`` (a link to ``geo/assets``) served by
+#: Streamlit at ``/app/static/`` (``enableStaticServing`` in .streamlit/config.toml). Relative to the
+#: component's page, ``/component/streamlit_folium.st_folium/index.html``, so a base URL path still works.
+MAP_ASSET_URL = "../../app/static"
 
 MODE_LABELS = {"as_of": "Everything up to a date", "window": "A window (from – to)"}
 
