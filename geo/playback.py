@@ -298,7 +298,7 @@ function sahelTimeControl(map, data) {
         L.DomEvent.disableClickPropagation(box);
         L.DomEvent.disableScrollPropagation(box);
         var Control = L.Control.extend({onAdd: function () { return box; }});
-        new Control({position: "topright"}).addTo(map);
+        new Control({position: "bottomright"}).addTo(map);  // below popups, which open upwards
         ctl.box = box; ctl.button = play; ctl.label = label; ctl.select = speed; ctl.note = note;
         L.DomEvent.on(play, "click", function () { ctl.playing ? ctl.pause("pause") : ctl.start(); });
         L.DomEvent.on(speed, "change", function () {
