@@ -34,6 +34,7 @@ from branca.element import MacroElement
 from jinja2 import Template
 
 from geo import borders, filters
+from geo.escaping import has_template_syntax
 
 #: Speeds offered by the control: label -> days of the view per second of playback.
 SPEEDS: dict[str, float] = {"a week per second": 7.0, "a month per second": 30.4375, "a year per second": 365.25}
@@ -246,6 +247,8 @@ class TimeControl(MacroElement):
         # Fixed, in the shape of folium's ids: the same view renders the same bytes.
         self._id = "7153a1ce0a5e4c1f9b7d2e60c4f8a913"
         self.payload = script_json(data)
+        if has_template_syntax(self.payload):  # script_json rules it out; this says so where it matters
+            raise ValueError("the time control's data would read as a template")
         self._map_name = map_name
         self.code = _CONTROL_JS
 
