@@ -28,7 +28,7 @@ in_view = filters.filter_events(events, view) if playing else marks.in_view
 troops = view.with_changes(text="", types=("troop_movement",))
 moves = movements_at(filters.filter_events(events, troops), view.reference_date)
 # Every movement of the span, for the time control to glide along while it plays (it draws them itself then).
-span_moves = movements_at(filters.filter_events(events, playback.playing_view(events, troops)), view.reference_date)
+span_moves = filters.filter_events(events, playback.playing_view(events, troops))
 bases_now = base_status(ui.bases(), view.reference_date)
 can_play = filters.count_rows(events, filters.rows_in_view(events, played)) <= aggregate.AGGREGATE_THRESHOLD
 

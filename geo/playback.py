@@ -26,6 +26,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 import geopandas as gpd
 import numpy as np
@@ -35,6 +36,7 @@ from jinja2 import Template
 
 from geo import borders, filters
 from geo.escaping import has_template_syntax
+from geo.movements import route_line
 
 #: Speeds offered by the control: label -> days of the view per second of playback.
 SPEEDS: dict[str, float] = {"a week per second": 7.0, "a month per second": 30.4375, "a year per second": 365.25}
@@ -120,22 +122,25 @@ def playing_view(events: pd.DataFrame, view: filters.View) -> filters.View:
     return view.with_changes(as_of=span.end)
 
 
-def movement_tracks(moves: gpd.GeoDataFrame) -> list[dict]:
-    """Return each troop movement's route as (lat, lon) points with their cumulative geodesic km and its days."""
+@lru_cache(maxsize=64)
+def _track(route: str) -> tuple[tuple[tuple[float, float], ...], tuple[float, ...]]:
+    """Return a route's drawn points as (lat, lon) and their cumulative geodesic km, once per route."""
+    lon, lat = np.asarray(route_line(route).coords, dtype=float).T
+    legs = np.asarray(borders.distance_km(lon[:-1], lat[:-1], lon[1:], lat[1:]), dtype=float).reshape(-1)
+    points = tuple((round(float(y), 5), round(float(x), 5)) for x, y in zip(lon, lat, strict=True))
+    return points, tuple(round(float(k), 3) for k in np.concatenate([[0.0], np.cumsum(legs)]))
+
+
+def movement_tracks(moves: pd.DataFrame) -> list[dict]:
+    """Return each troop movement's route as (lat, lon) points with their cumulative geodesic km and its days.
+
+    ``moves`` holds troop-movement events (``event_id``, ``route``, ``start``, ``end``, ``title``).
+    """
     tracks = []
-    for _, move in moves.iterrows():
-        lon, lat = np.asarray(move.geometry.coords, dtype=float).T
-        legs = np.asarray(borders.distance_km(lon[:-1], lat[:-1], lon[1:], lat[1:]), dtype=float).reshape(-1)
-        tracks.append(
-            {
-                "id": str(move["event_id"]),
-                "route": [[round(float(y), 5), round(float(x), 5)] for x, y in zip(lon, lat, strict=True)],
-                "km": [round(float(k), 3) for k in np.concatenate([[0.0], np.cumsum(legs)])],
-                "start": day_number(move["start"]),
-                "end": day_number(move["end"]),
-                "title": str(move["title"]),
-            }
-        )
+    for move in moves.itertuples(index=False):
+        points, km = _track(str(move.route))
+        tracks.append({"id": str(move.event_id), "route": [list(p) for p in points], "km": list(km),
+                       "start": day_number(move.start), "end": day_number(move.end), "title": str(move.title)})  # fmt: skip
     return tracks
 
 
@@ -159,7 +164,7 @@ def control_data(
     view
         The view on screen.
     moves
-        Troop movements over the whole span (:func:`geo.movements.movements_at` rows).
+        The troop-movement events of the whole span (see :func:`movement_tracks`).
     playing
         Whether the server has recorded that the control is playing.
     handled
