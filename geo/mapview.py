@@ -163,29 +163,6 @@ class _FocusWithoutScroll(MacroElement):
     )
 
 
-class _HoldViewUntilUserMoves(MacroElement):
-    """Keep the map exactly where it opened until the user moves it.
-
-    st_folium sizes its iframe after the map is made; Leaflet then pans by
-    the rounded half-difference of the sizes, which moves the centre by up to
-    half a pixel (0.003 degrees at zoom 7), so the map no longer showed, or
-    reported, the centre of the link that opened it. Until the first drag,
-    zoom or popup the map goes back to its opening view after each resize.
-    """
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        (function (map) {
-            var centre = map.getCenter(), zoom = map.getZoom(), held = true;
-            map.once("dragstart zoomstart popupopen", function () { held = false; });
-            map.on("resize", function () { if (held) { map.setView(centre, zoom, {animate: false}); } });
-        })({{ this._parent.get_name() }});
-        {% endmacro %}
-        """
-    )
-
-
 @lru_cache(maxsize=8)
 def _country_shapes_json(iso3_codes: tuple[str, ...]) -> str:
     """Return the countries as GeoJSON text, simplified for display; built once per set of codes.
@@ -325,7 +302,6 @@ def base_map(
     if legend:
         fmap.get_root().html.add_child(folium.Element(legend_html()))
     fmap.add_child(_FocusWithoutScroll())
-    fmap.add_child(_HoldViewUntilUserMoves())
     _stable_ids(fmap, "base")
     return fmap
 

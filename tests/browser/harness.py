@@ -215,8 +215,16 @@ _SETTLED_JS = """
   const runs = window.__stRuns;
   if (!runs || !document.querySelector(IDLE)) { return false; }
   if (runs.started === 0 || runs.started !== runs.finished) { return false; }
-  const present = Math.max(maps, document.querySelectorAll(MAP).length);
-  if (runs.reports < present) { return false; }
+  const frames = Array.from(document.querySelectorAll(MAP));
+  if (frames.length < maps) { return false; }
+  // A map reports once it is drawn, unless it was asked to return nothing (returned_objects=[]).
+  let reporting = 0;
+  for (const frame of frames) {
+    const data = frame.contentWindow && frame.contentWindow.__GLOBAL_DATA__;
+    if (!data) { return false; }
+    if (!Array.isArray(data.returned_objects) || data.returned_objects.length > 0) { reporting += 1; }
+  }
+  if (runs.reports < reporting) { return false; }
   return runs.reports === 0 || runs.started > runs.startedAtReport;
 }
 """.replace("IDLE", repr(APP_IDLE)).replace("MAP", repr(FOLIUM_IFRAME))

@@ -185,11 +185,14 @@ def test_zoom_click_zooms_once_and_it_stays(dashboard, app_page):
 def test_link_with_centre_and_zoom_opens_there_and_holds(dashboard, app_page):
     page = app_page(dashboard + "?mode=as_of&date=2022-08-15&lat=15.8&lon=0.5&zoom=7")
     frame = folium_frame(page)
-    assert frame.evaluate(MAP_VIEW) == [15.8, 0.5, 7]
     _expect_url_records(page, [15.8, 0.5, 7])
+    lat, lon, zoom = frame.evaluate(MAP_VIEW)
+    # Leaflet re-fits the map to st_folium's iframe after it is made, rounding to whole pixels:
+    # the centre it computes then is within a pixel of the link's (360 / 256 / 2**zoom degrees).
+    pixel = 360 / 256 / 2**7
+    assert zoom == 7 and abs(lat - 15.8) < pixel and abs(lon - 0.5) < pixel
     watched = _watch(page, frame)
     _assert_held(watched)
-    assert watched["view_after"] == [15.8, 0.5, 7]
     assert _url_view(page) == (15.8, 0.5, 7)
 
 
@@ -238,10 +241,12 @@ def test_slider_from_first_to_last_date_changes_the_marks(dashboard, app_page, s
 def test_date_field_and_week_keys_pick_a_day(dashboard, app_page):
     page = app_page(dashboard + "?date=2022-08-15")
     frame = folium_frame(page)
-    field = page.locator(".st-key-w_day input").first
+    # Streamlit's date field is three segments (year, month, day); typing fills them in turn, and
+    # the value is taken when the field loses focus.
     with rerun(page):
-        field.fill("2022-02-17")
-        field.press("Enter")
+        page.locator(".st-key-w_day [role=spinbutton]").first.click()
+        page.keyboard.type("20220217")
+        page.locator("h1").first.click()
     expect(page).to_have_url(re.compile(r"date=2022-02-17"))
     expect(frame.locator(MARKS)).to_have_count(int((EVENTS["start"] <= "2022-02-17").sum()))
     thumb = _slider(page)
