@@ -258,8 +258,11 @@ def test_date_field_and_week_keys_pick_a_day(dashboard, app_page):
     expect(frame.locator(MARKS)).to_have_count(1)
 
 
-@pytest.mark.xfail(strict=True, reason="known defect: the sidebar's PageUp/PageDown handler (st.html with "
-                   "unsafe_allow_javascript) does not yet reach the slider's key presses; the week buttons work")
+@pytest.mark.xfail(
+    strict=True,
+    reason="known defect: the sidebar's PageUp/PageDown handler (st.html with "
+    "unsafe_allow_javascript) does not yet reach the slider's key presses; the week buttons work",
+)
 def test_page_keys_on_the_slider_step_a_week(dashboard, app_page):
     page = app_page(dashboard + "?date=2022-02-17")
     for key, expected in (("PageUp", date(2022, 2, 24)), ("PageDown", date(2022, 2, 17))):
