@@ -6,7 +6,7 @@ import folium
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import aggregate, filters, mapview, ui
+from geo import aggregate, filters, mapview, playback, ui
 from geo.bases import base_status
 from geo.movements import movements_at
 
@@ -18,21 +18,35 @@ events = ui.active_events()
 # so the browser starts drawing it first; the header container keeps them on top.
 view = ui.prepare_view(events)
 header = st.container()
-# Above the threshold the map draws grid cells, so single marks are not even selected.
-marks = aggregate.view_marks(events, view, show_earlier=st.session_state[ui.K_EARLIER])
-in_view = marks.in_view
+playing = st.session_state[ui.K_PLAYING]
+# While the map plays (geo.playback), it holds the marks up to the end of the span and shows each
+# as its date passes; the counts stay those of the view's date until playback pauses there.
+played = playback.playing_view(events, view)
+marks = aggregate.view_marks(events, played if playing else view, show_earlier=st.session_state[ui.K_EARLIER])
+in_view = filters.filter_events(events, view) if playing else marks.in_view
 # Only troop movements are needed: selecting them alone spares copying every event in view.
-moves = movements_at(filters.filter_events(events, view.with_changes(text="", types=("troop_movement",))),
-                     view.reference_date)  # fmt: skip
+troops = view.with_changes(text="", types=("troop_movement",))
+moves = movements_at(filters.filter_events(events, troops), view.reference_date)
+# Every movement of the span, for the time control to glide along while it plays (it draws them itself then).
+span_moves = filters.filter_events(events, playback.playing_view(events, troops))
 bases_now = base_status(ui.bases(), view.reference_date)
+can_play = filters.count_rows(events, filters.rows_in_view(events, played)) <= aggregate.AGGREGATE_THRESHOLD
 
 # The base map is rebuilt each run (about 10 ms) rather than cached: st_folium
 # adds the dynamic layers to the map object it is given, and its ids are
 # deterministic, so the same base renders the same script and st_folium only
-# swaps the layers, keeping the user's pan and zoom.
-fmap = mapview.base_map(tiles=st.session_state[ui.K_TILES], legend=False)
-layers = mapview.dynamic_layers(marks.shown, marks.status, moves, bases_now, ui.sources(), aggregated=marks.cells,
-                                zoom=view.zoom)  # fmt: skip
+# swaps the layers, keeping the user's pan and zoom. It opens where the link
+# said (ui.map_start); after that the map alone moves itself.
+start_center, start_zoom = ui.map_start()
+fmap = mapview.base_map(tiles=st.session_state[ui.K_TILES], legend=False, center=start_center, zoom=start_zoom,
+                        asset_url=ui.MAP_ASSET_URL)  # fmt: skip
+layers = mapview.dynamic_layers(marks.shown, marks.status, moves.iloc[0:0] if playing else moves, bases_now,
+                                ui.sources(), aggregated=marks.cells, zoom=view.zoom)  # fmt: skip
+control = playback.control_data(
+    events, view, span_moves, playing=playing, handled=st.session_state[ui.K_PLAY_HANDLED], can_play=can_play,
+    play_from=st.session_state[ui.K_PLAY_FROM] if playing else None, colours=mapview.MOVEMENT_COLOURS,
+)  # fmt: skip
+playback.add_time_control(layers[-1], control)
 # Always there, filled or not: an element appearing above the map only when the cells start
 # would shift the map's place on the page, and Streamlit would rebuild its iframe (and lose the pan).
 map_note = st.empty()
@@ -47,22 +61,18 @@ with legend_column:
     # Beside the map rather than over it, so it hides no mark, popup or tooltip.
     st.html(mapview.legend_html(floating=False))
 with map_column:
-    returned = st_folium(
+    # No center/zoom: the map owns its viewport (see ui.map_start). Its report of a pan or zoom,
+    # and the time control's play/pause message, reach ui.on_map_report before the next run.
+    st_folium(
         fmap,
-        key="map",
+        key=ui.MAP_KEY,
         height=620,
         use_container_width=True,
-        center=view.center or mapview.DEFAULT_CENTER,
-        zoom=view.zoom or mapview.DEFAULT_ZOOM,
         feature_group_to_add=layers,
         layer_control=folium.LayerControl(collapsed=True),
-        returned_objects=["center", "zoom"],
+        returned_objects=["center", "zoom", "selected_tags"],
+        on_change=ui.on_map_report,
     )
-if returned and returned.get("center") and returned.get("zoom"):
-    center = (round(returned["center"]["lat"], 4), round(returned["center"]["lng"], 4))
-    if center != view.center or returned["zoom"] != view.zoom:
-        st.session_state[ui.K_CENTER] = center
-        st.session_state[ui.K_ZOOM] = int(returned["zoom"])
 
 ui.sidebar(events, notices=header)
 with header:

@@ -18,8 +18,9 @@ First load
     session; Streamlit's cache holds the import).
 
 One move
-    The slider's thumb is focused and one key pressed, ``PageDown`` or
-    ``PageUp`` (a tenth of the span), turning at either end, so that the moves
+    The slider's thumb is focused and one key pressed, ``Shift+ArrowLeft`` or
+    ``Shift+ArrowRight`` (a tenth of the span, react-aria's page step; PageUp and
+    PageDown move a week in the dashboard), turning at either end, so that the moves
     sweep the span back and forth; or, with ``--input buttons``, one click on
     "◀ Previous" then "Next ▶". The sample is the wall time from just before
     the key press (or click) until all of these hold:
@@ -274,7 +275,7 @@ def one_move(page, frame, how: str, direction: int, opts) -> tuple[dict, object]
     renders_before = frame.evaluate(FRAME_BEFORE)
     page.evaluate(RESET_MAIN)
     if how == "keys":
-        key = "PageDown" if direction < 0 else "PageUp"
+        key = "Shift+ArrowLeft" if direction < 0 else "Shift+ArrowRight"
         slider.focus()
         start = time.perf_counter()
         page.keyboard.press(key)
@@ -426,7 +427,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--csv", type=Path, help="time this CSV (ACLED, UCDP, events layout), not synthetic ones")
     parser.add_argument("--moves", type=int, default=20, help="slider moves per size (default 20)")
     parser.add_argument("--input", choices=("keys", "buttons"), default="keys",
-                        help="PageDown/PageUp on the slider (default) or the Previous/Next buttons")  # fmt: skip
+                        help="Shift+arrow keys on the slider (default) or the Previous/Next buttons")  # fmt: skip
     parser.add_argument("--show", choices=tuple(SHOW_LABELS), default="both", help="the sidebar's Show choice")
     parser.add_argument("--quiet", type=float, default=0.5,
                         help="a move ends once nothing has happened for this long; not counted (default 0.5 s)")  # fmt: skip

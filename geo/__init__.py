@@ -58,6 +58,12 @@ _PUBLIC: dict[str, str] = {
     "base_map": "geo.mapview",
     "dynamic_layers": "geo.mapview",
     "build_map": "geo.mapview",
+    # playback in the browser
+    "TimeControl": "geo.playback",
+    "add_time_control": "geo.playback",
+    "control_data": "geo.playback",
+    "play_span": "geo.playback",
+    "playing_view": "geo.playback",
 }
 
 __all__ = sorted(_PUBLIC)

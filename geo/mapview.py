@@ -60,6 +60,8 @@ BASE_COLOURS = {"in use": "#117733", "handed over": "#999999"}
 COUNTRY_FILL = "#F3EFE4"
 #: folium's default assets the map needs: Leaflet, and jQuery for folium's popups (built with ``$(...)``).
 MAP_ASSETS = frozenset({"leaflet", "leaflet_css", "jquery"})
+#: The files in ``geo/assets`` that stand for them when the map is served without a CDN.
+LOCAL_ASSET_FILES = {"leaflet": "leaflet.js", "leaflet_css": "leaflet.css", "jquery": "jquery.min.js"}
 SEA_COLOUR = "#D6E6F2"
 
 
@@ -241,7 +243,15 @@ def _country_labels(countries: gpd.GeoDataFrame) -> folium.GeoJson:
     )
 
 
-def base_map(*, tiles: bool = False, countries: gpd.GeoDataFrame | None = None, legend: bool = True) -> folium.Map:
+def base_map(
+    *,
+    tiles: bool = False,
+    countries: gpd.GeoDataFrame | None = None,
+    legend: bool = True,
+    center: tuple[float, float] = DEFAULT_CENTER,
+    zoom: int = DEFAULT_ZOOM,
+    asset_url: str | None = None,
+) -> folium.Map:
     """Return the static map: Natural Earth countries, labels, the Mali–Niger border and the legend.
 
     Parameters
@@ -253,9 +263,17 @@ def base_map(*, tiles: bool = False, countries: gpd.GeoDataFrame | None = None, 
         The countries to draw (default: the Sahel and its neighbours).
     legend
         Float the legend over the map (exports); the dashboard shows it beside the map instead.
+    center, zoom
+        Where the map opens, (lat, lon) and Leaflet zoom. The dashboard opens it
+        where a link says and then leaves the viewport to the map (see
+        ``geo.ui.map_start``), rather than moving it with ``st_folium(center=...)``.
+    asset_url
+        Where the page finds ``geo/assets``' copies of Leaflet and jQuery (the
+        dashboard serves them as static files), instead of their CDNs; None
+        keeps folium's links (exports inline the files themselves).
     """
     countries = borders.countries_frame() if countries is None else countries
-    fmap = folium.Map(location=DEFAULT_CENTER, zoom_start=DEFAULT_ZOOM, tiles=None, control_scale=True,
+    fmap = folium.Map(location=list(center), zoom_start=int(zoom), tiles=None, control_scale=True,
                       prefer_canvas=False)  # fmt: skip
     # Only what the map uses: folium also links Bootstrap, Font Awesome and awesome-markers
     # (seven files, ~500 kB), which the browser would fetch and parse before drawing anything.
@@ -264,6 +282,13 @@ def base_map(*, tiles: bool = False, countries: gpd.GeoDataFrame | None = None, 
     fmap.get_root().header.add_child(
         folium.Element(f"<style>.leaflet-container {{ background: {SEA_COLOUR} !important; }}</style>")
     )
+    if asset_url is not None:
+        base = asset_url.rstrip("/")
+        fmap.default_js = [(name, f"{base}/{LOCAL_ASSET_FILES[name]}") for name, _ in fmap.default_js]
+        fmap.default_css = [(name, f"{base}/{LOCAL_ASSET_FILES[name]}") for name, _ in fmap.default_css]
+        # leaflet.css looks for its layer-control icon in images/, which geo/assets keeps beside it.
+        fmap.get_root().header.add_child(folium.Element(
+            f'<style>.leaflet-control-layers-toggle {{ background-image: url("{base}/layers.png"); }}</style>'))  # fmt: skip
     folium.TileLayer("OpenStreetMap", name="Web map tiles (online only)", overlay=True, show=tiles,
                      control=True).add_to(fmap)  # fmt: skip
     _country_layer(countries, highlight=True).add_to(fmap)
@@ -484,8 +509,19 @@ def event_features(
             "className": f"event-mark event-{esc(row['event_type'])}",
         }
         tooltip = f"{esc(row['title'])} ({esc(row['date_label'])})"
-        features.append(_point_feature(lat, lon, style, popup_html(row, sources), tooltip, 340))
+        feature = _point_feature(lat, lon, style, popup_html(row, sources), tooltip, 340)
+        # Day numbers (days since 1970-01-01) of the event's period: the in-map time
+        # control (geo.playback) shows and fades marks by them as its date moves.
+        feature["properties"].update(day=_day_number(row["start"]), end_day=_day_number(row["end"]))
+        features.append(feature)
     return features
+
+
+def _day_number(value) -> int | None:
+    """Return a date as whole days since 1970-01-01 (None when missing)."""
+    if value is None or pd.isna(value):
+        return None
+    return int((pd.Timestamp(value).normalize() - pd.Timestamp("1970-01-01")).days)
 
 
 def layer_features(group: folium.FeatureGroup) -> list[dict]:
@@ -515,7 +551,8 @@ def _arrowheads(
         size = 0.18
         left = (lat2 - size * math.sin(angle - 0.5), lon2 - size * math.cos(angle - 0.5))
         right = (lat2 - size * math.sin(angle + 0.5), lon2 - size * math.cos(angle + 0.5))
-        folium.PolyLine([left, (lat2, lon2), right], color=colour, weight=3, opacity=0.9).add_to(group)
+        folium.PolyLine([left, (lat2, lon2), right], color=colour, weight=3, opacity=0.9,
+                        class_name="movement-arrow").add_to(group)  # fmt: skip
 
 
 def _movement_marks(group: folium.FeatureGroup, moves: gpd.GeoDataFrame, sources: pd.DataFrame) -> None:

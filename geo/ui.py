@@ -14,7 +14,6 @@ import hashlib
 import io
 import os
 import sys
-import time
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -22,7 +21,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from geo import borders, filters
+from geo import borders, filters, mapview
 from geo.bases import BASES_CSV, load_bases
 from geo.errors import DataError, RowProblem
 from geo.escaping import markdown_literal as md
@@ -32,14 +31,21 @@ from geo.importers import FORMATS, ImportResult, import_table
 # Session-state keys shared by the pages. view_* hold the view; w_* belong to widgets.
 K_MODE, K_DATE, K_WINDOW = "view_mode", "view_date", "view_window"
 K_COUNTRIES, K_TYPES, K_TEXT = "view_countries", "view_types", "view_text"
-K_CENTER, K_ZOOM = "view_center", "view_zoom"
+# K_CENTER/K_ZOOM: the map's extent as the map last reported it (for the URL and exports);
+# K_MAP_START: where the map opens, set once per session (from a link) and when the map is rebuilt.
+K_CENTER, K_ZOOM, K_MAP_START = "view_center", "view_zoom", "map_start"
 K_DATES = "view_dates"
-K_EARLIER, K_TILES, K_PLAYING, K_LAST_TICK = "show_earlier", "show_tiles", "playing", "last_tick"
+K_EARLIER, K_TILES, K_PLAYING = "show_earlier", "show_tiles", "playing"
+# Playback in the map (geo.playback): where the playing started, and the id of its last message applied.
+K_PLAY_FROM, K_PLAY_HANDLED = "play_from", "play_handled"
 K_URL_PROBLEMS = "url_problems"
 VIEW_KEYS = (K_MODE, K_DATE, K_WINDOW, K_COUNTRIES, K_TYPES, K_TEXT)
-
-#: Seconds between steps while playing.
-PLAY_INTERVAL_S = 1.5
+#: The ``key`` given to ``st_folium``: its last report is kept in session state under it.
+MAP_KEY = "map"
+#: Where a map's iframe finds Leaflet and jQuery: ``static/`` (a link to ``geo/assets``) served by
+#: Streamlit at ``/app/static/`` (``enableStaticServing`` in .streamlit/config.toml). Relative to the
+#: component's page, ``/component/streamlit_folium.st_folium/index.html``, so a base URL path still works.
+MAP_ASSET_URL = "../../app/static"
 
 MODE_LABELS = {"as_of": "Everything up to a date", "window": "A window (from – to)"}
 DATES_LABELS = {
@@ -287,11 +293,13 @@ def _init_state(events: gpd.GeoDataFrame) -> None:
     st.session_state[K_TEXT] = view.text
     st.session_state[K_CENTER] = view.center
     st.session_state[K_ZOOM] = view.zoom
+    st.session_state[K_MAP_START] = (view.center or mapview.DEFAULT_CENTER, view.zoom or mapview.DEFAULT_ZOOM)
     st.session_state[K_DATES] = view.dates
     st.session_state[K_EARLIER] = True
     st.session_state[K_TILES] = False
     st.session_state[K_PLAYING] = False
-    st.session_state[K_LAST_TICK] = 0.0
+    st.session_state[K_PLAY_FROM] = view.as_of
+    st.session_state[K_PLAY_HANDLED] = None
     st.session_state[K_URL_PROBLEMS] = [str(p) for p in problems]
 
 
@@ -312,6 +320,61 @@ def current_view() -> filters.View:
     )
 
 
+def map_start() -> tuple[tuple[float, float], int]:
+    """Return where the map opens, (lat, lon) and zoom: the link's view on a session's first run, else the default.
+
+    The map owns its viewport. The app tells it where to open (through the
+    folium map's own location, see :func:`geo.mapview.base_map`) and never
+    passes ``center``/``zoom`` to ``st_folium``: streamlit-folium moves the map
+    to any ``center`` that differs from the last one passed, and a value taken
+    from the map's report is always one run behind the map, so echoing it
+    moved the map back to its previous view, which it reported, and so on for
+    ever (issue 11).
+    """
+    return st.session_state[K_MAP_START]
+
+
+def on_map_report() -> None:
+    """``st_folium``'s ``on_change``: record the reported centre and zoom, and apply a playback message.
+
+    It runs before the script, so the run it starts already draws at the new
+    zoom (cells and spread marks depend on it) and publishes the new extent.
+    """
+    from geo import playback
+
+    report = st.session_state.get(MAP_KEY) or {}
+    centre, zoom = report.get("center"), report.get("zoom")
+    if isinstance(centre, dict) and centre.get("lat") is not None and zoom is not None:
+        st.session_state[K_CENTER] = (round(float(centre["lat"]), 4), round(float(centre["lng"]), 4))
+        st.session_state[K_ZOOM] = int(zoom)
+    message = playback.read_message(report.get("selected_tags"))
+    if message is None or message["id"] == st.session_state.get(K_PLAY_HANDLED):
+        return
+    st.session_state[K_PLAY_HANDLED] = message["id"]
+    if message["action"] == "play":
+        st.session_state[K_PLAYING] = True
+        st.session_state[K_PLAY_FROM] = message["date"]
+        return
+    st.session_state[K_PLAYING] = False
+    # Paused (or at the end): the sidebar, the counts and the URL take the date the map shows.
+    if st.session_state[K_MODE] == "window":
+        start, _ = st.session_state[K_WINDOW]
+        st.session_state[K_WINDOW] = (start, max(start, message["date"]))
+    else:
+        st.session_state[K_DATE] = message["date"]
+
+
+def _reopen_map_here() -> None:
+    """Before a change that rebuilds the map (its script changes), open the new one where the user left the old."""
+    if st.session_state.get(K_CENTER) is not None and st.session_state.get(K_ZOOM) is not None:
+        st.session_state[K_MAP_START] = (st.session_state[K_CENTER], st.session_state[K_ZOOM])
+
+
+def _on_tiles() -> None:
+    st.session_state[K_TILES] = st.session_state["w_tiles"]
+    _reopen_map_here()
+
+
 def _copy(widget_key: str, view_key: str):
     def callback() -> None:
         value = st.session_state[widget_key]
@@ -328,26 +391,74 @@ def _step(events: gpd.GeoDataFrame, direction: int):
     return callback
 
 
-def _toggle_play() -> None:
-    st.session_state[K_PLAYING] = not st.session_state[K_PLAYING]
-    st.session_state[K_LAST_TICK] = time.monotonic()
+def _shift(days: int, first: date, last: date):
+    """Return a callback that moves the date by ``days`` (a week back or on), within the data."""
+
+    def callback() -> None:
+        st.session_state[K_DATE] = filters.clamp_date(st.session_state[K_DATE] + timedelta(days=days), first, last)
+        st.session_state[K_PLAYING] = False
+
+    return callback
+
+
+def _copy_date(widget_key: str):
+    """Return a callback that makes a date widget's value the view's date (and stops playback)."""
+
+    def callback() -> None:
+        value = st.session_state[widget_key]
+        if value is not None:  # a cleared date field keeps the date shown
+            st.session_state[K_DATE] = value
+        st.session_state[K_PLAYING] = False
+
+    return callback
+
+
+#: PageUp / PageDown on the date slider press the week buttons: the slider's own page is a tenth
+#: of eleven years. Arrow keys keep the slider's day, Home / End its ends.
+_WEEK_KEYS_JS = """
+<script>
+(function () {
+  if (window.sahelWeekKeys) { return; }
+  window.sahelWeekKeys = true;
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "PageUp" && event.key !== "PageDown") { return; }
+    var slider = event.target.closest && event.target.closest(".st-key-w_date");
+    if (!slider) { return; }
+    var button = document.querySelector(event.key === "PageUp" ? ".st-key-w_week_next button"
+                                                                : ".st-key-w_week_prev button");
+    if (!button) { return; }
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    button.click();
+  }, true);
+})();
+</script>
+"""
 
 
 def _date_controls(events: gpd.GeoDataFrame, first: date, last: date) -> None:
     st.radio("Show", list(MODE_LABELS), format_func=MODE_LABELS.get, key="w_mode",
              index=list(MODE_LABELS).index(st.session_state[K_MODE]), on_change=_copy("w_mode", K_MODE))  # fmt: skip
     if st.session_state[K_MODE] == "as_of":
-        st.session_state["w_date"] = filters.clamp_date(st.session_state[K_DATE], first, last)
+        day = filters.clamp_date(st.session_state[K_DATE], first, last)
+        st.session_state["w_day"] = day
+        st.session_state["w_date"] = day
+        st.date_input("Date", min_value=first, max_value=last, key="w_day", format="YYYY-MM-DD",
+                      help="Type a day (2022-02-17) or pick one", on_change=_copy_date("w_day"))  # fmt: skip
         st.slider("As of", min_value=first, max_value=last, key="w_date", step=timedelta(days=1),
-                  format="D MMM YYYY", on_change=_copy("w_date", K_DATE))  # fmt: skip
+                  format="D MMM YYYY", on_change=_copy_date("w_date"),
+                  help="← → a day, PageUp / PageDown a week, Home / End the first and last day")  # fmt: skip
         previous, following = st.columns(2)
         previous.button("◀ Previous", key="w_prev", help="Go to the previous date with an event",
                         on_click=_step(events, -1), width="stretch")  # fmt: skip
         following.button("Next ▶", key="w_next", help="Go to the next date with an event",
                          on_click=_step(events, 1), width="stretch")  # fmt: skip
-        st.button("⏸ Pause" if st.session_state[K_PLAYING] else "▶ Play through the events", key="w_play",
-                  help="Step to the next event date every few seconds", on_click=_toggle_play,
-                  width="stretch")  # fmt: skip
+        week_back, week_on = st.columns(2)
+        week_back.button("− 1 week", key="w_week_prev", help="Seven days earlier (PageDown on the slider)",
+                         on_click=_shift(-7, first, last), width="stretch")  # fmt: skip
+        week_on.button("+ 1 week", key="w_week_next", help="Seven days later (PageUp on the slider)",
+                       on_click=_shift(7, first, last), width="stretch")  # fmt: skip
+        st.html(_WEEK_KEYS_JS, unsafe_allow_javascript=True)
     else:
         start, end = st.session_state[K_WINDOW]
         st.session_state["w_window"] = (filters.clamp_date(start, first, last), filters.clamp_date(end, first, last))
@@ -355,6 +466,11 @@ def _date_controls(events: gpd.GeoDataFrame, first: date, last: date) -> None:
                   format="D MMM YYYY", on_change=_copy("w_window", K_WINDOW))  # fmt: skip
         st.checkbox("Show earlier events, faded", key="w_earlier", value=st.session_state[K_EARLIER],
                     on_change=_copy("w_earlier", K_EARLIER))  # fmt: skip
+    if st.session_state[K_PLAYING]:
+        st.caption(f"Playing on the map from {filters.format_day(st.session_state[K_PLAY_FROM])}: "
+                   "pause there to read the counts for a date.")  # fmt: skip
+    else:
+        st.caption("▶ Play on the map plays the events in the browser, a week, a month or a year a second.")
 
 
 def _filter_controls(events: gpd.GeoDataFrame) -> None:
@@ -376,26 +492,6 @@ def _filter_controls(events: gpd.GeoDataFrame) -> None:
              index=list(DATES_LABELS).index(st.session_state.get(K_DATES, "precise")),
              on_change=_copy("w_dates", K_DATES),
              help="The public record (references.csv) often gives the day where the articles give a month or year.")  # fmt: skip
-
-
-def _play_ticker(events: gpd.GeoDataFrame) -> None:
-    """While playing, step to the next event date every PLAY_INTERVAL_S seconds, then stop at the end."""
-    if not st.session_state[K_PLAYING] or st.session_state[K_MODE] != "as_of":
-        return
-
-    @st.fragment(run_every=PLAY_INTERVAL_S / 3)
-    def ticker() -> None:
-        if time.monotonic() - st.session_state[K_LAST_TICK] < PLAY_INTERVAL_S:
-            return
-        current = st.session_state[K_DATE]
-        following = filters.step_date(events, current, 1)
-        st.session_state[K_LAST_TICK] = time.monotonic()
-        if following == current:
-            st.session_state[K_PLAYING] = False
-        st.session_state[K_DATE] = following
-        st.rerun(scope="app")
-
-    ticker()
 
 
 def prepare_view(events: gpd.GeoDataFrame) -> filters.View:
@@ -422,8 +518,7 @@ def sidebar(events: gpd.GeoDataFrame | None = None, *, notices=None) -> filters.
         _date_controls(events, first, last)
         _filter_controls(events)
         st.checkbox("Web map tiles (needs internet)", key="w_tiles", value=st.session_state[K_TILES],
-                    on_change=_copy("w_tiles", K_TILES))  # fmt: skip
-        _play_ticker(events)
+                    on_change=_on_tiles)  # fmt: skip
         data_section()
     for problem in st.session_state.get(K_URL_PROBLEMS, []):
         (notices or st).warning(f"Link parameter {md(problem)}")

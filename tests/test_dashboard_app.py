@@ -101,3 +101,36 @@ def test_bad_query_params_warn_and_fall_back():
     warnings = " ".join(w.value for w in at.warning)
     assert "date" in warnings and "outside the data" in warnings
     assert "ATLANTIS" in warnings
+
+
+def test_date_field_sets_the_day_and_the_slider_follows(app, events):
+    app.date_input(key="w_day").set_value(date(2022, 2, 17)).run()
+    assert not app.exception
+    assert app.slider(key="w_date").value == date(2022, 2, 17)
+    assert _metric(app, "Events in view") == str(int((events["start"] <= "2022-02-17").sum()))
+    app.slider(key="w_date").set_value(date(2022, 6, 1)).run()
+    assert app.date_input(key="w_day").value == date(2022, 6, 1)
+
+
+def test_week_buttons_move_seven_days_within_the_data(app, events):
+    first, _ = filters.date_bounds(events)
+    app.date_input(key="w_day").set_value(date(2022, 2, 17)).run()
+    app.button(key="w_week_next").click().run()
+    assert app.slider(key="w_date").value == date(2022, 2, 24)
+    app.button(key="w_week_prev").click().run()
+    app.button(key="w_week_prev").click().run()
+    assert app.slider(key="w_date").value == date(2022, 2, 10)
+    app.slider(key="w_date").set_value(first).run()
+    app.button(key="w_week_prev").click().run()
+    assert app.slider(key="w_date").value == first
+
+
+def test_a_link_sets_where_the_map_opens_and_nothing_moves_it_after(events):
+    at = AppTest.from_file(str(DASHBOARD), default_timeout=TIMEOUT)
+    at.query_params.update({"date": "2022-08-15", "lat": "15.8", "lon": "0.5", "zoom": "7"})
+    at.run()
+    assert not at.exception
+    assert at.session_state["map_start"] == ((15.8, 0.5), 7)
+    at.slider(key="w_date").set_value(date(2022, 2, 17)).run()
+    assert at.session_state["map_start"] == ((15.8, 0.5), 7)
+    assert (at.query_params["lat"], at.query_params["zoom"]) == ("15.8000", "7")

@@ -14,7 +14,9 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlparse
 
 from offline import OfflineRouter
 
@@ -152,13 +154,48 @@ class StreamlitServer:
         self.stop()
 
 
+# Counts, in the top page, every script run that starts and finishes (from the transitions of
+# stApp's data-test-script-state) and every value a component (the map) sends to Streamlit,
+# noting how many runs had started by then: a report's rerun has begun once more have.
+RUN_COUNTER_JS = """
+(() => {
+  if (window.top !== window || window.__stRuns) { return; }
+  const runs = window.__stRuns = {started: 0, finished: 0, reports: 0, startedAtReport: -1};
+  new MutationObserver((records) => {
+    records.forEach((record, i) => {
+      const now = i + 1 < records.length ? records[i + 1].oldValue
+                                         : record.target.getAttribute("data-test-script-state");
+      if (now === record.oldValue) { return; }
+      if (now === "running") { runs.started += 1; }
+      else if (record.oldValue === "running") { runs.finished += 1; }
+    });
+  }).observe(document, {attributes: true, subtree: true, attributeOldValue: true,
+                        attributeFilter: ["data-test-script-state"]});
+  window.addEventListener("message", (event) => {
+    const data = event.data;
+    if (data && data.isStreamlitMessage && data.type === "streamlit:setComponentValue") {
+      runs.reports += 1;
+      runs.startedAtReport = runs.started;
+    }
+  });
+})();
+"""
+
+
+def install_run_counter(context) -> None:
+    """Count script runs and component reports in every page of ``context`` (see ``runs``)."""
+    context.add_init_script(RUN_COUNTER_JS)
+
+
 def new_offline_page(browser, viewport=None):
     """Open a page in a fresh context whose network goes through an :class:`OfflineRouter`.
 
     The router is on ``page.offline``; ``page.aborted_urls`` is its list of
     refused URLs (the same list object, so it fills as the page loads).
+    The page counts its script runs (:func:`runs`).
     """
     context = browser.new_context(viewport=viewport or {"width": 1280, "height": 900})
+    install_run_counter(context)
     router = OfflineRouter().install(context)
     page = context.new_page()
     page.offline = router
@@ -171,22 +208,69 @@ def wait_for_app(page, timeout: float = 60_000) -> None:
     page.locator(APP_IDLE).wait_for(state="attached", timeout=timeout)
 
 
-def wait_until_settled(page, quiet_ms: int = 1500, timeout_ms: int = 30_000) -> None:
-    """Wait until the app is idle and the URL stops changing.
+# Idle, every run that started has finished, the maps expected are on the page and have reported
+# their view, and the rerun of the last report has begun (and so, being idle, finished).
+_SETTLED_JS = """
+([maps]) => {
+  const runs = window.__stRuns;
+  if (!runs || !document.querySelector(IDLE)) { return false; }
+  if (runs.started === 0 || runs.started !== runs.finished) { return false; }
+  const frames = Array.from(document.querySelectorAll(MAP));
+  if (frames.length < maps) { return false; }
+  // A map reports once it is drawn, unless it was asked to return nothing (returned_objects=[]).
+  let reporting = 0;
+  for (const frame of frames) {
+    const data = frame.contentWindow && frame.contentWindow.__GLOBAL_DATA__;
+    if (!data) { return false; }
+    if (!Array.isArray(data.returned_objects) || data.returned_objects.length > 0) { reporting += 1; }
+  }
+  if (runs.reports < reporting) { return false; }
+  return runs.reports === 0 || runs.started > runs.startedAtReport;
+}
+""".replace("IDLE", repr(APP_IDLE)).replace("MAP", repr(FOLIUM_IFRAME))
+
+
+def runs(page) -> dict:
+    """Return ``{started, finished, reports}``: script runs and component reports seen so far."""
+    return page.evaluate("() => window.__stRuns ? {...window.__stRuns} : null")
+
+
+def wait_until_settled(page, maps: int | None = None, timeout_ms: int = 60_000) -> None:
+    """Wait until the app is idle with nothing left to run: its maps have reported and their rerun is done.
 
     After a page loads, the map reports its centre and zoom, which reruns the
     script and rewrites the URL. A widget used during that rerun can lose its
     new value to it, so tests wait for it to pass before acting, as a person
-    who reads the page first does.
+    who reads the page first does. The report can come seconds after the first
+    run on a busy machine (Streamlit loads the component's code lazily, so the
+    map's iframe may not even exist when the first run ends): ``maps`` says how
+    many maps to wait for; None counts one on the app's main page (``/``, the
+    dashboard) and none elsewhere, beyond those already on the page.
     """
-    waited, last = 0, None
-    while waited < timeout_ms:
-        wait_for_app(page)
-        if page.url == last:
-            return
-        last = page.url
-        page.wait_for_timeout(quiet_ms)
-        waited += quiet_ms
+    if maps is None:
+        maps = 1 if urlparse(page.url).path in ("", "/") else 0
+    page.wait_for_function(_SETTLED_JS, arg=[maps], timeout=timeout_ms, polling=100)
+
+
+def wait_for_rerun(page, since: int, timeout_ms: int = 60_000) -> None:
+    """Wait until a run started after ``since`` runs (see :func:`runs`) and the app is idle again."""
+    page.wait_for_function(
+        "([since]) => window.__stRuns && window.__stRuns.started > since"
+        f" && window.__stRuns.started === window.__stRuns.finished && !!document.querySelector(\"{APP_IDLE}\")",
+        arg=[since], timeout=timeout_ms, polling=100,
+    )  # fmt: skip
+
+
+@contextmanager
+def rerun(page, timeout_ms: int = 60_000):
+    """Around a user action that reruns the script: on exit, wait for that rerun to start and finish.
+
+    ``wait_for_app`` alone returns at once after a click, because the app is
+    still idle until the click's rerun begins.
+    """
+    before = runs(page)["started"]
+    yield
+    wait_for_rerun(page, before, timeout_ms)
 
 
 def folium_frame(page, index: int = 0, timeout: float = 30_000):
