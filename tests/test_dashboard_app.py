@@ -6,16 +6,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from helpers import app_metric
 from streamlit.testing.v1 import AppTest
 
 from geo import filters
 
 TIMEOUT = 60
 DASHBOARD = Path(__file__).resolve().parent.parent / "dashboard.py"
-
-
-def _metric(at: AppTest, label: str) -> str:
-    return next(m.value for m in at.metric if m.label == label)
 
 
 @pytest.fixture
@@ -26,18 +23,18 @@ def app() -> AppTest:
 
 def test_runs_without_exception_and_counts_everything(app, events):
     assert not app.exception
-    assert _metric(app, "Events in view") == str(len(events))
-    assert _metric(app, "Fatalities reported") == f"{int(events['fatalities'].sum()):,}"
+    assert app_metric(app, "Events in view") == str(len(events))
+    assert app_metric(app, "Fatalities reported") == f"{int(events['fatalities'].sum()):,}"
 
 
 def test_slider_ends_change_counts_without_exception(app, events):
     first, last = filters.date_bounds(events)
     app.slider(key="w_date").set_value(first).run()
     assert not app.exception
-    assert _metric(app, "Events in view") == "1"
+    assert app_metric(app, "Events in view") == "1"
     app.slider(key="w_date").set_value(last).run()
     assert not app.exception
-    assert _metric(app, "Events in view") == str(len(events))
+    assert app_metric(app, "Events in view") == str(len(events))
 
 
 def test_step_buttons_move_between_event_dates(app):
@@ -52,15 +49,15 @@ def test_step_buttons_move_between_event_dates(app):
 def test_country_filter_counts_only_that_country(app, events):
     app.multiselect(key="w_countries").set_value(["NER"]).run()
     assert not app.exception
-    assert _metric(app, "Events in view") == str(int((events["geo_country"] == "NER").sum()))
+    assert app_metric(app, "Events in view") == str(int((events["geo_country"] == "NER").sum()))
 
 
 def test_type_and_text_filters_and_nothing_matching(app, events):
     app.multiselect(key="w_types").set_value(["attack"]).run()
-    assert _metric(app, "Events in view") == str(int((events["event_type"] == "attack").sum()))
+    assert app_metric(app, "Events in view") == str(int((events["event_type"] == "attack").sum()))
     app.text_input(key="w_text").set_value("zzz no such event").run()
     assert not app.exception
-    assert _metric(app, "Events in view") == "0"
+    assert app_metric(app, "Events in view") == "0"
     assert any("No events match" in info.value for info in app.info)
 
 
@@ -69,8 +66,8 @@ def test_window_mode(app):
     app.slider(key="w_window").set_value((date(2022, 6, 1), date(2022, 7, 31))).run()
     assert not app.exception
     # June–July 2022: the withdrawals under way, the massacre, sanctions lifted, Kati, plus 2022-long items.
-    assert int(_metric(app, "Events in view")) == 8
-    assert _metric(app, "Movements under way") == "2"
+    assert int(app_metric(app, "Events in view")) == 8
+    assert app_metric(app, "Movements under way") == "2"
 
 
 def test_query_params_restore_the_view(events):
@@ -83,7 +80,7 @@ def test_query_params_restore_the_view(events):
     assert at.multiselect(key="w_countries").value == ["FRA"]
     expected = events[(events["geo_country"] == "FRA") & (events["start"] <= "2022-02-17")]
     assert len(expected) >= 5
-    assert _metric(at, "Events in view") == str(len(expected))
+    assert app_metric(at, "Events in view") == str(len(expected))
 
 
 def test_bad_query_params_warn_and_fall_back():

@@ -88,7 +88,7 @@ def test_png_shows_the_coup_colour_at_bamako_and_nowhere_else(export, events, so
     assert set(shown["location"]) == {"Bamako"} and "current" in set(status)
     image = Image.open(io.BytesIO(export("png", view)))
     # Bamako's position through the same projection and axes the renderer uses.
-    frame = snapshot.build_scene(events, sources, bases, view, options).frame
+    frame = snapshot.build_sheet(events, sources, bases, view, options).frame
     lon, lat = gazetteer.place_lonlat("Bamako")
     column, row = frame.pixel(lon, lat, options.dpi)
     colour = mapview.TYPE_COLOURS["coup"]
@@ -106,7 +106,7 @@ def test_png_shows_the_coup_colour_at_bamako_and_nowhere_else(export, events, so
 def test_png_without_coups_has_no_coup_colour_at_bamako(export, events, sources, bases, options):
     view = View(as_of=date(2021, 6, 1), types=("operation",))
     image = Image.open(io.BytesIO(export("png", view)))
-    frame = snapshot.build_scene(events, sources, bases, view, options).frame
+    frame = snapshot.build_sheet(events, sources, bases, view, options).frame
     column, row = frame.pixel(*gazetteer.place_lonlat("Bamako"), options.dpi)
     assert _colour_near(image, column, row, mapview.TYPE_COLOURS["coup"], radius=25) == 0
     # Operation Serval (2013-2014) is there, faded: it ended long before.
@@ -151,7 +151,7 @@ def test_scale_bar_is_geodesically_true(events, sources, bases, options):
         View(as_of=AUG_15, center=(15.5, -1.5), zoom=5),
         View(as_of=AUG_15, countries=("FRA",)),
     ):
-        frame = snapshot.build_scene(events, sources, bases, view, options).frame
+        frame = snapshot.build_sheet(events, sources, bases, view, options).frame
         km, (sx, sy), middle_x, end_x = snapshot.scale_bar(frame)
         assert km / 10 ** math.floor(math.log10(km)) in (1.0, 2.0, 5.0)
         (lon0, lon_m, lon1), (lat0, lat_m, lat1) = frame.unproject([sx, middle_x, end_x], [sy, sy, sy])
@@ -160,29 +160,29 @@ def test_scale_bar_is_geodesically_true(events, sources, bases, options):
 
 
 def test_extent_follows_the_view(events, sources, bases, options):
-    zoomed = snapshot.build_scene(events, sources, bases, View(as_of=AUG_15, center=(15.5, -1.5), zoom=5), options)
-    closer = snapshot.build_scene(events, sources, bases, View(as_of=AUG_15, center=(15.5, -1.5), zoom=7), options)
+    zoomed = snapshot.build_sheet(events, sources, bases, View(as_of=AUG_15, center=(15.5, -1.5), zoom=5), options)
+    closer = snapshot.build_sheet(events, sources, bases, View(as_of=AUG_15, center=(15.5, -1.5), zoom=7), options)
     assert (zoomed.frame.lat0, zoomed.frame.lon0) == (15.5, -1.5)
     assert np.ptp(zoomed.frame.xlim) == pytest.approx(4 * np.ptp(closer.frame.xlim))
     # No centre: the marks in view fit, with a margin.
     niger = View(as_of=AUG_15, countries=("NER",))
-    scene = snapshot.build_scene(events, sources, bases, niger, options)
-    x, y = scene.frame.project(scene.shown["longitude"], scene.shown["latitude"])
-    (x0, x1), (y0, y1) = scene.frame.xlim, scene.frame.ylim
+    sheet = snapshot.build_sheet(events, sources, bases, niger, options)
+    x, y = sheet.frame.project(sheet.shown["longitude"], sheet.shown["latitude"])
+    (x0, x1), (y0, y1) = sheet.frame.xlim, sheet.frame.ylim
     assert (x0 < x).all() and (x < x1).all() and (y0 < y).all() and (y < y1).all()
     # Nothing in view: the Sahel at the dashboard's default centre.
-    empty = snapshot.build_scene(events, sources, bases, View(as_of=AUG_15, text="zzz no such"), options)
+    empty = snapshot.build_sheet(events, sources, bases, View(as_of=AUG_15, text="zzz no such"), options)
     assert (empty.frame.lat0, empty.frame.lon0) == mapview.DEFAULT_CENTER
 
 
 def test_title_gives_dates_at_their_precision_and_the_filters(events, sources, bases, options):
     window = View(as_of=AUG_15, mode="window", date_from=date(2022, 6, 1), date_to=date(2022, 7, 31),
                   countries=("MLI",), types=("attack", "massacre"), text="Kati")  # fmt: skip
-    scene = snapshot.build_scene(events, sources, bases, window, options)
-    assert scene.period == "Events from 1 June 2022 to 31 July 2022"
-    assert scene.filters == "Mali (MLI) · attack, massacre · search “Kati”"
-    assert scene.article_ids == ["003"]
-    assert "Articles: 003" in scene.attribution[0]
+    sheet = snapshot.build_sheet(events, sources, bases, window, options)
+    assert sheet.scene.period_title == "Events from 1 June 2022 to 31 July 2022"
+    assert sheet.filters == "Mali (MLI) · attack, massacre · search “Kati”"
+    assert sheet.article_ids == ["003"]
+    assert "Articles: 003" in sheet.attribution[0]
 
 
 # --------------------------------------------------------------------------- data

@@ -11,7 +11,7 @@ One module per part, each loaded on first use (PEP 562) so that a CSV export or
 
 - :mod:`~geo.snapshot.options`: the formats, :class:`SnapshotOptions`, file names, the view's cache key;
 - :mod:`~geo.snapshot.frame`: the ground a static map covers, its projection and scale bar;
-- :mod:`~geo.snapshot.scene`: what a map export draws for one view;
+- :mod:`~geo.snapshot.sheet`: what an export prints around the view's :class:`geo.scene.Scene`: extent, wording;
 - :mod:`~geo.snapshot.static`: PNG, SVG and PDF drawn with geopandas and matplotlib;
 - :mod:`~geo.snapshot.animation`: the GIF;
 - :mod:`~geo.snapshot.interactive`: the HTML map with Leaflet inlined;
@@ -46,7 +46,7 @@ _LAZY: dict[str, str] = {
     **dict.fromkeys(
         ("FIGSIZE", "MAP_BOX", "LEGEND_BOX", "MapFrame", "frame_at", "frame_around", "view_frame", "html_view",
          "scale_bar", "nice_length_km"), "frame"),
-    **dict.fromkeys(("Scene", "build_scene", "period_text", "filters_text"), "scene"),
+    **dict.fromkeys(("Sheet", "build_sheet", "filters_text"), "sheet"),
     **dict.fromkeys(("image_bytes", "faded_colour"), "static"),
     **dict.fromkeys(("animation_dates", "gif_bytes"), "animation"),
     **dict.fromkeys(("ASSETS", "inline_assets", "html_bytes"), "interactive"),

@@ -15,7 +15,7 @@ import pandas as pd
 from geo import filters
 from geo.events import COLUMNS, EVENTS_CSV, OPTIONAL_EXTRA, source_list
 from geo.snapshot.options import SnapshotOptions, app_version, canonical_view, export_filename, sha256_bytes
-from geo.snapshot.scene import _used_sources
+from geo.snapshot.sheet import _used_sources
 
 NUMERIC_COLUMNS = frozenset({"latitude", "longitude", "fatalities", "troops"})
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
