@@ -16,6 +16,7 @@ One module per part, each loaded on first use (PEP 562) so that a CSV export or
 - :mod:`~geo.snapshot.animation`: the GIF;
 - :mod:`~geo.snapshot.interactive`: the HTML map with Leaflet inlined;
 - :mod:`~geo.snapshot.data`: CSV, GeoJSON, the manifest and the ZIP;
+- :mod:`~geo.snapshot.output`: writing a file whole or not at all;
 - :mod:`~geo.snapshot.__main__`: the command line.
 """
 
@@ -28,12 +29,14 @@ import pandas as pd
 
 from geo import filters
 from geo.snapshot.options import (
+    DATA_NAME_JOIN,
     DEFAULT_OPTIONS,
     EXPORT_FORMATS,
     MIME_TYPES,
     Progress,
     SnapshotError,
     SnapshotOptions,
+    UsageError,
     app_version,
     export_filename,
     options_for_file,
@@ -53,7 +56,8 @@ _LAZY: dict[str, str] = {
     **dict.fromkeys(
         ("NUMERIC_COLUMNS", "FORMULA_START", "neutralise", "csv_bytes", "geojson_bytes", "dataset_sha256",
          "bibliography", "command_line", "manifest_bytes", "zip_bytes"), "data"),
-    **dict.fromkeys(("main", "UsageError", "load_data", "write_atomically"), "__main__"),
+    **dict.fromkeys(("check_target", "write_atomically", "TargetError"), "output"),
+    **dict.fromkeys(("main", "load_data", "summary_lines"), "__main__"),
 }  # fmt: skip
 
 
@@ -99,8 +103,8 @@ def __getattr__(name: str):
 
 
 __all__ = [
-    "DEFAULT_OPTIONS", "EXPORT_FORMATS", "MIME_TYPES", "Progress", "SnapshotError", "SnapshotOptions", "app_version",
-    "export_bytes", "export_filename", "options_for_file", "sha256_bytes", "view_key",
+    "DATA_NAME_JOIN", "DEFAULT_OPTIONS", "EXPORT_FORMATS", "MIME_TYPES", "Progress", "SnapshotError", "SnapshotOptions", "UsageError",
+    "app_version", "export_bytes", "export_filename", "options_for_file", "sha256_bytes", "view_key",
 ]  # fmt: skip
 __all__ += sorted(_LAZY)
 

@@ -14,7 +14,14 @@ import pandas as pd
 
 from geo import filters
 from geo.events import COLUMNS, EVENTS_CSV, OPTIONAL_EXTRA, source_list
-from geo.snapshot.options import SnapshotOptions, app_version, canonical_view, export_filename, sha256_bytes
+from geo.snapshot.options import (
+    DATA_NAME_JOIN,
+    SnapshotOptions,
+    app_version,
+    canonical_view,
+    export_filename,
+    sha256_bytes,
+)
 from geo.snapshot.sheet import _used_sources
 
 NUMERIC_COLUMNS = frozenset({"latitude", "longitude", "fatalities", "troops"})
@@ -134,7 +141,9 @@ def command_line(view: filters.View, options: SnapshotOptions, *, extent: bool =
     if not options.show_earlier:
         args.append("--no-earlier")
     if options.data_name != EVENTS_CSV.name:
-        args += ["--data", options.data_name]
+        # Combined data is named "events.csv + mine.csv": each file is one --data, as the CLI combines them.
+        for name in options.data_name.split(DATA_NAME_JOIN):
+            args += ["--data", name]
     if extent and view.center is not None:
         args += ["--center", f"{view.center[0]:.4f},{view.center[1]:.4f}"]
         if view.zoom is not None:

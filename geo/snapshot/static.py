@@ -38,6 +38,9 @@ _STYLE = {
     "lines.scale_dashes": True,
     "path.simplify": True,
     "axes.unicode_minus": False,
+    # Text from data files and searches is drawn as written: "$5 million" or "$\\href{…}$" is not mathtext.
+    "text.parse_math": False,
+    "text.usetex": False,
 }
 _RENDER_LOCK = threading.Lock()
 
