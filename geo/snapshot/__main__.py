@@ -152,8 +152,13 @@ def _import(path: Path, import_options: dict[str, str], max_refused: float | Non
     return result.events
 
 
-def load_data(paths: list[str], import_options: dict[str, str] | None = None, *, max_refused: float | None = None):
-    """Return (events, options naming their files) for the ``--data`` files: events.csv when none is given.
+def load_data(
+    paths: str | Path | list[str | Path] | None,
+    import_options: dict[str, str] | None = None,
+    *,
+    max_refused: float | None = None,
+):
+    """Return (events, options naming their files) for the ``--data`` file or files: events.csv when none is given.
 
     The curated file is read by :func:`geo.events.load_events`; any other file by
     :func:`geo.importers.import_table`, which validates what it keeps; several files are combined as the
@@ -161,6 +166,8 @@ def load_data(paths: list[str], import_options: dict[str, str] | None = None, *,
     """
     from geo.events import combine_events, load_events
 
+    if paths is None or isinstance(paths, (str, Path)):
+        paths = [] if paths is None else [paths]
     files = [Path(p) for p in paths] or [EVENTS_CSV]
     frames = []
     for path in files:
@@ -252,7 +259,13 @@ def _run(args) -> tuple[Path, int]:
 
     options = SnapshotOptions(dpi=args.dpi, show_earlier=not args.no_earlier, step_days=args.step,
                               frame_ms=args.frame_ms, **data_identity)  # fmt: skip
-    data = export_bytes(fmt, events, load_sources(), load_bases(), view, options)
+    from geo.gazetteer import UnknownPlace
+
+    try:
+        data = export_bytes(fmt, events, load_sources(), load_bases(), view, options)
+    except UnknownPlace as exc:  # an imported movement whose route the importers let through (issue 17.3)
+        names = ", ".join(args.data) or EVENTS_CSV.name
+        raise UsageError(f"--data {names}: a troop movement's route cannot be drawn: {exc}") from exc
     write_atomically(out, data)
     return out, len(data)
 
