@@ -259,16 +259,6 @@ def _take(events: gpd.GeoDataFrame, rows: slice | np.ndarray) -> gpd.GeoDataFram
     return events.iloc[rows]
 
 
-def text_mask(events: pd.DataFrame, text: str) -> np.ndarray:
-    """Return which events mention ``text`` (every word, any order, case-insensitive).
-
-    Validated events carry ``search_text`` (the searched columns joined and
-    lower-cased once, at load); other frames are joined here.
-    """
-    haystack = events["search_text"] if "search_text" in events else _haystack(events[list(TEXT_COLUMNS)])
-    return _contains_words(haystack, text)
-
-
 def _haystack(columns: pd.DataFrame) -> pd.Series:
     """Join and lower-case the searched columns, for frames that lack ``search_text``."""
     if columns.empty:  # agg over no rows returns a frame, not a series of strings

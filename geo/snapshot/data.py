@@ -22,10 +22,16 @@ from geo.snapshot.options import (
     export_filename,
     sha256_bytes,
 )
-from geo.snapshot.sheet import _used_sources
 
 NUMERIC_COLUMNS = frozenset({"latitude", "longitude", "fatalities", "troops"})
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cited_sources(events: pd.DataFrame, sources: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """Return (article ids from sources.csv, other source names such as imported datasets) cited by ``events``."""
+    known = set(sources["source_id"])
+    cited = {s for cell in events["sources"] for s in source_list(cell)}
+    return sorted(cited & known), sorted(cited - known)
 
 
 def neutralise(value: str) -> str:
@@ -106,7 +112,7 @@ def geojson_bytes(events: pd.DataFrame, view: filters.View) -> bytes:
 
 def bibliography(events: pd.DataFrame, sources: pd.DataFrame) -> list[dict[str, object]]:
     """Return the source articles the events cite, with how many events each backs."""
-    ids, _ = _used_sources(events, sources)
+    ids, _ = cited_sources(events, sources)
     table = sources.set_index("source_id")
     counts = {i: int(sum(i in source_list(cell) for cell in events["sources"])) for i in ids}
     entries = []
@@ -162,7 +168,7 @@ def manifest_bytes(events: pd.DataFrame, sources: pd.DataFrame, view: filters.Vi
     files = {}
     for fmt, data in (("csv", csv_bytes(events, view)), ("geojson", geojson_bytes(events, view))):
         files[export_filename(fmt, view)] = {"sha256": sha256_bytes(data), "bytes": len(data)}
-    _, others = _used_sources(in_view, sources)
+    _, others = cited_sources(in_view, sources)
     manifest = {
         "app": {"name": name, "version": version},
         "view": {

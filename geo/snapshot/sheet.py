@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 
 from geo import borders, filters
-from geo.events import source_list
 from geo.scene import Scene, view_scene
+from geo.snapshot.data import cited_sources
 from geo.snapshot.frame import MapFrame, html_view, view_frame
 from geo.snapshot.options import SnapshotOptions, canonical_view, software_label
 
@@ -96,13 +96,6 @@ class Sheet:
         return [first, second]
 
 
-def _used_sources(events: pd.DataFrame, sources: pd.DataFrame) -> tuple[list[str], list[str]]:
-    """Return (article ids from sources.csv, other source names such as imported datasets) cited by ``events``."""
-    known = set(sources["source_id"])
-    cited = {s for cell in events["sources"] for s in source_list(cell)}
-    return sorted(cited & known), sorted(cited - known)
-
-
 def build_sheet(
     events: gpd.GeoDataFrame,
     sources: pd.DataFrame,
@@ -126,5 +119,5 @@ def build_sheet(
         scene = scene.at_zoom(html_view(frame)[1])
     # With cells no event is drawn alone, but the events in view are still what the map cites.
     cited = scene.shown if scene.cells is None else events.loc[scene.in_view.index]
-    article_ids, datasets = _used_sources(cited, sources)
+    article_ids, datasets = cited_sources(cited, sources)
     return Sheet(scene=scene, frame=frame, filters=filters_text(view), article_ids=article_ids, datasets=datasets)
