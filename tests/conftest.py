@@ -25,6 +25,22 @@ def sources():
 
 
 @pytest.fixture(scope="session")
+def bases():
+    from geo.bases import load_bases
+
+    return load_bases()
+
+
+@pytest.fixture(scope="session")
+def options():
+    """The export options of the curated events file (its name and SHA-256)."""
+    from geo import snapshot
+    from geo.events import EVENTS_CSV
+
+    return snapshot.options_for_file(EVENTS_CSV)
+
+
+@pytest.fixture(scope="session")
 def places():
     from geo.gazetteer import load_gazetteer
 

@@ -7,13 +7,11 @@ from datetime import date
 from pathlib import Path
 
 import numpy as np
-import pytest
 from helpers import app_metric, synthetic_events
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from geo import aggregate, filters, snapshot
-from geo.bases import load_bases
 from geo.events import EVENTS_CSV
 from geo.filters import View
 from geo.movements import movements_at
@@ -21,11 +19,6 @@ from geo.scene import period_text, view_scene
 
 DASHBOARD = Path(__file__).resolve().parent.parent / "dashboard.py"
 JUNE, JULY_END = date(2022, 6, 1), date(2022, 7, 31)
-
-
-@pytest.fixture(scope="module")
-def bases():
-    return load_bases()
 
 
 def test_period_in_words():
@@ -96,7 +89,7 @@ def test_exports_print_the_scene(events, sources, bases):
     scene = view_scene(events, bases, window)
     sheet = snapshot.build_sheet(events, sources, bases, window, options)
     assert sheet.scene.counts == scene.counts and sheet.scene.period == scene.period
-    assert sheet.shown["event_id"].tolist() == scene.shown["event_id"].tolist()
+    assert sheet.scene.shown["event_id"].tolist() == scene.shown["event_id"].tolist()
     page = snapshot.html_bytes(events, sources, bases, window, options).decode("utf-8")
     assert f"Events {scene.period}" in page
     assert page.count('"className": "event-mark') == len(scene.shown)
@@ -108,10 +101,10 @@ def test_static_map_draws_the_cells_the_screen_draws(sources, bases):
     view = View(as_of=filters.date_bounds(events)[1])
     options = snapshot.SnapshotOptions()
     sheet = snapshot.build_sheet(events, sources, bases, view, options)
-    assert sheet.cells is not None and sheet.shown.empty
+    assert sheet.scene.cells is not None and sheet.scene.shown.empty
     image = Image.open(io.BytesIO(snapshot.image_bytes(events, sources, bases, view, options))).convert("RGB")
     pixels = np.asarray(image, dtype=int)
-    biggest = sheet.cells.sort_values("events", ascending=False).iloc[0]
+    biggest = sheet.scene.cells.sort_values("events", ascending=False).iloc[0]
     column, row = sheet.frame.pixel(biggest["longitude"], biggest["latitude"], options.dpi)
     # The biggest cell is 85 % cell orange over the land or sea beneath it.
     under = np.array([0xF3, 0xEF, 0xE4])

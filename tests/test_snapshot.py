@@ -22,22 +22,11 @@ import pytest
 from PIL import Image, ImageSequence
 
 from geo import filters, gazetteer, mapview, snapshot
-from geo.bases import load_bases
 from geo.events import EVENTS_CSV, ROOT, read_table, validate_events
 
 View = filters.View
 AUG_15 = date(2022, 8, 15)
 CLI = [sys.executable, "-m", "geo.snapshot"]
-
-
-@pytest.fixture(scope="module")
-def bases():
-    return load_bases()
-
-
-@pytest.fixture(scope="module")
-def options():
-    return snapshot.options_for_file(EVENTS_CSV)
 
 
 @pytest.fixture(scope="module")
@@ -164,7 +153,7 @@ def test_extent_follows_the_view(events, sources, bases, options):
     # No centre: the marks in view fit, with a margin.
     niger = View(as_of=AUG_15, countries=("NER",))
     sheet = snapshot.build_sheet(events, sources, bases, niger, options)
-    x, y = sheet.frame.project(sheet.shown["longitude"], sheet.shown["latitude"])
+    x, y = sheet.frame.project(sheet.scene.shown["longitude"], sheet.scene.shown["latitude"])
     (x0, x1), (y0, y1) = sheet.frame.xlim, sheet.frame.ylim
     assert (x0 < x).all() and (x < x1).all() and (y0 < y).all() and (y < y1).all()
     # Nothing in view: the Sahel at the dashboard's default centre.
@@ -324,7 +313,7 @@ def test_dollar_text_is_drawn_literally_in_every_static_format(events, sources, 
     for fmt, magic in (("png", b"\x89PNG"), ("svg", b"<?xml"), ("pdf", b"%PDF")):
         assert snapshot.image_bytes(hostile, sources, bases, view, options, fmt=fmt).startswith(magic)
     sheet = snapshot.build_sheet(hostile, sources, bases, view, options)
-    assert sheet.shown["event_id"].tolist() == ["wagner-2022"]
+    assert sheet.scene.shown["event_id"].tolist() == ["wagner-2022"]
     with static._rc():
         figure = static._figure(sheet, dpi=50)
     texts = {t.get_text(): t for t in figure.findobj(Text) if "$" in t.get_text()}

@@ -22,23 +22,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from geo import filters, snapshot
-from geo.bases import load_bases
 from geo.events import EVENTS_CSV, ROOT, combine_events
 
 View = filters.View
 AUG_15 = date(2022, 8, 15)
 CLI = [sys.executable, "-m", "geo.snapshot"]
 FIXTURES = ROOT / "tests" / "fixtures" / "import"
-
-
-@pytest.fixture(scope="module")
-def bases():
-    return load_bases()
-
-
-@pytest.fixture(scope="module")
-def options():
-    return snapshot.options_for_file(EVENTS_CSV)
 
 
 def _ids(frame) -> list[str]:

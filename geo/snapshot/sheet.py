@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 
 from geo import borders, filters
@@ -46,36 +45,6 @@ class Sheet:
     filters: str
     article_ids: list[str]
     datasets: list[str]
-
-    @property
-    def view(self) -> filters.View:
-        """Return the view drawn."""
-        return self.scene.view
-
-    @property
-    def shown(self) -> pd.DataFrame:
-        """Return the events drawn one mark each."""
-        return self.scene.shown
-
-    @property
-    def status(self) -> np.ndarray:
-        """Return each shown event's status ('current' or 'earlier')."""
-        return self.scene.status
-
-    @property
-    def cells(self) -> gpd.GeoDataFrame | None:
-        """Return the grid cells drawn instead of single marks, or None."""
-        return self.scene.cells
-
-    @property
-    def moves(self) -> gpd.GeoDataFrame:
-        """Return the troop movements with their state on the date."""
-        return self.scene.moves
-
-    @property
-    def bases(self) -> gpd.GeoDataFrame:
-        """Return the bases with their status on the date."""
-        return self.scene.bases
 
     @property
     def attribution(self) -> list[str]:

@@ -96,7 +96,7 @@ def _ring_offsets(shown: pd.DataFrame, radii_pt: np.ndarray) -> tuple[np.ndarray
 
 
 def _draw_events(ax, sheet: Sheet) -> None:
-    shown = sheet.shown
+    shown = sheet.scene.shown
     if shown.empty:
         return
     frame = sheet.frame
@@ -105,7 +105,7 @@ def _draw_events(ax, sheet: Sheet) -> None:
     x, y = frame.project(shown["longitude"].to_numpy(float), shown["latitude"].to_numpy(float))
     mpp = frame.metres_per_point
     x, y = x + dx * mpp, y + dy * mpp
-    earlier = sheet.status == "earlier"
+    earlier = sheet.scene.status == "earlier"
     kinds = shown["event_type"].to_numpy()
     face = np.array([mapview.TYPE_COLOURS.get(k, "#777777") for k in kinds], dtype=object)
     face[earlier] = [faded_colour(c) for c in face[earlier]]
@@ -126,7 +126,7 @@ def _draw_events(ax, sheet: Sheet) -> None:
 
 def _draw_cells(ax, sheet: Sheet) -> None:
     """Draw the grid cells the dashboard draws above its threshold, sized and shaded by their events."""
-    cells = sheet.cells
+    cells = sheet.scene.cells
     if cells is None or cells.empty:
         return
     share = np.sqrt(cells["events"].to_numpy(float) / float(cells["events"].max()))
@@ -161,7 +161,7 @@ def _draw_labels(ax, sheet: Sheet, countries: gpd.GeoDataFrame) -> None:
             if named and x0 + inset < x < x1 - inset and y0 + inset < y < y1 - inset:
                 ax.text(x, y, str(name).upper(), fontsize=8.5, color="#8C8577", ha="center", va="center",
                         fontweight="bold", zorder=2, clip_on=True)  # fmt: skip
-    shown = sheet.shown
+    shown = sheet.scene.shown
     if shown.empty:  # nothing drawn singly (or grid cells, which carry no place names)
         return
     places = shown[shown["location_precision"] == "place"]
@@ -191,7 +191,7 @@ def _derived_places() -> tuple[str, ...]:
 
 def _draw_movements(ax, sheet: Sheet) -> None:
     frame = sheet.frame
-    for _, move in sheet.moves.iterrows():
+    for _, move in sheet.scene.moves.iterrows():
         if move["state"] == "planned":
             continue
         colour = mapview.MOVEMENT_COLOURS[move["state"]]
@@ -215,7 +215,7 @@ def _draw_movements(ax, sheet: Sheet) -> None:
 def _draw_bases(ax, sheet: Sheet) -> None:
     frame = sheet.frame
     for status, in_use in (("handed over", False), ("in use", True)):
-        group = sheet.bases[sheet.bases["status"] == status]
+        group = sheet.scene.bases[sheet.scene.bases["status"] == status]
         if group.empty:
             continue
         x, y = frame.project(group["longitude"].to_numpy(float), group["latitude"].to_numpy(float))
@@ -265,7 +265,7 @@ def _draw_legend(ax, sheet: Sheet) -> None:
     def circle(colour: str, radius: float = 5.0, edge: str = "#222222", style="solid", width_=1.2) -> None:
         ax.scatter([hand], [y], s=(2 * radius) ** 2, c=colour, edgecolors=edge, linewidths=width_, linestyles=style)
 
-    present = [k for k in mapview.TYPE_COLOURS if len(sheet.shown) and k in set(sheet.shown["event_type"])]
+    present = [k for k in mapview.TYPE_COLOURS if len(sheet.scene.shown) and k in set(sheet.scene.shown["event_type"])]
     if present:
         title("Event type")
         # Many types: two columns, so that the legend stays within the map's height.
@@ -278,13 +278,13 @@ def _draw_legend(ax, sheet: Sheet) -> None:
                        linewidths=1.2)  # fmt: skip
             ax.text(text_x + column_x - 2, row_y, kind.replace("_", " "), fontsize=8, va="center", color="#222222")
         y = top - rows * line
-    if (sheet.status == "earlier").any():
+    if (sheet.scene.status == "earlier").any():
         circle(faded_colour("#1965B0"), edge="#8A8A8A", width_=0.9)
         label("earlier events, faded")
-    if sheet.cells is not None:
+    if sheet.scene.cells is not None:
         title("Too many events to draw singly:")
         circle(CELL_COLOUR, 7.0, edge="#333333", width_=0.75)
-        label(f"{len(sheet.cells):,} grid cells; size: events")
+        label(f"{len(sheet.scene.cells):,} grid cells; size: events")
     y -= 4.0
     title("Fatalities (mark size)")
     sizes = [
@@ -304,7 +304,7 @@ def _draw_legend(ax, sheet: Sheet) -> None:
         circle("white", 6.0, style=OUTLINE_DASH[precision], width_=1.4)
         label(precision)
     y -= 4.0
-    states = set(sheet.moves["state"]) if len(sheet.moves) else set()
+    states = set(sheet.scene.moves["state"]) if len(sheet.scene.moves) else set()
     if states - {"planned"}:
         title("Troop movements")
         for state in ("under way", "done"):
@@ -317,7 +317,9 @@ def _draw_legend(ax, sheet: Sheet) -> None:
             ax.scatter([hand], [y], s=12.0**2, c="#1965B0", edgecolors="white", linewidths=2.2)
             label("position on the date")
         y -= 4.0
-    statuses = [s for s in ("in use", "handed over") if len(sheet.bases) and (sheet.bases["status"] == s).any()]
+    statuses = [
+        s for s in ("in use", "handed over") if len(sheet.scene.bases) and (sheet.scene.bases["status"] == s).any()
+    ]
     if statuses:
         title("Bases")
         for status in statuses:
