@@ -51,6 +51,17 @@ class View:
     text: str = ""
     center: tuple[float, float] | None = field(default=None, compare=False)
     zoom: int | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        """Refuse a view no page could show, naming the field and its value (the URL and the CLI clamp first)."""
+        if self.mode not in MODES:
+            raise ValueError(f"mode {self.mode!r} is not one of {', '.join(MODES)}")
+        if self.center is not None:
+            lat, lon = self.center
+            if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+                raise ValueError(f"center {self.center!r} is not a (lat, lon) pair on the map")
+        if self.zoom is not None and not 0 <= self.zoom <= 18:
+            raise ValueError(f"zoom {self.zoom!r} is not a Leaflet zoom level (0 to 18)")
     dates: str = "precise"
 
     @property
