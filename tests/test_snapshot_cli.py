@@ -275,10 +275,8 @@ def test_the_import_summary_goes_to_stderr(tmp_path, capsys):
     before = import_table(FIXTURES / "acled_current.csv").summary()  # the fixture refuses some rows of its own
     kept = len(out.read_text(encoding="utf-8").splitlines()) - 1
     assert kept == before["rows_kept"] - 2
-    assert (
-        f"mangled.csv: {before['rows_read']:,} rows read (acled), {kept:,} kept, {before['rows_refused'] + 2:,} refused"
-        in captured.err
-    )
+    assert f"mangled.csv: {before['rows_read']:,} rows read as ACLED" in captured.err
+    assert f"; {kept:,} kept, {before['rows_refused'] + 2:,} refused" in captured.err
     assert "row 2, column 'latitude'" in captured.err and "'north'" in captured.err
     assert "row 3, column 'event_date'" in captured.err
 

@@ -57,7 +57,7 @@ _LAZY: dict[str, str] = {
         ("NUMERIC_COLUMNS", "FORMULA_START", "neutralise", "csv_bytes", "geojson_bytes", "dataset_sha256",
          "bibliography", "command_line", "manifest_bytes", "zip_bytes"), "data"),
     **dict.fromkeys(("check_target", "write_atomically", "TargetError"), "output"),
-    **dict.fromkeys(("main", "load_data", "summary_lines"), "__main__"),
+    **dict.fromkeys(("main", "load_data"), "__main__"),
 }  # fmt: skip
 
 
