@@ -7,8 +7,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import aggregate, filters, mapview, playback, ui
-from geo.bases import base_status
-from geo.movements import movements_at
+from geo.scene import view_scene
 
 st.set_page_config(page_title="Sahel withdrawal: map", page_icon="🗺️", layout="wide")
 
@@ -18,18 +17,17 @@ events = ui.active_events()
 # so the browser starts drawing it first; the header container keeps them on top.
 view = ui.prepare_view(events)
 header = st.container()
+# What the view shows, decided in geo/scene.py for this map and every export alike.
+scene = view_scene(events, ui.bases(), view, show_earlier=st.session_state[ui.K_EARLIER])
+in_view, moves, bases_now = scene.in_view, scene.moves, scene.bases
 playing = st.session_state[ui.K_PLAYING]
 # While the map plays (geo.playback), it holds the marks up to the end of the span and shows each
 # as its date passes; the counts stay those of the view's date until playback pauses there.
 played = playback.playing_view(events, view)
-marks = aggregate.view_marks(events, played if playing else view, show_earlier=st.session_state[ui.K_EARLIER])
-in_view = filters.filter_events(events, view) if playing else marks.in_view
-# Only troop movements are needed: selecting them alone spares copying every event in view.
-troops = view.with_changes(text="", types=("troop_movement",))
-moves = movements_at(filters.filter_events(events, troops), view.reference_date)
+marks = aggregate.view_marks(events, played, show_earlier=st.session_state[ui.K_EARLIER]) if playing else scene.marks
 # Every movement of the span, for the time control to glide along while it plays (it draws them itself then).
+troops = view.with_changes(text="", types=("troop_movement",))
 span_moves = filters.filter_events(events, playback.playing_view(events, troops))
-bases_now = base_status(ui.bases(), view.reference_date)
 can_play = filters.count_rows(events, filters.rows_in_view(events, played)) <= aggregate.AGGREGATE_THRESHOLD
 
 # The base map is rebuilt each run (about 10 ms) rather than cached: st_folium
@@ -77,20 +75,13 @@ with map_column:
 ui.sidebar(events, notices=header)
 with header:
     st.title("France's withdrawal from Mali, 2022")
-    window_first, window_last = view.window
-    period = (
-        f"up to {filters.format_day(window_last)}"
-        if view.mode == "as_of"
-        else f"from {filters.format_day(window_first)} to {filters.format_day(window_last)}"
-    )
-    counts = filters.summary_counts(in_view)
-    under_way = int((moves["state"] == "under way").sum())
+    counts = scene.counts
     c1, c2, c3, c4 = st.columns(4)
     c1.metric("Events in view", f"{counts['events']:,}")
     c2.metric("Fatalities reported", f"{counts['fatalities']:,}")
     c3.metric("Events with unknown toll", f"{counts['unknown_toll']:,}")
-    c4.metric("Movements under way", under_way)
-    st.caption(f"Showing events {period}. Click a mark to read its sources.")
+    c4.metric("Movements under way", counts["under_way"])
+    st.caption(f"Showing events {scene.period}. Click a mark to read its sources.")
     if in_view.empty:
         st.info("No events match these filters. Widen the dates, or clear the country, type or search filters.")
     st.page_link(

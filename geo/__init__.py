@@ -54,6 +54,12 @@ _PUBLIC: dict[str, str] = {
     "position_at": "geo.movements",
     "load_bases": "geo.bases",
     "base_status": "geo.bases",
+    # what a view shows, for the map and every export
+    "Scene": "geo.scene",
+    "view_scene": "geo.scene",
+    "AGGREGATE_THRESHOLD": "geo.aggregate",
+    "view_marks": "geo.aggregate",
+    "aggregate_events": "geo.aggregate",
     # map
     "base_map": "geo.mapview",
     "dynamic_layers": "geo.mapview",
@@ -64,7 +70,26 @@ _PUBLIC: dict[str, str] = {
     "control_data": "geo.playback",
     "play_span": "geo.playback",
     "playing_view": "geo.playback",
+    # exports
+    "export_bytes": "geo.snapshot",
+    "SnapshotOptions": "geo.snapshot",
+    # text from files, escaped for where it goes
+    "html_text": "geo.escaping",
+    "markdown_literal": "geo.escaping",
+    # countries as they were on an event's date
+    "check_countries": "geo.frontiers",
+    # pages' tables and charts
+    "monthly_counts": "geo.timeline",
+    "key_moments": "geo.timeline",
+    "event_table": "geo.sourcing",
+    "article_contributions": "geo.sourcing",
+    "place_table": "geo.places",
+    "distance_between": "geo.places",
+    "known_gaps": "geo.about",
+    "citation_url": "geo.about",
 }
+#: Modules with no names here: geo.ui imports Streamlit, which a plain ``import geo`` must never pull in.
+STREAMLIT_ONLY = ("geo.ui",)
 
 __all__ = sorted(_PUBLIC)
 

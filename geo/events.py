@@ -152,10 +152,6 @@ def read_table(source, *, name: str | None = None) -> pd.DataFrame:
     return frame
 
 
-def _blank(series: pd.Series) -> pd.Series:
-    return series.isna() | (series.astype(str).str.strip() == "")
-
-
 def _numbers(series: pd.Series) -> pd.Series:
     """Parse numbers as float64 with NaN for blanks and junk (no nullable NA: comparisons stay boolean)."""
     if _is_number_column(series):
@@ -661,7 +657,7 @@ def _date_labels(typed: pd.DataFrame) -> np.ndarray:
 
 
 def _search_text(typed: pd.DataFrame) -> pd.Series:
-    """Return the searched columns joined by spaces and lower-cased, once, for :func:`geo.filters.text_mask`."""
+    """Return the searched columns joined by spaces and lower-cased, once, for the text filter (:func:`geo.filters.rows_in_view`)."""
     columns = [pa.chunked_array(pa.array(typed[c].astype("string").fillna(""))) for c in SEARCH_COLUMNS]
     space = pa.scalar(" ", columns[0].type)
     step = 100_000

@@ -51,6 +51,17 @@ class View:
     text: str = ""
     center: tuple[float, float] | None = field(default=None, compare=False)
     zoom: int | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        """Refuse a view no page could show, naming the field and its value (the URL and the CLI clamp first)."""
+        if self.mode not in MODES:
+            raise ValueError(f"mode {self.mode!r} is not one of {', '.join(MODES)}")
+        if self.center is not None:
+            lat, lon = self.center
+            if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+                raise ValueError(f"center {self.center!r} is not a (lat, lon) pair on the map")
+        if self.zoom is not None and not 0 <= self.zoom <= 18:
+            raise ValueError(f"zoom {self.zoom!r} is not a Leaflet zoom level (0 to 18)")
     dates: str = "precise"
 
     @property
@@ -284,16 +295,6 @@ def _take(events: gpd.GeoDataFrame, rows: slice | np.ndarray, dates: str = "prec
     taken = events.iloc[rows]
     # The articles' dates replace the most precise ones in what the view shows (geo.record.dated).
     return record.dated(taken, dates, sort=False) if dates != "precise" else taken
-
-
-def text_mask(events: pd.DataFrame, text: str) -> np.ndarray:
-    """Return which events mention ``text`` (every word, any order, case-insensitive).
-
-    Validated events carry ``search_text`` (the searched columns joined and
-    lower-cased once, at load); other frames are joined here.
-    """
-    haystack = events["search_text"] if "search_text" in events else _haystack(events[list(TEXT_COLUMNS)])
-    return _contains_words(haystack, text)
 
 
 def _haystack(columns: pd.DataFrame) -> pd.Series:

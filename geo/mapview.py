@@ -716,14 +716,6 @@ def build_map(
     return fmap
 
 
-def bounds_of(events: pd.DataFrame) -> list[list[float]] | None:
-    """Return [[south, west], [north, east]] of the events, or None if there are none."""
-    if events.empty:
-        return None
-    lat, lon = events["latitude"].to_numpy(), events["longitude"].to_numpy()
-    return [[float(np.min(lat)), float(np.min(lon))], [float(np.max(lat)), float(np.max(lon))]]
-
-
 #: Place colours by gazetteer kind; regions and countries are drawn hollow (they stand for an area).
 PLACE_COLOURS = {
     "capital": "#1965B0",

@@ -326,7 +326,7 @@ def _finish(chart: alt.LayerChart, height: int) -> alt.LayerChart:
     ).configure_view(stroke=None)
 
 
-def view_marks(view: View, domain: tuple[date, date] | None = None) -> alt.Chart:
+def view_date_rule(view: View, domain: tuple[date, date] | None = None) -> alt.Chart:
     """Return the view's date as a red rule ('up to') or its window as a shaded band."""
     first, last = view.window
     if view.mode == "window":
@@ -392,7 +392,7 @@ def counts_chart(
         )
         .add_params(_pick_param())
     )
-    layers = [bars, view_marks(view, domain)]
+    layers = [bars, view_date_rule(view, domain)]
     if len(moments):
         layers.append(moment_marks(moments, domain))
     return _finish(alt.layer(*layers), 260)
@@ -424,7 +424,7 @@ def strip_chart(strip: pd.DataFrame, view: View, domain: tuple[date, date] | Non
         .add_params(_pick_param(nearest=True))
     )
     rows = max(strip["event_type"].nunique(), 1) if len(strip) else 1
-    return _finish(alt.layer(points, view_marks(view, domain)), 30 * rows)
+    return _finish(alt.layer(points, view_date_rule(view, domain)), 30 * rows)
 
 
 def fatalities_chart(fatalities: pd.DataFrame, view: View, domain: tuple[date, date] | None = None) -> alt.LayerChart:
@@ -448,7 +448,7 @@ def fatalities_chart(fatalities: pd.DataFrame, view: View, domain: tuple[date, d
         )
         .add_params(_pick_param())
     )
-    return _finish(alt.layer(bars, view_marks(view, domain)), 160)
+    return _finish(alt.layer(bars, view_date_rule(view, domain)), 160)
 
 
 def spans_chart(span_rows: pd.DataFrame, view: View, domain: tuple[date, date] | None = None) -> alt.LayerChart:
@@ -477,7 +477,7 @@ def spans_chart(span_rows: pd.DataFrame, view: View, domain: tuple[date, date] |
         )
         .add_params(_pick_param())
     )
-    return _finish(alt.layer(bars, view_marks(view, domain)), max(24 * len(data), 48))
+    return _finish(alt.layer(bars, view_date_rule(view, domain)), max(24 * len(data), 48))
 
 
 def chart_domain(events: pd.DataFrame, since: date | None = None) -> tuple[date, date] | None:

@@ -39,13 +39,17 @@ K_EARLIER, K_TILES, K_PLAYING = "show_earlier", "show_tiles", "playing"
 # Playback in the map (geo.playback): where the playing started, and the id of its last message applied.
 K_PLAY_FROM, K_PLAY_HANDLED = "play_from", "play_handled"
 K_URL_PROBLEMS = "url_problems"
-VIEW_KEYS = (K_MODE, K_DATE, K_WINDOW, K_COUNTRIES, K_TYPES, K_TEXT)
 #: The ``key`` given to ``st_folium``: its last report is kept in session state under it.
 MAP_KEY = "map"
 #: Where a map's iframe finds Leaflet and jQuery: ``static/`` (a link to ``geo/assets``) served by
 #: Streamlit at ``/app/static/`` (``enableStaticServing`` in .streamlit/config.toml). Relative to the
 #: component's page, ``/component/streamlit_folium.st_folium/index.html``, so a base URL path still works.
 MAP_ASSET_URL = "../../app/static"
+# Bring-your-own data: the imported file, which events to show, the last import's message, the combination.
+K_IMPORTED, K_DATA_CHOICE, K_IMPORT_MESSAGE = "imported", "data_choice", "import_message"
+K_COMBINED = "combined_events"
+# The export panel's rendered animation, kept for the view it was made for.
+K_GIF_READY = "export_gif_ready"
 
 MODE_LABELS = {"as_of": "Everything up to a date", "window": "A window (from – to)"}
 DATES_LABELS = {
@@ -98,9 +102,7 @@ def bases() -> gpd.GeoDataFrame:
     return cached_bases(str(BASES_CSV), _stamp(BASES_CSV))
 
 
-# Bring-your-own data: the imported file and which events to show.
-K_IMPORTED, K_DATA_CHOICE, K_IMPORT_MESSAGE = "imported", "data_choice", "import_message"
-K_COMBINED = "combined_events"
+# Bring-your-own data: what to show.
 DATA_CHOICES = {"both": "Curated and imported", "imported": "Imported only", "curated": "Curated only"}
 DATA_ENV = "SAHEL_DATA"
 #: Largest upload or data file read, in MB; .streamlit/config.toml sets the same for the uploader.
@@ -597,7 +599,6 @@ def app_url() -> str | None:
 
 #: Animation steps offered in the export panel: label -> days between frames (None: each event date).
 EXPORT_STEPS = {"each event date": None, "every 7 days": 7, "every 30 days": 30}
-K_GIF_READY = "export_gif_ready"
 
 
 @st.cache_data(show_spinner=False)
@@ -679,14 +680,16 @@ def _data_identity(data_path: Path) -> tuple[str, str]:
     """
     path = Path(data_path)
     curated = (path.name, _file_sha256(str(path), _stamp(path)))
-    loaded = st.session_state.get("imported")
-    choice = st.session_state.get("data_choice", "both")
+    loaded = st.session_state.get(K_IMPORTED)
+    choice = st.session_state.get(K_DATA_CHOICE, "both")
     if not isinstance(loaded, dict) or choice == "curated":
         return curated
     name, digest = str(loaded.get("name", "imported data")), str(loaded.get("sha256") or "")
     if choice == "imported":
         return name, digest
-    return f"{curated[0]} + {name}", ""
+    from geo import snapshot
+
+    return snapshot.DATA_NAME_JOIN.join((curated[0], name)), ""
 
 
 def export_panel(

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT.parent / "shared" / "seeds"
 
 
 @pytest.fixture(scope="session")
@@ -23,6 +22,22 @@ def sources():
     from geo.events import load_sources
 
     return load_sources()
+
+
+@pytest.fixture(scope="session")
+def bases():
+    from geo.bases import load_bases
+
+    return load_bases()
+
+
+@pytest.fixture(scope="session")
+def options():
+    """The export options of the curated events file (its name and SHA-256)."""
+    from geo import snapshot
+    from geo.events import EVENTS_CSV
+
+    return snapshot.options_for_file(EVENTS_CSV)
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+from helpers import app_metric
 from streamlit.testing.v1 import AppTest
 
 from geo import ui
@@ -14,10 +15,6 @@ from geo.importers import import_table
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "import"
 PAGES = [ROOT / "dashboard.py", *sorted((ROOT / "pages").glob("*.py"))]
-
-
-def _metric(at: AppTest, label: str) -> str:
-    return next(m.value for m in at.metric if m.label == label)
 
 
 def test_startup_data_path_from_arguments_and_environment(monkeypatch):
@@ -33,14 +30,14 @@ def test_dashboard_shows_imported_with_curated_then_alone(monkeypatch, events):
     imported = import_table(FIXTURES / "acled_current.csv").events
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
     assert not at.exception
-    assert _metric(at, "Events in view") == str(len(events) + len(imported))
+    assert app_metric(at, "Events in view") == str(len(events) + len(imported))
     summary = " ".join(m.value for m in at.sidebar.markdown)
     assert "acled" in summary and "refused" in summary
     at.radio(key="w_data_choice").set_value("imported").run()
     assert not at.exception
-    assert _metric(at, "Events in view") == str(len(imported))
+    assert app_metric(at, "Events in view") == str(len(imported))
     at.radio(key="w_data_choice").set_value("curated").run()
-    assert _metric(at, "Events in view") == str(len(events))
+    assert app_metric(at, "Events in view") == str(len(events))
 
 
 def test_unreadable_startup_file_is_reported_and_curated_data_kept(monkeypatch, tmp_path, events):
@@ -52,7 +49,7 @@ def test_unreadable_startup_file_is_reported_and_curated_data_kept(monkeypatch, 
     # Text from the file system shows as a literal code span (geo.escaping.markdown_literal): read it as shown.
     shown = [re.sub(r"(`+) (.*?) \1", r"\2", e.value) for e in at.error]
     assert any("bad.csv was refused" in text for text in shown), shown
-    assert _metric(at, "Events in view") == str(len(events))
+    assert app_metric(at, "Events in view") == str(len(events))
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)

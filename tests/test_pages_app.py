@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from helpers import app_metric
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,10 +22,6 @@ NOTHING = "zzz no such event"
 
 def _page(name: str) -> AppTest:
     return AppTest.from_file(str(ROOT / PAGES[name]), default_timeout=TIMEOUT)
-
-
-def _metric(at: AppTest, label: str) -> str:
-    return next(m.value for m in at.metric if m.label == label)
 
 
 def _param(at: AppTest, key: str) -> list[str]:
@@ -58,9 +55,9 @@ def test_page_runs_with_each_country(name, events):
 def _in_view(at: AppTest, name: str) -> int | None:
     """Return how many events the page says are in view (None for the About page)."""
     if name == "timeline":
-        return int(_metric(at, "Of which in view"))
+        return int(app_metric(at, "Of which in view"))
     if name == "sources":
-        return int(_metric(at, "Events shown"))
+        return int(app_metric(at, "Events shown"))
     if name == "places":
         return int(at.dataframe[0].value["events"].sum())
     return None
@@ -97,14 +94,14 @@ def test_page_runs_when_nothing_matches(name, nothing):
 
 def test_timeline_counts_and_empty_message(events):
     at = _ok(_page("timeline").run())
-    assert _metric(at, "Events matching the filters") == str(len(events))
+    assert app_metric(at, "Events matching the filters") == str(len(events))
     assert len(at.get("vega_lite_chart")) == 4  # per month, every event, fatalities, spans
     at.slider(key="w_date").set_value(date(2021, 12, 31)).run()
     # The charts keep every matching event (a click can go forwards); the count in view follows the date.
-    assert _metric(at, "Events matching the filters") == str(len(events))
-    assert _metric(at, "Of which in view") == str(int((events["start"] <= "2021-12-31").sum()))
+    assert app_metric(at, "Events matching the filters") == str(len(events))
+    assert app_metric(at, "Of which in view") == str(int((events["start"] <= "2021-12-31").sum()))
     at.text_input(key="w_text").set_value(NOTHING).run()
-    assert _metric(at, "Events matching the filters") == "0"
+    assert app_metric(at, "Events matching the filters") == "0"
     assert any("No events match" in info.value for info in at.info)
     assert not at.get("vega_lite_chart")
 
@@ -113,14 +110,14 @@ def test_timeline_from_year_control_keeps_the_counts(events):
     at = _ok(_page("timeline").run())
     at.select_slider(key="w_timeline_from").set_value(2022).run()
     _ok(at)
-    assert _metric(at, "Events matching the filters") == str(len(events))
+    assert app_metric(at, "Events matching the filters") == str(len(events))
 
 
 def test_sources_page_counts_articles(events, sources):
     at = _ok(_page("sources").run())
-    assert _metric(at, "Events shown") == str(len(events))
+    assert app_metric(at, "Events shown") == str(len(events))
     every = int((events["sources"].map(lambda cell: len(cell.split(";"))) == len(sources)).sum())
-    assert _metric(at, "Reported by every article") == str(every)
+    assert app_metric(at, "Reported by every article") == str(every)
     at.slider(key="w_min_articles").set_value(4).run()
     _ok(at)
     shown = at.dataframe[0].value
@@ -141,12 +138,12 @@ def test_sources_page_shows_both_readings():
 
 def test_places_page_distance_between_two_places(events):
     at = _ok(_page("places").run())
-    km = float(_metric(at, "Geodesic distance").split()[0].replace(",", ""))
+    km = float(app_metric(at, "Geodesic distance").split()[0].replace(",", ""))
     assert 10 <= km <= 20  # Kati to Bamako, 'about 15 km' (article 003)
     at.selectbox(key="w_place_a").set_value("Gao").run()
     at.selectbox(key="w_place_b").set_value("Niamey").run()
     _ok(at)
-    km = float(_metric(at, "Geodesic distance").split()[0].replace(",", ""))
+    km = float(app_metric(at, "Geodesic distance").split()[0].replace(",", ""))
     assert 300 < km < 400
     places = at.dataframe[0].value.set_index("place")
     assert places.loc["Bamako", "km_to_bamako"] == 0
@@ -170,21 +167,21 @@ def test_about_page_cites_the_view():
 def test_a_filter_set_on_one_page_holds_on_another(events):
     # The shared view lives in session state (view_* keys), so it survives switching pages.
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=TIMEOUT).run()
-    assert _metric(at, "Events in view") == str(len(events))
+    assert app_metric(at, "Events in view") == str(len(events))
     at.multiselect(key="w_countries").set_value(["NER"]).run()
     niger = int((events["geo_country"] == "NER").sum())
     at.switch_page(PAGES["sources"]).run()
     _ok(at)
     assert at.multiselect(key="w_countries").value == ["NER"]
-    assert _metric(at, "Events shown") == str(niger)
+    assert app_metric(at, "Events shown") == str(niger)
     # ... and back: a type chosen on the timeline narrows the map.
     at.switch_page(PAGES["timeline"]).run()
     at.multiselect(key="w_countries").set_value([]).run()
     at.multiselect(key="w_types").set_value(["attack"]).run()
-    assert _metric(at, "Events matching the filters") == str(int((events["event_type"] == "attack").sum()))
+    assert app_metric(at, "Events matching the filters") == str(int((events["event_type"] == "attack").sum()))
     at.switch_page("dashboard.py").run()
     _ok(at)
-    assert _metric(at, "Events in view") == str(int((events["event_type"] == "attack").sum()))
+    assert app_metric(at, "Events in view") == str(int((events["event_type"] == "attack").sum()))
     assert _param(at, "type") == ["attack"]
 
 

@@ -87,3 +87,12 @@ def test_every_public_name_resolves():
 
     for name in geo.__all__:
         assert getattr(geo, name) is not None, name
+
+
+def test_geo_all_names_something_from_every_module():
+    """geo.__all__ draws on every module and package of geo/, except the one that imports Streamlit."""
+    import geo
+
+    modules = {f"geo.{p.stem}" for p in (ROOT / "geo").glob("*.py") if p.stem != "__init__"}
+    modules |= {f"geo.{p.parent.name}" for p in (ROOT / "geo").glob("*/__init__.py")}
+    assert modules - set(geo._PUBLIC.values()) == set(geo.STREAMLIT_ONLY)

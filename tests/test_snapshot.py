@@ -9,13 +9,10 @@ import io
 import itertools
 import json
 import math
-import os
 import re
-import subprocess
 import sys
 import zipfile
 from datetime import date
-from pathlib import Path
 from xml.etree import ElementTree
 
 import geopandas as gpd
@@ -25,22 +22,11 @@ import pytest
 from PIL import Image, ImageSequence
 
 from geo import filters, gazetteer, mapview, snapshot
-from geo.bases import load_bases
 from geo.events import EVENTS_CSV, ROOT, read_table, validate_events
 
 View = filters.View
 AUG_15 = date(2022, 8, 15)
 CLI = [sys.executable, "-m", "geo.snapshot"]
-
-
-@pytest.fixture(scope="module")
-def bases():
-    return load_bases()
-
-
-@pytest.fixture(scope="module")
-def options():
-    return snapshot.options_for_file(EVENTS_CSV)
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +74,7 @@ def test_png_shows_the_coup_colour_at_bamako_and_nowhere_else(export, events, so
     assert set(shown["location"]) == {"Bamako"} and "current" in set(status)
     image = Image.open(io.BytesIO(export("png", view)))
     # Bamako's position through the same projection and axes the renderer uses.
-    frame = snapshot.build_scene(events, sources, bases, view, options).frame
+    frame = snapshot.build_sheet(events, sources, bases, view, options).frame
     lon, lat = gazetteer.place_lonlat("Bamako")
     column, row = frame.pixel(lon, lat, options.dpi)
     colour = mapview.TYPE_COLOURS["coup"]
@@ -106,7 +92,7 @@ def test_png_shows_the_coup_colour_at_bamako_and_nowhere_else(export, events, so
 def test_png_without_coups_has_no_coup_colour_at_bamako(export, events, sources, bases, options):
     view = View(as_of=date(2021, 6, 1), types=("operation",))
     image = Image.open(io.BytesIO(export("png", view)))
-    frame = snapshot.build_scene(events, sources, bases, view, options).frame
+    frame = snapshot.build_sheet(events, sources, bases, view, options).frame
     column, row = frame.pixel(*gazetteer.place_lonlat("Bamako"), options.dpi)
     assert _colour_near(image, column, row, mapview.TYPE_COLOURS["coup"], radius=25) == 0
     # Operation Serval (2013-2014) is there, faded: it ended long before.
@@ -151,7 +137,7 @@ def test_scale_bar_is_geodesically_true(events, sources, bases, options):
         View(as_of=AUG_15, center=(15.5, -1.5), zoom=5),
         View(as_of=AUG_15, countries=("FRA",)),
     ):
-        frame = snapshot.build_scene(events, sources, bases, view, options).frame
+        frame = snapshot.build_sheet(events, sources, bases, view, options).frame
         km, (sx, sy), middle_x, end_x = snapshot.scale_bar(frame)
         assert km / 10 ** math.floor(math.log10(km)) in (1.0, 2.0, 5.0)
         (lon0, lon_m, lon1), (lat0, lat_m, lat1) = frame.unproject([sx, middle_x, end_x], [sy, sy, sy])
@@ -160,29 +146,29 @@ def test_scale_bar_is_geodesically_true(events, sources, bases, options):
 
 
 def test_extent_follows_the_view(events, sources, bases, options):
-    zoomed = snapshot.build_scene(events, sources, bases, View(as_of=AUG_15, center=(15.5, -1.5), zoom=5), options)
-    closer = snapshot.build_scene(events, sources, bases, View(as_of=AUG_15, center=(15.5, -1.5), zoom=7), options)
+    zoomed = snapshot.build_sheet(events, sources, bases, View(as_of=AUG_15, center=(15.5, -1.5), zoom=5), options)
+    closer = snapshot.build_sheet(events, sources, bases, View(as_of=AUG_15, center=(15.5, -1.5), zoom=7), options)
     assert (zoomed.frame.lat0, zoomed.frame.lon0) == (15.5, -1.5)
     assert np.ptp(zoomed.frame.xlim) == pytest.approx(4 * np.ptp(closer.frame.xlim))
     # No centre: the marks in view fit, with a margin.
     niger = View(as_of=AUG_15, countries=("NER",))
-    scene = snapshot.build_scene(events, sources, bases, niger, options)
-    x, y = scene.frame.project(scene.shown["longitude"], scene.shown["latitude"])
-    (x0, x1), (y0, y1) = scene.frame.xlim, scene.frame.ylim
+    sheet = snapshot.build_sheet(events, sources, bases, niger, options)
+    x, y = sheet.frame.project(sheet.scene.shown["longitude"], sheet.scene.shown["latitude"])
+    (x0, x1), (y0, y1) = sheet.frame.xlim, sheet.frame.ylim
     assert (x0 < x).all() and (x < x1).all() and (y0 < y).all() and (y < y1).all()
     # Nothing in view: the Sahel at the dashboard's default centre.
-    empty = snapshot.build_scene(events, sources, bases, View(as_of=AUG_15, text="zzz no such"), options)
+    empty = snapshot.build_sheet(events, sources, bases, View(as_of=AUG_15, text="zzz no such"), options)
     assert (empty.frame.lat0, empty.frame.lon0) == mapview.DEFAULT_CENTER
 
 
 def test_title_gives_dates_at_their_precision_and_the_filters(events, sources, bases, options):
     window = View(as_of=AUG_15, mode="window", date_from=date(2022, 6, 1), date_to=date(2022, 7, 31),
                   countries=("MLI",), types=("attack", "massacre"), text="Kati")  # fmt: skip
-    scene = snapshot.build_scene(events, sources, bases, window, options)
-    assert scene.period == "Events from 1 June 2022 to 31 July 2022"
-    assert scene.filters == "Mali (MLI) · attack, massacre · search “Kati”"
-    assert scene.article_ids == ["003"]
-    assert "Articles: 003" in scene.attribution[0]
+    sheet = snapshot.build_sheet(events, sources, bases, window, options)
+    assert sheet.scene.period_title == "Events from 1 June 2022 to 31 July 2022"
+    assert sheet.filters == "Mali (MLI) · attack, massacre · search “Kati”"
+    assert sheet.article_ids == ["003"]
+    assert "Articles: 003" in sheet.attribution[0]
 
 
 # --------------------------------------------------------------------------- data
@@ -308,6 +294,33 @@ def test_html_shows_a_hostile_title_only_escaped(events, sources, bases, options
     assert "&lt;img src=x onerror=alert(1)&gt;" in given and "<img src=x" not in given
 
 
+MATHTEXT = r"$\href{http://example.org}{x}$"
+
+
+def test_dollar_text_is_drawn_literally_in_every_static_format(events, sources, bases, options):
+    """Data and search text holding $…$ is not mathtext: the title and labels show it as written."""
+    from matplotlib.text import Text
+
+    from geo.snapshot import static
+
+    hostile = events.copy()
+    pick = hostile["event_id"] == "wagner-2022"
+    hostile.loc[pick, "title"] = "Costs of $5 million and $x^2$"
+    hostile.loc[pick, "location"] = MATHTEXT  # a place label on the map
+    hostile.loc[pick, "location_precision"] = "place"
+    hostile.loc[pick, "search_text"] += " costs of $5 million and $x^2$"  # as loading would have joined it
+    view = View(as_of=AUG_15, text="$x^2$")
+    for fmt, magic in (("png", b"\x89PNG"), ("svg", b"<?xml"), ("pdf", b"%PDF")):
+        assert snapshot.image_bytes(hostile, sources, bases, view, options, fmt=fmt).startswith(magic)
+    sheet = snapshot.build_sheet(hostile, sources, bases, view, options)
+    assert sheet.scene.shown["event_id"].tolist() == ["wagner-2022"]
+    with static._rc():
+        figure = static._figure(sheet, dpi=50)
+    texts = {t.get_text(): t for t in figure.findobj(Text) if "$" in t.get_text()}
+    assert any("search “$x^2$”" in text for text in texts) and MATHTEXT in texts
+    assert all(not t.get_parse_math() for t in texts.values())
+
+
 def test_inlining_refuses_a_script_it_does_not_ship():
     with pytest.raises(snapshot.SnapshotError, match="does not ship"):
         snapshot.inline_assets('<script src="https://cdn.example.org/new-plugin.js"></script>')
@@ -360,111 +373,6 @@ def test_two_runs_give_the_same_bytes(events, sources, bases, options, fmt):
     first = snapshot.export_bytes(fmt, events, sources, bases, view, options)
     second = snapshot.export_bytes(fmt, events.copy(), sources.copy(), bases.copy(), view, options)
     assert first == second
-
-
-def test_the_cli_writes_the_bytes_the_ui_serves(tmp_path, events):
-    """One CLI run per file kind (each loads the data afresh, in another process) against geo.ui.export_file."""
-    from geo import ui
-
-    view = View(as_of=date(2022, 6, 20), countries=("MLI", "NER"), center=(15.5, -1.5), zoom=5)
-    args = ["--date", "2022-06-20", "--country", "MLI", "--country", "NER", "--center", "15.5,-1.5", "--zoom", "5"]
-    for fmt in ("png", "svg", "pdf", "html", "zip", "csv", "geojson", "manifest"):
-        out = tmp_path / snapshot.export_filename(fmt, view)
-        if fmt in ("png", "html", "zip", "manifest"):  # the others: in-process, to keep the suite quick
-            done = subprocess.run(
-                [*CLI, *args, "--out", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=300
-            )
-            assert done.returncode == 0, done.stderr
-        else:
-            assert snapshot.main([*args, "--out", str(out)]) == 0
-        assert out.read_bytes() == ui.export_file(fmt, events, view), fmt
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
-        snapshot.export_filename(f, view) for f in ("png", "svg", "pdf", "html", "zip", "csv", "geojson", "manifest")
-    )
-
-
-def test_cli_gif_matches_the_function(tmp_path, events, sources, bases, options):
-    view = View(as_of=AUG_15, mode="window", date_from=date(2022, 8, 1), date_to=AUG_15, types=("attack",))
-    out = tmp_path / "anim.gif"
-    code = snapshot.main(["--from", "2022-08-01", "--to", "2022-08-15", "--type", "attack", "--out", str(out)])
-    assert code == 0
-    assert out.read_bytes() == snapshot.gif_bytes(events, sources, bases, view, options)
-
-
-# --------------------------------------------------------------------------- bad options
-
-
-@pytest.mark.parametrize(
-    ("args", "message"),
-    [
-        (["--country", "XYZ"], "--country 'XYZ' is not a country with events"),
-        (["--country", "USA"], "--country 'USA' is not a country with events"),
-        (["--date", "2030-01-01"], "--date 2030-01-01 is outside the data"),
-        (["--date", "1999-12-31"], "--date 1999-12-31 is outside the data"),
-        (["--date", "17/02/2022"], "is not a date in the form YYYY-MM-DD"),
-        (["--from", "2022-08-01", "--to", "2022-02-01"], "--from 2022-08-01 is after --to 2022-02-01"),
-        (["--type", "riot"], "--type 'riot' is not an event type"),
-        (["--format", "bmp"], "invalid choice: 'bmp'"),
-        (["--dpi", "5"], "--dpi 5 must be between"),
-        (["--center", "95,0", "--zoom", "5"], "is not a point on the map"),
-        (["--data", "no-such-file.csv"], "is not a file"),
-    ],
-)
-def test_bad_options_give_one_line_and_no_file(tmp_path, capsys, args, message):
-    out = tmp_path / "out.png"
-    assert snapshot.main([*args, "--out", str(out)]) == 2
-    captured = capsys.readouterr()
-    assert captured.out == ""
-    assert captured.err.count("\n") == 1 and captured.err.startswith("geo.snapshot: error: ")
-    assert message in captured.err
-    assert list(tmp_path.iterdir()) == []
-
-
-@pytest.mark.parametrize("where", ["missing-folder/out.png", "a-file/out.png", "/proc/sahel-snapshot.png"])
-def test_unwritable_paths_are_refused(tmp_path, capsys, where):
-    (tmp_path / "a-file").write_text("not a folder")
-    target = Path(where) if where.startswith("/") else tmp_path / where
-    assert snapshot.main(["--date", "2022-08-15", "--out", str(target)]) == 2
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "--out" in err
-    assert not target.exists()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]
-
-
-def test_a_failed_write_leaves_no_partial_file(tmp_path, monkeypatch):
-    target = tmp_path / "out.csv"
-
-    def broken_replace(src, dst):
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(os, "replace", broken_replace)
-    with pytest.raises(snapshot.UsageError, match="No space left"):
-        snapshot.write_atomically(target, b"x" * 1000)
-    assert list(tmp_path.iterdir()) == []
-
-
-def test_cli_bad_option_in_a_subprocess(tmp_path):
-    out = tmp_path / "out.csv"
-    done = subprocess.run([*CLI, "--country", "ZZZ", "--out", str(out)], cwd=ROOT, capture_output=True, text=True,
-                          timeout=300)  # fmt: skip
-    assert done.returncode == 2
-    assert done.stderr.count("\n") == 1 and "--country 'ZZZ'" in done.stderr
-    assert done.stdout == ""
-    assert list(tmp_path.iterdir()) == []
-
-
-def test_cli_reads_an_events_layout_file_given_with_data(tmp_path, events):
-    source = tmp_path / "mine.csv"
-    view = View(as_of=AUG_15, countries=("NER",))
-    source.write_bytes(snapshot.csv_bytes(events, view))
-    out = tmp_path / "mine.geojson"
-    assert snapshot.main(["--data", str(source), "--out", str(out)]) == 0
-    frame = gpd.read_file(out)
-    assert sorted(frame["event_id"]) == sorted(_ids(filters.filter_events(events, view)))
-    manifest = tmp_path / "mine.manifest.json"
-    assert snapshot.main(["--data", str(source), "--out", str(manifest)]) == 0
-    recorded = json.loads(manifest.read_text(encoding="utf-8"))["data"]
-    assert recorded["file"] == "mine.csv" and recorded["sha256"] == hashlib.sha256(source.read_bytes()).hexdigest()
 
 
 # --------------------------------------------------------------------------- the dashboard's panel

@@ -11,11 +11,12 @@ One module per part, each loaded on first use (PEP 562) so that a CSV export or
 
 - :mod:`~geo.snapshot.options`: the formats, :class:`SnapshotOptions`, file names, the view's cache key;
 - :mod:`~geo.snapshot.frame`: the ground a static map covers, its projection and scale bar;
-- :mod:`~geo.snapshot.scene`: what a map export draws for one view;
+- :mod:`~geo.snapshot.sheet`: what an export prints around the view's :class:`geo.scene.Scene`: extent, wording;
 - :mod:`~geo.snapshot.static`: PNG, SVG and PDF drawn with geopandas and matplotlib;
 - :mod:`~geo.snapshot.animation`: the GIF;
 - :mod:`~geo.snapshot.interactive`: the HTML map with Leaflet inlined;
 - :mod:`~geo.snapshot.data`: CSV, GeoJSON, the manifest and the ZIP;
+- :mod:`~geo.snapshot.output`: writing a file whole or not at all;
 - :mod:`~geo.snapshot.__main__`: the command line.
 """
 
@@ -28,12 +29,14 @@ import pandas as pd
 
 from geo import filters
 from geo.snapshot.options import (
+    DATA_NAME_JOIN,
     DEFAULT_OPTIONS,
     EXPORT_FORMATS,
     MIME_TYPES,
     Progress,
     SnapshotError,
     SnapshotOptions,
+    UsageError,
     app_version,
     export_filename,
     options_for_file,
@@ -46,14 +49,15 @@ _LAZY: dict[str, str] = {
     **dict.fromkeys(
         ("FIGSIZE", "MAP_BOX", "LEGEND_BOX", "MapFrame", "frame_at", "frame_around", "view_frame", "html_view",
          "scale_bar", "nice_length_km"), "frame"),
-    **dict.fromkeys(("Scene", "build_scene", "period_text", "filters_text"), "scene"),
+    **dict.fromkeys(("Sheet", "build_sheet", "filters_text"), "sheet"),
     **dict.fromkeys(("image_bytes", "faded_colour"), "static"),
     **dict.fromkeys(("animation_dates", "gif_bytes"), "animation"),
     **dict.fromkeys(("ASSETS", "inline_assets", "html_bytes"), "interactive"),
     **dict.fromkeys(
         ("NUMERIC_COLUMNS", "FORMULA_START", "neutralise", "csv_bytes", "geojson_bytes", "dataset_sha256",
          "bibliography", "command_line", "manifest_bytes", "zip_bytes"), "data"),
-    **dict.fromkeys(("main", "UsageError", "load_data", "write_atomically"), "__main__"),
+    **dict.fromkeys(("check_target", "write_atomically", "TargetError"), "output"),
+    **dict.fromkeys(("main", "load_data"), "__main__"),
 }  # fmt: skip
 
 
@@ -99,8 +103,8 @@ def __getattr__(name: str):
 
 
 __all__ = [
-    "DEFAULT_OPTIONS", "EXPORT_FORMATS", "MIME_TYPES", "Progress", "SnapshotError", "SnapshotOptions", "app_version",
-    "export_bytes", "export_filename", "options_for_file", "sha256_bytes", "view_key",
+    "DATA_NAME_JOIN", "DEFAULT_OPTIONS", "EXPORT_FORMATS", "MIME_TYPES", "Progress", "SnapshotError", "SnapshotOptions", "UsageError",
+    "app_version", "export_bytes", "export_filename", "options_for_file", "sha256_bytes", "view_key",
 ]  # fmt: skip
 __all__ += sorted(_LAZY)
 

@@ -11,7 +11,7 @@ import pandas as pd
 from geo import filters
 from geo.events import format_date
 from geo.snapshot.options import DEFAULT_OPTIONS, Progress, SnapshotError, SnapshotOptions, canonical_view
-from geo.snapshot.scene import build_scene
+from geo.snapshot.sheet import build_sheet
 from geo.snapshot.static import _RENDER_LOCK, _figure, _rc
 
 
@@ -71,12 +71,13 @@ def gif_bytes(
             f"the animation would have {len(days)} frames, more than {options.max_frames}; "
             "choose a shorter range or a longer step"
         )
-    whole = build_scene(events, sources, bases, view, options)
+    whole = build_sheet(events, sources, bases, view, options)
     frames = []
     with _RENDER_LOCK, _rc():
         for i, day in enumerate(days):
-            scene = build_scene(events, sources, bases, _frame_view(view, day), options, frame=whole.frame)
-            fig = _figure(scene, dpi=options.frame_dpi, frame_date=format_date(day, "day"))
+            sheet = build_sheet(events, sources, bases, _frame_view(view, day), options, frame=whole.frame,
+                                zoom=whole.scene.zoom)  # fmt: skip
+            fig = _figure(sheet, dpi=options.frame_dpi, frame_date=format_date(day, "day"))
             buffer = io.BytesIO()
             fig.savefig(buffer, format="png", dpi=options.frame_dpi, metadata={"Software": None}, facecolor="white")
             rgb = Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")

@@ -14,13 +14,26 @@ import pandas as pd
 
 from geo import filters
 from geo.events import COLUMNS, EVENTS_CSV, OPTIONAL_EXTRA, source_list
-from geo.snapshot.options import SnapshotOptions, app_version, canonical_view, export_filename, sha256_bytes
-from geo.snapshot.scene import _used_sources
+from geo.snapshot.options import (
+    DATA_NAME_JOIN,
+    SnapshotOptions,
+    app_version,
+    canonical_view,
+    export_filename,
+    sha256_bytes,
+)
 
 NUMERIC_COLUMNS = frozenset(
     {"latitude", "longitude", "fatalities", "troops", "record_latitude", "record_longitude", "record_fatalities"}
 )
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cited_sources(events: pd.DataFrame, sources: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """Return (article ids from sources.csv, other source names such as imported datasets) cited by ``events``."""
+    known = set(sources["source_id"])
+    cited = {s for cell in events["sources"] for s in source_list(cell)}
+    return sorted(cited & known), sorted(cited - known)
 
 
 def neutralise(value: str) -> str:
@@ -103,7 +116,7 @@ def geojson_bytes(events: pd.DataFrame, view: filters.View) -> bytes:
 
 def bibliography(events: pd.DataFrame, sources: pd.DataFrame) -> list[dict[str, object]]:
     """Return the source articles the events cite, with how many events each backs."""
-    ids, _ = _used_sources(events, sources)
+    ids, _ = cited_sources(events, sources)
     table = sources.set_index("source_id")
     counts = {i: int(sum(i in source_list(cell) for cell in events["sources"])) for i in ids}
     entries = []
@@ -138,7 +151,9 @@ def command_line(view: filters.View, options: SnapshotOptions, *, extent: bool =
     if not options.show_earlier:
         args.append("--no-earlier")
     if options.data_name != EVENTS_CSV.name:
-        args += ["--data", options.data_name]
+        # Combined data is named "events.csv + mine.csv": each file is one --data, as the CLI combines them.
+        for name in options.data_name.split(DATA_NAME_JOIN):
+            args += ["--data", name]
     if extent and view.center is not None:
         args += ["--center", f"{view.center[0]:.4f},{view.center[1]:.4f}"]
         if view.zoom is not None:
@@ -157,7 +172,7 @@ def manifest_bytes(events: pd.DataFrame, sources: pd.DataFrame, view: filters.Vi
     files = {}
     for fmt, data in (("csv", csv_bytes(events, view)), ("geojson", geojson_bytes(events, view))):
         files[export_filename(fmt, view)] = {"sha256": sha256_bytes(data), "bytes": len(data)}
-    _, others = _used_sources(in_view, sources)
+    _, others = cited_sources(in_view, sources)
     from geo import record, sourcing  # the public-record layer: both dates of each event, and its references
 
     both = [

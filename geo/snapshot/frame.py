@@ -6,12 +6,11 @@ import math
 from dataclasses import dataclass
 from functools import lru_cache
 
-import geopandas as gpd
 import numpy as np
-import pandas as pd
 from pyproj import Transformer
 
-from geo import borders, filters, mapview
+from geo import borders, mapview
+from geo.scene import Scene
 
 #: Figure size (inches), and where the map and the legend sit in it (left, bottom, width, height).
 FIGSIZE = (12.0, 8.0)
@@ -106,26 +105,18 @@ def frame_around(lon: np.ndarray, lat: np.ndarray, *, margin: float = 0.1, min_k
     return _fit(lat0, lon0, cx, cy, np.ptp(first.xlim) + room, np.ptp(first.ylim) + room)
 
 
-def view_frame(view: filters.View, shown: pd.DataFrame, moves: gpd.GeoDataFrame, bases: gpd.GeoDataFrame) -> MapFrame:
-    """Return the view's extent: its map centre and zoom if set, else the marks in view with a margin, else the Sahel.
+def view_frame(scene: Scene) -> MapFrame:
+    """Return the scene's extent: its view's map centre and zoom if set, else its marks with a margin, else the Sahel.
 
     Also used as the extent of every frame of an animation, so that marks do not jump.
     """
+    view = scene.view
     if view.center is not None:
         return frame_at(view.center, view.zoom if view.zoom is not None else mapview.DEFAULT_ZOOM)
-    lon = [shown["longitude"].to_numpy(float)] if len(shown) else []
-    lat = [shown["latitude"].to_numpy(float)] if len(shown) else []
-    if len(shown):
-        for _, move in moves[moves["state"] != "planned"].iterrows():
-            coords = np.asarray(move.geometry.coords)
-            lon.append(coords[:, 0])
-            lat.append(coords[:, 1])
-        if len(bases):
-            lon.append(bases["longitude"].to_numpy(float))
-            lat.append(bases["latitude"].to_numpy(float))
-    if not lon:
+    lon, lat = scene.fit_lonlat()
+    if not len(lon):
         return frame_at(mapview.DEFAULT_CENTER, mapview.DEFAULT_ZOOM)
-    return frame_around(np.concatenate(lon), np.concatenate(lat))
+    return frame_around(lon, lat)
 
 
 def html_view(frame: MapFrame) -> tuple[tuple[float, float], int]:

@@ -14,10 +14,10 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from geo import aggregate, filters, mapview
+from geo import filters, mapview
 from geo.snapshot.frame import html_view
 from geo.snapshot.options import DEFAULT_OPTIONS, TITLE, SnapshotError, SnapshotOptions
-from geo.snapshot.scene import build_scene
+from geo.snapshot.sheet import build_sheet
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 
@@ -97,19 +97,17 @@ def html_bytes(
     options: SnapshotOptions = DEFAULT_OPTIONS,
 ) -> bytes:
     """Return the interactive map of the view as one HTML file that needs no network (UTF-8)."""
-    scene = build_scene(events, sources, bases, view, options)
-    if scene.view.center is not None:
-        center, zoom = scene.view.center, scene.view.zoom or mapview.DEFAULT_ZOOM
-    else:
-        center, zoom = html_view(scene.frame)
-    # The marks the dashboard draws: grid cells above its threshold, so a file of a
-    # million events exports a map a browser can open, as the dashboard shows it.
-    marks = aggregate.view_marks(events, scene.view, show_earlier=options.show_earlier, zoom=zoom)
+    sheet = build_sheet(events, sources, bases, view, options)
+    scene = sheet.scene
+    # The map opens on the view's centre, or on the ground the static map fits; its marks (grid cells
+    # above the dashboard's threshold, so a file of a million events exports a map a browser can open)
+    # are the scene's, laid out for that zoom.
+    center, zoom = (scene.view.center, scene.zoom) if scene.view.center is not None else html_view(sheet.frame)
     fmap = mapview.build_map(
-        marks.shown, marks.status, scene.moves, scene.bases, sources, tiles=False,
-        title=f"{TITLE} — {scene.period} · {scene.filters}", attribution=scene.attribution[0],
-        center=center, zoom=zoom, aggregated=marks.cells,
+        scene.shown, scene.status, scene.moves, scene.bases, sources, tiles=False,
+        title=f"{TITLE} — {scene.period_title} · {sheet.filters}", attribution=sheet.attribution[0],
+        center=center, zoom=zoom, aggregated=scene.cells,
     )  # fmt: skip
     root = fmap.get_root()
-    root.title = mapview.esc(f"{TITLE}: {scene.period}")
+    root.title = mapview.esc(f"{TITLE}: {scene.period_title}")
     return inline_assets(root.render()).encode("utf-8")

@@ -27,9 +27,15 @@ MIME_TYPES = {
 }
 EXTENSIONS = {"manifest": "manifest.json"}
 TITLE = "France's withdrawal from Mali, 2022"
+#: How the name of data combined from several files is written: "events.csv + mine.csv".
+DATA_NAME_JOIN = " + "
 
 
 Progress = Callable[[int, int], None]
+
+
+class UsageError(Exception):
+    """A bad command-line option or target: reported on one line of stderr, exit code 2."""
 
 
 class SnapshotError(ValueError):

@@ -21,8 +21,10 @@ from shapely.geometry import box
 from geo import borders, filters, mapview
 from geo.snapshot.frame import FIGSIZE, LEGEND_BOX, MAP_BOX, PT_PER_PX, SCALE_BOX, MapFrame, scale_bar
 from geo.snapshot.options import DEFAULT_OPTIONS, TITLE, SnapshotError, SnapshotOptions, software_label
-from geo.snapshot.scene import Scene, build_scene
+from geo.snapshot.sheet import Sheet, build_sheet
 
+#: The fill of a grid cell, as the dashboard draws it (geo.mapview).
+CELL_COLOUR = "#E8601C"
 OUTLINE_DASH = {"day": "solid", "month": (0, (3.0, 1.6)), "year": (0, (0.8, 1.6))}
 
 # matplotlib settings read at draw and save time; applied with rc_context under
@@ -36,6 +38,9 @@ _STYLE = {
     "lines.scale_dashes": True,
     "path.simplify": True,
     "axes.unicode_minus": False,
+    # Text from data files and searches is drawn as written: "$5 million" or "$\\href{…}$" is not mathtext.
+    "text.parse_math": False,
+    "text.usetex": False,
 }
 _RENDER_LOCK = threading.Lock()
 
@@ -90,17 +95,17 @@ def _ring_offsets(shown: pd.DataFrame, radii_pt: np.ndarray) -> tuple[np.ndarray
     return dx, dy, ring
 
 
-def _draw_events(ax, scene: Scene) -> None:
-    shown = scene.shown
+def _draw_events(ax, sheet: Sheet) -> None:
+    shown = sheet.scene.shown
     if shown.empty:
         return
-    frame = scene.frame
+    frame = sheet.frame
     radii = np.array([mapview.marker_radius(f) * PT_PER_PX for f in shown["fatalities"]])
     dx, dy, _ = _ring_offsets(shown, radii)
     x, y = frame.project(shown["longitude"].to_numpy(float), shown["latitude"].to_numpy(float))
     mpp = frame.metres_per_point
     x, y = x + dx * mpp, y + dy * mpp
-    earlier = scene.status == "earlier"
+    earlier = sheet.scene.status == "earlier"
     kinds = shown["event_type"].to_numpy()
     face = np.array([mapview.TYPE_COLOURS.get(k, "#777777") for k in kinds], dtype=object)
     face[earlier] = [faded_colour(c) for c in face[earlier]]
@@ -119,15 +124,33 @@ def _draw_events(ax, scene: Scene) -> None:
             )  # fmt: skip
 
 
+def _draw_cells(ax, sheet: Sheet) -> None:
+    """Draw the grid cells the dashboard draws above its threshold, sized and shaded by their events."""
+    cells = sheet.scene.cells
+    if cells is None or cells.empty:
+        return
+    share = np.sqrt(cells["events"].to_numpy(float) / float(cells["events"].max()))
+    x, y = sheet.frame.project(cells["longitude"].to_numpy(float), cells["latitude"].to_numpy(float))
+    radii = (6 + 20 * share) * PT_PER_PX  # the HTML map's radius in CSS pixels, as points
+    face = [(*_rgb(CELL_COLOUR), round(0.35 + 0.5 * s, 3)) for s in share]
+    order = np.argsort(-radii, kind="stable")  # big cells first, so small ones stay visible on top
+    ax.scatter(x[order], y[order], s=(2 * radii[order]) ** 2, c=[face[i] for i in order], edgecolors="#333333",
+               linewidths=0.75, zorder=6)  # fmt: skip
+
+
+def _rgb(colour: str) -> tuple[float, float, float]:
+    return tuple(int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
+
+
 def _halo(width: float = 2.6):
     from matplotlib import patheffects
 
     return [patheffects.withStroke(linewidth=width, foreground="white")]
 
 
-def _draw_labels(ax, scene: Scene, countries: gpd.GeoDataFrame) -> None:
+def _draw_labels(ax, sheet: Sheet, countries: gpd.GeoDataFrame) -> None:
     """Name the countries at their Natural Earth label points, and the places where events happened."""
-    frame = scene.frame
+    frame = sheet.frame
     (x0, x1), (y0, y1) = frame.xlim, frame.ylim
     inset = 0.03 * (x1 - x0)
     if len(countries):
@@ -138,8 +161,10 @@ def _draw_labels(ax, scene: Scene, countries: gpd.GeoDataFrame) -> None:
             if named and x0 + inset < x < x1 - inset and y0 + inset < y < y1 - inset:
                 ax.text(x, y, str(name).upper(), fontsize=8.5, color="#8C8577", ha="center", va="center",
                         fontweight="bold", zorder=2, clip_on=True)  # fmt: skip
-    shown = scene.shown
-    places = shown[shown["location_precision"] == "place"] if len(shown) else shown
+    shown = sheet.scene.shown
+    if shown.empty:  # nothing drawn singly (or grid cells, which carry no place names)
+        return
+    places = shown[shown["location_precision"] == "place"]
     # Towns only: a derived point (the border crossing) is explained by the border line and the legend.
     places = places[~places["location"].isin(_derived_places())]
     if len(places) == 0 or places["location"].nunique() > 40:
@@ -164,9 +189,9 @@ def _derived_places() -> tuple[str, ...]:
     return tuple(places.loc[~places["kind"].isin(["town", "capital"]), "name"])
 
 
-def _draw_movements(ax, scene: Scene) -> None:
-    frame = scene.frame
-    for _, move in scene.moves.iterrows():
+def _draw_movements(ax, sheet: Sheet) -> None:
+    frame = sheet.frame
+    for _, move in sheet.scene.moves.iterrows():
         if move["state"] == "planned":
             continue
         colour = mapview.MOVEMENT_COLOURS[move["state"]]
@@ -187,10 +212,10 @@ def _draw_movements(ax, scene: Scene) -> None:
             ax.scatter([px], [py], s=(2 * 6.0) ** 2, c=colour, edgecolors="white", linewidths=2.2, zorder=7)
 
 
-def _draw_bases(ax, scene: Scene) -> None:
-    frame = scene.frame
+def _draw_bases(ax, sheet: Sheet) -> None:
+    frame = sheet.frame
     for status, in_use in (("handed over", False), ("in use", True)):
-        group = scene.bases[scene.bases["status"] == status]
+        group = sheet.scene.bases[sheet.scene.bases["status"] == status]
         if group.empty:
             continue
         x, y = frame.project(group["longitude"].to_numpy(float), group["latitude"].to_numpy(float))
@@ -219,7 +244,7 @@ def _draw_scale_bar(fig, frame: MapFrame) -> None:
             f"{'N' if lat >= 0 else 'S'})", ha="left", va="center", fontsize=7.5, color="#555555")  # fmt: skip
 
 
-def _draw_legend(ax, scene: Scene) -> None:
+def _draw_legend(ax, sheet: Sheet) -> None:
     """Draw the legend in its own axes, laid out in points from the top left (the same at every DPI)."""
     width, height = LEGEND_BOX[2] * 72.0, LEGEND_BOX[3] * 72.0
     ax.set_xlim(0.0, width)
@@ -240,7 +265,7 @@ def _draw_legend(ax, scene: Scene) -> None:
     def circle(colour: str, radius: float = 5.0, edge: str = "#222222", style="solid", width_=1.2) -> None:
         ax.scatter([hand], [y], s=(2 * radius) ** 2, c=colour, edgecolors=edge, linewidths=width_, linestyles=style)
 
-    present = [k for k in mapview.TYPE_COLOURS if len(scene.shown) and k in set(scene.shown["event_type"])]
+    present = [k for k in mapview.TYPE_COLOURS if len(sheet.scene.shown) and k in set(sheet.scene.shown["event_type"])]
     if present:
         title("Event type")
         # Many types: two columns, so that the legend stays within the map's height.
@@ -253,9 +278,13 @@ def _draw_legend(ax, scene: Scene) -> None:
                        linewidths=1.2)  # fmt: skip
             ax.text(text_x + column_x - 2, row_y, kind.replace("_", " "), fontsize=8, va="center", color="#222222")
         y = top - rows * line
-    if (scene.status == "earlier").any():
+    if (sheet.scene.status == "earlier").any():
         circle(faded_colour("#1965B0"), edge="#8A8A8A", width_=0.9)
         label("earlier events, faded")
+    if sheet.scene.cells is not None:
+        title("Too many events to draw singly:")
+        circle(CELL_COLOUR, 7.0, edge="#333333", width_=0.75)
+        label(f"{len(sheet.scene.cells):,} grid cells; size: events")
     y -= 4.0
     title("Fatalities (mark size)")
     sizes = [
@@ -275,7 +304,7 @@ def _draw_legend(ax, scene: Scene) -> None:
         circle("white", 6.0, style=OUTLINE_DASH[precision], width_=1.4)
         label(precision)
     y -= 4.0
-    states = set(scene.moves["state"]) if len(scene.moves) else set()
+    states = set(sheet.scene.moves["state"]) if len(sheet.scene.moves) else set()
     if states - {"planned"}:
         title("Troop movements")
         for state in ("under way", "done"):
@@ -288,7 +317,9 @@ def _draw_legend(ax, scene: Scene) -> None:
             ax.scatter([hand], [y], s=12.0**2, c="#1965B0", edgecolors="white", linewidths=2.2)
             label("position on the date")
         y -= 4.0
-    statuses = [s for s in ("in use", "handed over") if len(scene.bases) and (scene.bases["status"] == s).any()]
+    statuses = [
+        s for s in ("in use", "handed over") if len(sheet.scene.bases) and (sheet.scene.bases["status"] == s).any()
+    ]
     if statuses:
         title("Bases")
         for status in statuses:
@@ -302,14 +333,14 @@ def _draw_legend(ax, scene: Scene) -> None:
     label("Mali–Niger border")
 
 
-def _figure(scene: Scene, *, dpi: int, frame_date: str | None = None):
-    """Draw the scene on a new matplotlib Figure (no pyplot: no global state)."""
+def _figure(sheet: Sheet, *, dpi: int, frame_date: str | None = None):
+    """Draw the sheet on a new matplotlib Figure (no pyplot: no global state)."""
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=FIGSIZE, dpi=dpi, facecolor="white")
     w, h = FIGSIZE
     ax = fig.add_axes((MAP_BOX[0] / w, MAP_BOX[1] / h, MAP_BOX[2] / w, MAP_BOX[3] / h))
-    frame = scene.frame
+    frame = sheet.frame
     ax.set_facecolor(mapview.SEA_COLOUR)
     # Simplify to about a third of a pixel at the output resolution: invisible, and files stay small.
     tolerance = frame.metres_per_point * 72.0 / max(dpi, 50) / 3.0
@@ -318,10 +349,11 @@ def _figure(scene: Scene, *, dpi: int, frame_date: str | None = None):
         countries.plot(ax=ax, color=mapview.COUNTRY_FILL, edgecolor="#7A7A7A", linewidth=0.6, aspect=None, zorder=1)
     border = gpd.GeoSeries([borders.mali_niger_border()], crs=borders.WGS84).to_crs(frame.crs)
     border.plot(ax=ax, color="#B2182B", linewidth=2.0, linestyle=(0, (4, 2)), aspect=None, zorder=2)
-    _draw_labels(ax, scene, countries)
-    _draw_bases(ax, scene)
-    _draw_movements(ax, scene)
-    _draw_events(ax, scene)
+    _draw_labels(ax, sheet, countries)
+    _draw_bases(ax, sheet)
+    _draw_movements(ax, sheet)
+    _draw_events(ax, sheet)
+    _draw_cells(ax, sheet)
     ax.set_xlim(*frame.xlim)
     ax.set_ylim(*frame.ylim)
     ax.set_aspect("auto")
@@ -340,12 +372,19 @@ def _figure(scene: Scene, *, dpi: int, frame_date: str | None = None):
     _draw_scale_bar(fig, frame)
     legend_ax = fig.add_axes((LEGEND_BOX[0] / w, LEGEND_BOX[1] / h, LEGEND_BOX[2] / w, LEGEND_BOX[3] / h))
     legend_ax.set_axis_off()
-    _draw_legend(legend_ax, scene)
+    _draw_legend(legend_ax, sheet)
 
     fig.text(MAP_BOX[0] / w, 1 - 0.3 / h, TITLE, fontsize=17, fontweight="bold", va="top", color="#111111")
-    fig.text(MAP_BOX[0] / w, 1 - 0.72 / h, scene.period, fontsize=12.5, va="top", color="#111111")
-    fig.text(MAP_BOX[0] / w, 1 - 1.0 / h, f"{scene.filters} — {scene.counts}", fontsize=9.5, va="top", color="#444444")
-    for i, line in enumerate(scene.attribution):
+    fig.text(MAP_BOX[0] / w, 1 - 0.72 / h, sheet.scene.period_title, fontsize=12.5, va="top", color="#111111")
+    fig.text(
+        MAP_BOX[0] / w,
+        1 - 1.0 / h,
+        f"{sheet.filters} — {sheet.scene.counts_text}",
+        fontsize=9.5,
+        va="top",
+        color="#444444",
+    )
+    for i, line in enumerate(sheet.attribution):
         fig.text(MAP_BOX[0] / w, (0.3 - 0.17 * i) / h, line, fontsize=7.3, va="bottom", color="#555555")
     return fig
 
@@ -379,11 +418,15 @@ def image_bytes(
     """
     if fmt not in ("png", "svg", "pdf"):
         raise SnapshotError(f"{fmt!r} is not an image format; expected png, svg or pdf")
-    scene = build_scene(events, sources, bases, view, options)
+    sheet = build_sheet(events, sources, bases, view, options)
     with _RENDER_LOCK, _rc():
-        fig = _figure(scene, dpi=options.dpi)
+        fig = _figure(sheet, dpi=options.dpi)
         return _save(
-            fig, fmt, dpi=options.dpi, title=f"{TITLE}: {scene.period}", description=" ".join(scene.attribution)
+            fig,
+            fmt,
+            dpi=options.dpi,
+            title=f"{TITLE}: {sheet.scene.period_title}",
+            description=" ".join(sheet.attribution),
         )
 
 
