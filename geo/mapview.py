@@ -28,38 +28,24 @@ from folium.utilities import JsCode
 from jinja2 import Template
 
 from geo import borders
-from geo.events import EVENT_TYPES, source_list
+from geo.events import source_list
 
-#: Event colours: Paul Tol's "discrete rainbow" (13 of its colours), designed to
-#: stay distinguishable with the common colour-vision deficiencies. Violence in
-#: reds and purples, politics in blues, military operations in greens.
-TYPE_COLOURS: dict[str, str] = {
-    "massacre": "#DC050C",
-    "attack": "#E8601C",
-    "insurgency": "#F1932D",
-    "coup": "#882E72",
-    "expulsion": "#AE76A3",
-    "sanctions": "#D1BBD7",
-    "announcement": "#1965B0",
-    "statement": "#7BAFDE",
-    "operation": "#4EB265",
-    "troop_movement": "#5289C7",
-    "base_handover": "#F6C141",
-    "casualty_report": "#CAE0AB",
-    "protest": "#F7F056",
-}
-assert set(TYPE_COLOURS) == set(EVENT_TYPES), "every event type needs a colour"
+# The exports and the timeline read some of these here until they import geo.style themselves.
+from geo.style import (
+    BASE_COLOURS,
+    COUNTRY_FILL,
+    DEFAULT_CENTER,
+    DEFAULT_ZOOM,
+    MOVEMENT_COLOURS,
+    PLACE_COLOURS,
+    PRECISION_DASH,
+    SEA_COLOUR,
+    TYPE_COLOURS,
+    marker_radius,
+)
 
-#: Outline dash pattern per date precision: solid for a day, dashed for a month, dotted for a year.
-PRECISION_DASH = {"day": None, "month": "6 4", "year": "1 5"}
-DEFAULT_CENTER = (15.5, -1.5)  # (lat, lon): Mali and Niger in view
-DEFAULT_ZOOM = 5
-MOVEMENT_COLOURS = {"planned": "#999999", "under way": "#1965B0", "done": "#332288"}
-BASE_COLOURS = {"in use": "#117733", "handed over": "#999999"}
-COUNTRY_FILL = "#F3EFE4"
 #: folium's default assets the map needs: Leaflet, and jQuery for folium's popups (built with ``$(...)``).
 MAP_ASSETS = frozenset({"leaflet", "leaflet_css", "jquery"})
-SEA_COLOUR = "#D6E6F2"
 
 
 def esc(value) -> str:
@@ -67,13 +53,6 @@ def esc(value) -> str:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return ""
     return html.escape(str(value), quote=True)
-
-
-def marker_radius(fatalities) -> float:
-    """Return a mark's radius in pixels: area grows with the toll; unknown tolls get the smallest."""
-    if fatalities is None or pd.isna(fatalities) or fatalities <= 0:
-        return 6.0
-    return float(min(6.0 + 2.2 * math.sqrt(float(fatalities)), 32.0))
 
 
 def _stable_ids(element, prefix: str) -> None:
@@ -620,17 +599,6 @@ def bounds_of(events: pd.DataFrame) -> list[list[float]] | None:
         return None
     lat, lon = events["latitude"].to_numpy(), events["longitude"].to_numpy()
     return [[float(np.min(lat)), float(np.min(lon))], [float(np.max(lat)), float(np.max(lon))]]
-
-
-#: Place colours by gazetteer kind; regions and countries are drawn hollow (they stand for an area).
-PLACE_COLOURS = {
-    "capital": "#1965B0",
-    "town": "#5289C7",
-    "region": "#F1932D",
-    "country": "#777777",
-    "border_crossing": "#B2182B",
-    "tripoint": "#882E72",
-}
 
 
 def gazetteer_map(
