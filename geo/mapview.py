@@ -27,21 +27,28 @@ from branca.element import Element, MacroElement
 from folium.utilities import JsCode
 from jinja2 import Template
 
-from geo import borders
+from geo import borders, gazetteer, map_aids
 from geo.events import source_list
 
 # The exports and the timeline read some of these here until they import geo.style themselves.
 from geo.style import (
     BASE_COLOURS,
+    BORDER_COLOUR,
+    BORDER_DASH,
+    BORDER_WEIGHT,
+    CELL_COLOUR,
     COUNTRY_FILL,
     DEFAULT_CENTER,
     DEFAULT_ZOOM,
+    MARK_OUTLINE,
     MOVEMENT_COLOURS,
     PLACE_COLOURS,
     PRECISION_DASH,
     SEA_COLOUR,
     TYPE_COLOURS,
     marker_radius,
+    type_colour,
+    type_shape,
 )
 
 #: folium's default assets the map needs: Leaflet, and jQuery for folium's popups (built with ``$(...)``).
@@ -188,6 +195,15 @@ def _country_labels(countries: gpd.GeoDataFrame) -> folium.GeoJson:
     )
 
 
+def _border_line(border) -> folium.PolyLine:
+    """Return the Mali–Niger border as the map draws it: the one red dash-dot line."""
+    return folium.PolyLine(
+        [(lat, lon) for lon, lat in border.coords],
+        color=BORDER_COLOUR, weight=BORDER_WEIGHT, dash_array=BORDER_DASH, tooltip="Mali–Niger border",
+        name="Mali–Niger border", class_name="mali-niger-border",
+    )  # fmt: skip
+
+
 def base_map(*, tiles: bool = False, countries: gpd.GeoDataFrame | None = None, legend: bool = True) -> folium.Map:
     """Return the static map: Natural Earth countries, labels, the Mali–Niger border and the legend.
 
@@ -211,16 +227,17 @@ def base_map(*, tiles: bool = False, countries: gpd.GeoDataFrame | None = None, 
     fmap.get_root().header.add_child(
         folium.Element(f"<style>.leaflet-container {{ background: {SEA_COLOUR} !important; }}</style>")
     )
+    fmap.add_child(map_aids.KeyboardAccess())
     folium.TileLayer("OpenStreetMap", name="Web map tiles (online only)", overlay=True, show=tiles,
                      control=True).add_to(fmap)  # fmt: skip
     _country_layer(countries, highlight=True).add_to(fmap)
     _country_labels(countries).add_to(fmap)
     border = borders.mali_niger_border()
-    folium.PolyLine(
-        [(lat, lon) for lon, lat in border.coords],
-        color="#B2182B", weight=3, dash_array="8 6", tooltip="Mali–Niger border",
-        name="Mali–Niger border",
-    ).add_to(fmap)  # fmt: skip
+    _border_line(border).add_to(fmap)
+    map_aids.border_label(fmap, border)
+    map_aids.place_label_layer(gazetteer.load_gazetteer()).add_to(fmap)
+    fmap.add_child(map_aids.PlaceLabelPlacer())
+    fmap.add_child(map_aids.OffscreenEvents())
     if legend:
         fmap.get_root().html.add_child(folium.Element(legend_html()))
     fmap.add_child(_FocusWithoutScroll())
@@ -337,10 +354,30 @@ def spread_colocated(
     return lat, lon
 
 
-#: Draws a point feature as a circle mark styled by its own properties (colour, size, outline, class).
+#: Draws a point feature as a mark styled by its own properties (colour, size, outline, class) and
+#: shaped by ``shape``: a circle, or a square, diamond or triangle of the circle's area, so that the
+#: area still reads as the toll. The other shapes are circle marks whose SVG path is redrawn.
 _CIRCLE_FROM_PROPERTIES = JsCode(
     """function (feature, latlng) {
-        return L.circleMarker(latlng, feature.properties.style);
+        var mark = L.circleMarker(latlng, feature.properties.style), shape = feature.properties.shape;
+        if (!shape || shape === "circle") { return mark; }
+        mark._updatePath = function () {
+            if (!this._renderer._setPath) { return L.CircleMarker.prototype._updatePath.call(this); }
+            var p = this._point, r = this._radius, d;
+            if (shape === "square") {
+                var h = 0.886 * r;
+                d = "M" + (p.x - h) + "," + (p.y - h) + "h" + 2 * h + "v" + 2 * h + "h" + -2 * h + "z";
+            } else if (shape === "diamond") {
+                var a = 1.253 * r;
+                d = "M" + p.x + "," + (p.y - a) + "L" + (p.x + a) + "," + p.y + "L" + p.x + "," + (p.y + a) +
+                    "L" + (p.x - a) + "," + p.y + "z";
+            } else {
+                d = "M" + p.x + "," + (p.y - 1.555 * r) + "L" + (p.x + 1.347 * r) + "," + (p.y + 0.778 * r) +
+                    "L" + (p.x - 1.347 * r) + "," + (p.y + 0.778 * r) + "z";
+            }
+            this._renderer._setPath(this, d);
+        };
+        return mark;
     }"""
 )
 #: Binds a feature's popup and tooltip. Their HTML was escaped in Python (``esc``), so the
@@ -368,11 +405,14 @@ def _point_layer(features: list[dict], name: str) -> folium.GeoJson:
     )
 
 
-def _point_feature(lat: float, lon: float, style: dict, popup: str, tooltip: str, popup_width: int) -> dict:
+def _point_feature(
+    lat: float, lon: float, style: dict, popup: str, tooltip: str, popup_width: int, **properties
+) -> dict:
+    """Return one mark as a GeoJSON feature; ``properties`` adds what the map's aids read (name, count, place)."""
     return {
         "type": "Feature",
         "geometry": {"type": "Point", "coordinates": [round(float(lon), 6), round(float(lat), 6)]},
-        "properties": {"style": style, "popup": popup, "tooltip": tooltip, "popup_width": popup_width},
+        "properties": {"style": style, "popup": popup, "tooltip": tooltip, "popup_width": popup_width, **properties},
     }
 
 
@@ -390,17 +430,18 @@ def event_features(
         faded = state == "earlier"
         style = {
             "radius": round(marker_radius(row["fatalities"]), 2),
-            "color": "#222222",
+            "color": MARK_OUTLINE,
             "weight": 2,
             "dashArray": PRECISION_DASH.get(row["date_precision"]),
             "opacity": 0.35 if faded else 0.95,
             "fill": True,
-            "fillColor": TYPE_COLOURS.get(row["event_type"], "#777777"),
+            "fillColor": type_colour(row["event_type"]),
             "fillOpacity": 0.25 if faded else 0.85,
             "className": f"event-mark event-{esc(row['event_type'])}",
         }
         tooltip = f"{esc(row['title'])} ({esc(row['date_label'])})"
-        features.append(_point_feature(lat, lon, style, popup_html(row, sources), tooltip, 340))
+        features.append(_point_feature(lat, lon, style, popup_html(row, sources), tooltip, 340, name=tooltip,
+                                       shape=type_shape(row["event_type"]), count=1, place=esc(row["location"])))  # fmt: skip
     return features
 
 
@@ -538,14 +579,15 @@ def _aggregate_features(cells: gpd.GeoDataFrame) -> list[dict]:
         events, fatalities = int(cell.events), int(cell.fatalities)
         style = {
             "radius": round(6 + 20 * share, 1), "color": "#333333", "weight": 1, "fill": True,
-            "fillColor": "#E8601C", "fillOpacity": round(0.35 + 0.5 * share, 3), "className": "aggregate-mark",
+            "fillColor": CELL_COLOUR, "fillOpacity": round(0.35 + 0.5 * share, 3), "className": "aggregate-mark",
         }  # fmt: skip
         popup = (
             f"<b>{events:,} events</b><br>{fatalities:,} fatalities known"
             f"<br>{esc(getattr(cell, 'top_types', ''))}<br>{esc(getattr(cell, 'period', ''))}"
         )
-        features.append(_point_feature(cell.latitude, cell.longitude, style, popup,
-                                       f"{events:,} events, {fatalities:,} fatalities", 260))  # fmt: skip
+        summary = f"{events:,} events, {fatalities:,} fatalities"
+        features.append(_point_feature(cell.latitude, cell.longitude, style, popup, summary, 260,
+                                       name=f"Grid cell: {summary}", count=events))  # fmt: skip
     return features
 
 
@@ -630,10 +672,9 @@ def gazetteer_map(
     fmap.get_root().header.add_child(
         folium.Element(f"<style>.leaflet-container {{ background: {SEA_COLOUR} !important; }}</style>")
     )
+    fmap.add_child(map_aids.KeyboardAccess("Map of the places the articles name"))
     _country_layer(countries, highlight=False).add_to(fmap)
-    border = borders.mali_niger_border()
-    folium.PolyLine([(lat, lon) for lon, lat in border.coords], color="#B2182B", weight=3, dash_array="8 6",
-                    tooltip="Mali–Niger border").add_to(fmap)  # fmt: skip
+    _border_line(borders.mali_niger_border()).add_to(fmap)
     for _, place in places.iterrows():
         kind = str(place["kind"])
         area = kind in ("region", "country")
