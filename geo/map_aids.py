@@ -316,9 +316,13 @@ class OffscreenEvents(MacroElement):
                     var noun = n === 1 ? " event" : " events";
                     var button = L.DomUtil.create("button", "offscreen-marker", box);
                     button.type = "button";
-                    button.textContent = arrows[sector] + " " + n + noun + (where ? " · " + where : "");
-                    button.setAttribute("aria-label", n + noun + " outside the map" +
-                        (places.length ? ", in " + places.join(", ") : "") + ": show them");
+                    var arrow = L.DomUtil.create("span", "offscreen-arrow", button), label = n + noun + (where ? " · " + where : "");
+                    arrow.textContent = arrows[sector] + " ";
+                    arrow.setAttribute("aria-hidden", "true");
+                    button.appendChild(document.createTextNode(label));
+                    // The name starts with the visible words, so that speech control ("click 6 events") finds it.
+                    button.setAttribute("aria-label", label + ", outside the map" +
+                        (places.length > 1 ? " (" + places.join(", ") + ")" : "") + ": show them");
                     button.title = "Bring " + (n === 1 ? "it" : "them") + " into view";
                     button.dataset.count = n;
                     var w = button.offsetWidth, h = button.offsetHeight;

@@ -29,8 +29,7 @@ from jinja2 import Template
 
 from geo import borders, gazetteer, map_aids
 from geo.events import source_list
-
-# The exports and the timeline read some of these here until they import geo.style themselves.
+from geo.legend import legend_html
 from geo.style import (
     BASE_COLOURS,
     BORDER_COLOUR,
@@ -45,11 +44,13 @@ from geo.style import (
     PLACE_COLOURS,
     PRECISION_DASH,
     SEA_COLOUR,
-    TYPE_COLOURS,
     marker_radius,
     type_colour,
     type_shape,
 )
+
+# The exports and the timeline read these here until they import geo.style themselves.
+from geo.style import TYPE_COLOURS as TYPE_COLOURS
 
 #: folium's default assets the map needs: Leaflet, and jQuery for folium's popups (built with ``$(...)``).
 MAP_ASSETS = frozenset({"leaflet", "leaflet_css", "jquery"})
@@ -243,44 +244,6 @@ def base_map(*, tiles: bool = False, countries: gpd.GeoDataFrame | None = None, 
     fmap.add_child(_FocusWithoutScroll())
     _stable_ids(fmap, "base")
     return fmap
-
-
-def legend_html(*, floating: bool = True) -> str:
-    """Return the legend: colours by event type, sizes by fatalities, outlines by date precision.
-
-    ``floating`` places it over the map's bottom-left corner; otherwise it is
-    a plain block to set beside the map.
-    """
-    swatches = "".join(
-        f'<div style="white-space:nowrap"><span style="display:inline-block;width:11px;height:11px;border-radius:50%;'
-        f'background:{colour};border:1px solid #333;margin-right:5px"></span>{esc(kind.replace("_", " "))}</div>'
-        for kind, colour in TYPE_COLOURS.items()
-    )
-    sizes = "".join(
-        f'<span style="display:inline-block;text-align:center;margin-right:6px">'
-        f'<span style="display:inline-block;width:{2 * marker_radius(n):.0f}px;height:{2 * marker_radius(n):.0f}px;'
-        f'border-radius:50%;border:1px solid #333;vertical-align:middle"></span><br>{label}</span>'
-        for n, label in ((None, "unknown"), (10, "10"), (50, "50"), (130, "130"))
-    )
-    outlines = (
-        '<div><span style="display:inline-block;width:22px;border-top:2px solid #333;margin-right:5px"></span>day</div>'
-        '<div><span style="display:inline-block;width:22px;border-top:2px dashed #333;margin-right:5px"></span>month</div>'
-        '<div><span style="display:inline-block;width:22px;border-top:2px dotted #333;margin-right:5px"></span>year</div>'
-    )
-    columns = "auto auto" if floating else "auto"
-    place = "position:fixed;bottom:36px;left:10px;z-index:9999;max-height:70%;overflow:auto;" if floating else ""
-    return (
-        f'<div id="map-legend" style="{place}background:rgba(255,255,255,.92);'
-        'padding:8px 10px;border:1px solid #999;border-radius:4px;font:12px sans-serif">'
-        "<details open><summary><b>Legend</b></summary>"
-        f'<b>Event type</b><div style="display:grid;grid-template-columns:{columns};column-gap:10px">{swatches}</div>'
-        f"<b>Fatalities (mark size)</b><div>{sizes}</div>"
-        f"<b>Date known to the</b>{outlines}"
-        '<b>Movements and bases</b><div><span style="color:#1965B0">━━▶</span> under way &nbsp;'
-        '<span style="color:#332288">━━▶</span> done</div>'
-        '<div><span style="color:#117733">■</span> base in use &nbsp;<span style="color:#999">□</span> handed over</div>'
-        "</details></div>"
-    )
 
 
 def sources_html(cell: str, sources: pd.DataFrame) -> str:
@@ -615,7 +578,10 @@ def build_map(
     zoom: int | None = None,
 ) -> folium.Map:
     """Return one whole map (base layer plus the view's layers), for exports and tests."""
-    fmap = base_map(tiles=tiles)
+    fmap = base_map(tiles=tiles, legend=False)
+    fmap.get_root().html.add_child(
+        folium.Element(legend_html(events if aggregated is None else events.iloc[:0], status, moves, bases, aggregated))
+    )
     if center is not None:
         fmap.location = list(center)
     if zoom is not None:
