@@ -6,7 +6,7 @@ import folium
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import aggregate, filters, mapview, ui
+from geo import aggregate, filters, inview, mapview, ui
 from geo.bases import base_status
 from geo.movements import movements_at
 
@@ -64,6 +64,8 @@ if returned and returned.get("center") and returned.get("zoom"):
     if center != view.center or returned["zoom"] != view.zoom:
         st.session_state[ui.K_CENTER] = center
         st.session_state[ui.K_ZOOM] = int(returned["zoom"])
+# What the map frames now, so that the counts say which events in view are off screen.
+map_frame = inview.map_frame(returned, view.center, view.zoom)
 
 ui.sidebar(events, notices=header)
 with header:
@@ -81,12 +83,17 @@ with header:
     c2.metric("Fatalities reported", f"{counts['fatalities']:,}")
     c3.metric("Events with unknown toll", f"{counts['unknown_toll']:,}")
     c4.metric("Movements under way", under_way)
-    st.caption(f"Showing events {period}. Click a mark to read its sources.")
+    off_screen = inview.off_screen_note(in_view, map_frame) if marks.cells is None else None
+    st.caption(f"Showing events {period}. Click a mark to read its sources." + (f" {off_screen}" if off_screen else ""))
     if in_view.empty:
         st.info("No events match these filters. Widen the dates, or clear the country, type or search filters.")
     st.page_link(
         "pages/2_Events_and_sources.py", label=f"The {counts['events']:,} events in view, with their sources →"
     )
+
+# The map in words (for screen readers, and to read it as a list): every event in view, on screen or not, and its articles.
+with st.expander(f"The map as a list: {len(in_view):,} events in view, with their sources"):
+    st.html(inview.map_as_list_html(in_view, ui.sources(), map_frame))
 
 # Drawn only when asked for: its widgets would otherwise cost every first map half a second.
 if st.toggle("Export this view", key="w_export_open", help="Images, interactive HTML, data with a manifest, GIF"):
