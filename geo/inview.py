@@ -10,13 +10,13 @@ view with its date, place, whether it is on screen, and its articles.
 from __future__ import annotations
 
 import contextlib
-import html
 import math
 
 import numpy as np
 import pandas as pd
 
 from geo import style
+from geo.escaping import html_text, markdown_literal
 from geo.events import source_list
 
 #: The map's size in pixels when the page has not said (the dashboard's map at a 1280-pixel-wide window).
@@ -93,12 +93,13 @@ def on_screen(events: pd.DataFrame, bounds: Bounds) -> np.ndarray:
 
 
 def off_screen_note(events: pd.DataFrame, bounds: Bounds) -> str | None:
-    """Return a sentence on the events in view that lie outside the map's frame (None when all are on screen)."""
+    """Return a Markdown sentence on the events in view outside the map's frame (None when all are on screen)."""
     outside = events.loc[~on_screen(events, bounds)]
     if outside.empty:
         return None
     places = list(pd.unique(outside["location"].astype(str)))
-    where = places[0] if len(places) == 1 else f"{len(places)} places"
+    # Markdown (the dashboard shows it in a caption): the place, from a data file, as a literal span.
+    where = markdown_literal(places[0]) if len(places) == 1 else f"{len(places)} places"
     verb = "is" if len(outside) == 1 else "are"
     return (
         f"{len(outside):,} of the {len(events):,} {'event' if len(events) == 1 else 'events'} in view {verb} off "
@@ -142,16 +143,16 @@ def in_view_table(
 def in_view_html(table: pd.DataFrame, total: int) -> str:
     """Return the list as an HTML table with a caption, every cell escaped (text from data is never markup)."""
     cell = "border-bottom:1px solid #ddd;padding:3px 6px;text-align:left;vertical-align:top"
-    head = "".join(f'<th scope="col" style="{cell}">{html.escape(c)}</th>' for c in table.columns)
+    head = "".join(f'<th scope="col" style="{cell}">{html_text(c)}</th>' for c in table.columns)
     rows = "".join(
-        "<tr>" + "".join(f'<td style="{cell}">{html.escape(str(v))}</td>' for v in values) + "</tr>"
+        "<tr>" + "".join(f'<td style="{cell}">{html_text(str(v))}</td>' for v in values) + "</tr>"
         for values in table.itertuples(index=False)
     )
     more = f", the first {len(table):,} by date" if total > len(table) else ""
     caption = f"The {total:,} {'event' if total == 1 else 'events'} in view{more}, with the articles that report them"
     return (
         '<table id="events-in-view" style="border-collapse:collapse;font:13px/1.4 sans-serif;color:#222;width:100%">'
-        f'<caption style="text-align:left;font-weight:600;padding:4px 0">{html.escape(caption)}</caption>'
+        f'<caption style="text-align:left;font-weight:600;padding:4px 0">{html_text(caption)}</caption>'
         f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
     )
 

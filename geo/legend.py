@@ -10,20 +10,16 @@ and no entry wraps.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterable
 from urllib.parse import quote
 
 import pandas as pd
 
 from geo import style
+from geo.escaping import html_text as _esc
 
 #: The tolls shown in the size key, and their labels.
 SIZE_KEY = ((None, "unknown"), (10, "10"), (100, "100"))
-
-
-def _esc(value) -> str:
-    return html.escape(str(value), quote=True)
 
 
 def shape_path(shape: str, cx: float, cy: float, r: float) -> str:

@@ -18,7 +18,6 @@ event layers without rebuilding the map.
 
 from __future__ import annotations
 
-import html
 import json
 
 import folium
@@ -29,6 +28,7 @@ from jinja2 import Template
 from shapely.geometry import LineString
 
 from geo import style
+from geo.escaping import html_text as _esc
 
 #: The places of the 2022 withdrawal, named from the first zoom, most important first.
 MISSION_PLACES: tuple[str, ...] = ("Bamako", "Niamey", "Gao", "Timbuktu", "Tessit", "Kati", "Paris")
@@ -36,10 +36,6 @@ MISSION_PLACES: tuple[str, ...] = ("Bamako", "Niamey", "Gao", "Timbuktu", "Tessi
 OTHER_PLACES_ZOOM = 7
 #: The map's title, given to its frame: what a screen reader announces for it.
 MAP_TITLE = "Map of the Sahel: events, troop movements and bases in view"
-
-
-def _esc(value) -> str:
-    return html.escape("" if value is None else str(value), quote=True)
 
 
 def place_labels(places: pd.DataFrame) -> list[dict]:

@@ -40,7 +40,7 @@ def test_off_screen_note_names_paris_and_counts_six(events):
     in_view = aggregate.view_marks(events, view).in_view
     note = inview.off_screen_note(in_view, inview.frame_bounds(style.DEFAULT_CENTER, style.DEFAULT_ZOOM))
     assert note == (
-        f"6 of the {len(in_view)} events in view are off the map's frame (Paris): the arrow at its edge brings them in."
+        f"6 of the {len(in_view)} events in view are off the map's frame (` Paris `): the arrow at its edge brings them in."
     )
     # A frame round Paris leaves the Sahel's events off instead.
     paris_note = inview.off_screen_note(in_view, inview.frame_bounds((48.85, 2.35), 6))
