@@ -350,7 +350,7 @@ class KeyboardAccess(MacroElement):
       (it is same-origin, so the map may set ``window.frameElement.title``).
     - Countries, borders, routes and bases are drawn as SVG paths, which
       Chromium makes tab stops: they get ``tabindex=-1`` so Tab goes to marks.
-    - Each event mark (a feature with a ``name`` property, escaped HTML) becomes
+    - Each event mark (a feature with an ``aria_name`` property, escaped HTML) becomes
       a button named by its title and date; Enter or Space opens its popup, Escape closes it.
     """
 
@@ -368,7 +368,7 @@ class KeyboardAccess(MacroElement):
                 if (!el || el.__keyboard) { return; }
                 el.__keyboard = true;
                 var p = layer.feature && layer.feature.properties;
-                if (!p || !p.name) {
+                if (!p || !p.aria_name) {
                     // Only SVG shapes: place names (markers) stay readable to screen readers.
                     if (el.tagName.toLowerCase() === "path") { el.setAttribute("tabindex", "-1"); el.setAttribute("aria-hidden", "true"); }
                     return;
@@ -376,7 +376,7 @@ class KeyboardAccess(MacroElement):
                 el.setAttribute("tabindex", "0");
                 el.setAttribute("role", "button");
                 // The name comes escaped as HTML (as every text from data does); the attribute wants it as text.
-                el.setAttribute("aria-label", new DOMParser().parseFromString(p.name, "text/html").body.textContent);
+                el.setAttribute("aria-label", new DOMParser().parseFromString(p.aria_name, "text/html").body.textContent);
                 el.addEventListener("keydown", function (e) {
                     if (e.key === "Enter" || e.key === " ") { e.preventDefault(); layer.openPopup(); }
                     else if (e.key === "Escape") { map.closePopup(); }

@@ -435,7 +435,7 @@ def event_features(
             "className": f"event-mark event-{esc(row['event_type'])}",
         }
         tooltip = f"{esc(row['title'])} ({esc(row['date_label'])})"
-        features.append(_point_feature(lat, lon, style, popup_html(row, sources), tooltip, 340, name=tooltip,
+        features.append(_point_feature(lat, lon, style, popup_html(row, sources), tooltip, 340, aria_name=tooltip,
                                        shape=type_shape(row["event_type"]), count=1, place=esc(row["location"])))  # fmt: skip
     return features
 
@@ -583,7 +583,7 @@ def _aggregate_features(cells: gpd.GeoDataFrame) -> list[dict]:
         )
         summary = f"{events:,} events, {fatalities:,} fatalities"
         features.append(_point_feature(cell.latitude, cell.longitude, style, popup, summary, 260,
-                                       name=f"Grid cell: {summary}", count=events))  # fmt: skip
+                                       aria_name=f"Grid cell: {summary}", count=events))  # fmt: skip
     return features
 
 
