@@ -61,7 +61,7 @@ def test_event_features_carry_name_shape_count_and_place(events, sources):
         row = shown.loc[shown["event_id"] == event_id].iloc[0]
         props = feature["properties"]
         assert props["count"] == 1
-        assert props["aria_name"] == f"{row['title']} ({row['date_label']})".replace("'", "&#x27;").replace('"', "&quot;")
+        assert props["aria_name"] == mapview.esc(f"{row['title']} ({row['date_label']})")
         assert props["shape"] == mapview.type_shape(row["event_type"])
 
 
