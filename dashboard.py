@@ -64,8 +64,6 @@ if returned and returned.get("center") and returned.get("zoom"):
     if center != view.center or returned["zoom"] != view.zoom:
         st.session_state[ui.K_CENTER] = center
         st.session_state[ui.K_ZOOM] = int(returned["zoom"])
-# What the map frames now, so that the counts say which events in view are off screen.
-map_frame = inview.map_frame(returned, view.center, view.zoom)
 
 ui.sidebar(events, notices=header)
 with header:
@@ -83,6 +81,9 @@ with header:
     c2.metric("Fatalities reported", f"{counts['fatalities']:,}")
     c3.metric("Events with unknown toll", f"{counts['unknown_toll']:,}")
     c4.metric("Movements under way", under_way)
+    # What the map frames (the view keeps the map's last reported centre and zoom), so that the
+    # counts say which events in view are off screen.
+    map_frame = inview.view_bounds(None, view.center, view.zoom)
     off_screen = inview.off_screen_note(in_view, map_frame) if marks.cells is None else None
     st.caption(f"Showing events {period}. Click a mark to read its sources." + (f" {off_screen}" if off_screen else ""))
     if in_view.empty:

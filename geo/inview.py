@@ -9,7 +9,6 @@ view with its date, place, whether it is on screen, and its articles.
 
 from __future__ import annotations
 
-import contextlib
 import math
 
 import numpy as np
@@ -68,16 +67,6 @@ def view_bounds(
     return reported_bounds(reported) or frame_bounds(
         center or style.DEFAULT_CENTER, style.DEFAULT_ZOOM if zoom is None else zoom, size_px
     )
-
-
-def map_frame(returned: dict | None, center: tuple[float, float] | None, zoom: float | None) -> Bounds:
-    """Return the frame on screen from what ``st_folium`` returned (bounds, or centre and zoom), else the view's."""
-    returned = returned or {}
-    reported_center = returned.get("center")
-    if isinstance(reported_center, dict) and returned.get("zoom") is not None:
-        with contextlib.suppress(KeyError, TypeError, ValueError):  # a malformed report: keep the view's
-            center, zoom = (float(reported_center["lat"]), float(reported_center["lng"])), float(returned["zoom"])
-    return view_bounds(returned.get("bounds"), center, zoom)
 
 
 def on_screen(events: pd.DataFrame, bounds: Bounds) -> np.ndarray:

@@ -27,12 +27,9 @@ def test_reported_bounds_are_used_and_bad_ones_ignored():
     reported = {"_southWest": {"lat": 10, "lng": -10}, "_northEast": {"lat": 50, "lng": 10}}
     assert inview.reported_bounds(reported) == (10.0, -10.0, 50.0, 10.0)
     assert inview.reported_bounds({"_southWest": {"lat": "x"}}) is None and inview.reported_bounds(None) is None
-    frame = inview.map_frame({"bounds": reported, "center": {"lat": 0, "lng": 0}, "zoom": 3}, None, None)
-    assert frame == (10.0, -10.0, 50.0, 10.0)
-    # Without bounds, the map's reported centre and zoom win over the view's.
-    assert inview.map_frame({"center": {"lat": 48.85, "lng": 2.35}, "zoom": 6}, (15.5, -1.5), 5) == (
-        inview.frame_bounds((48.85, 2.35), 6)
-    )
+    assert inview.view_bounds(reported, (0.0, 0.0), 3) == (10.0, -10.0, 50.0, 10.0)
+    # Without a report, the frame of the view's centre and zoom.
+    assert inview.view_bounds(None, (48.85, 2.35), 6) == inview.frame_bounds((48.85, 2.35), 6)
 
 
 def test_off_screen_note_names_paris_and_counts_six(events):
