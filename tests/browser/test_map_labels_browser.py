@@ -6,6 +6,7 @@ import pytest
 from harness import APP_IDLE, folium_frame
 from playwright.sync_api import expect
 
+from geo import ui
 from geo.events import load_events
 
 EVENTS = load_events()
@@ -86,6 +87,12 @@ def test_closer_in_the_other_places_are_named_too(dashboard, app_page, screensho
     page.locator("iframe").first.screenshot(path=screenshots_dir / "map_place_names_zoom7.png")
 
 
+@pytest.mark.xfail(
+    not hasattr(ui, "on_map_report"),
+    reason="issue 11 item 1: until the map owns its viewport (ui.on_map_report), the centre passed back into "
+    "st_folium moves the map back to the Sahel after a pan",
+    strict=True,
+)
 def test_paris_edge_marker_brings_its_events_into_view_and_they_stay(dashboard, app_page, screenshots_dir):
     page = app_page(dashboard)
     frame = folium_frame(page)
