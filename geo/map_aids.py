@@ -238,8 +238,9 @@ def border_label(fmap: folium.Map, border: LineString) -> None:
     fmap.add_child(_TextAlongLine(guide, "Mali–Niger border", "border-label", "mali-niger-border-label-path"))
 
 
+#: Above the marks (600), below tooltips (650) and popups (700): an open popup is never covered.
 _OFFSCREEN_CSS = """<style>
-.offscreen-events { position: absolute; inset: 0; pointer-events: none; z-index: 800; }
+.offscreen-events { position: absolute; inset: 0; pointer-events: none; z-index: 640; }
 .offscreen-marker { position: absolute; pointer-events: auto; cursor: pointer; white-space: nowrap;
   font: 600 12px/1.2 sans-serif; color: #fff; background: #222; border: 2px solid #fff; border-radius: 14px;
   padding: 4px 10px; box-shadow: 0 1px 4px rgba(0,0,0,.45); }
