@@ -155,7 +155,7 @@ def test_no_export_evaluates_text_from_any_input_format(kind, tmp_path, referenc
     options = snapshot.options_for_file(path)
     view = filters.View(as_of=date(2030, 1, 1))
     carried = {"html", "csv", "geojson", "zip"}  # formats that carry the events' text
-    for fmt in snapshot.FORMATS:
+    for fmt in snapshot.EXPORT_FORMATS:
         data = snapshot.export_bytes(fmt, events, sources, bases, view, options)
         text = _texts_of(fmt, data)
         assert_not_evaluated(text, marker, f"{kind} → {fmt}")
