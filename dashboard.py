@@ -6,7 +6,7 @@ import folium
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import aggregate, filters, mapview, playback, ui
+from geo import aggregate, filters, inview, mapview, playback, ui
 from geo.scene import view_scene
 
 st.set_page_config(page_title="Sahel withdrawal: map", page_icon="🗺️", layout="wide")
@@ -54,10 +54,11 @@ if marks.cells is not None:
                f"{len(marks.cells):,} grid cells; each cell's popup gives its events, toll, main types and dates. "
                "Zoom in for finer cells, or filter to "
                f"{aggregate.AGGREGATE_THRESHOLD:,} events or fewer to see single events with their sources.")  # fmt: skip
-map_column, legend_column = st.columns([5, 1])
+# 4:1 leaves the legend about 180 px at 1280 px: its entries fit on one line each.
+map_column, legend_column = st.columns([4, 1])
 with legend_column:
     # Beside the map rather than over it, so it hides no mark, popup or tooltip.
-    st.html(mapview.legend_html(floating=False))
+    st.html(mapview.legend_html(marks.shown, marks.status, moves, bases_now, marks.cells, floating=False))
 with map_column:
     # No center/zoom: the map owns its viewport (see ui.map_start). Its report of a pan or zoom,
     # and the time control's play/pause message, reach ui.on_map_report before the next run.
@@ -81,12 +82,20 @@ with header:
     c2.metric("Fatalities reported", f"{counts['fatalities']:,}")
     c3.metric("Events with unknown toll", f"{counts['unknown_toll']:,}")
     c4.metric("Movements under way", counts["under_way"])
-    st.caption(f"Showing events {scene.period}. Click a mark to read its sources.")
+    # What the map frames (the view keeps the map's last reported centre and zoom), so that the
+    # counts say which events in view are off screen.
+    map_frame = inview.view_bounds(None, view.center, view.zoom)
+    off_screen = inview.off_screen_note(in_view, map_frame) if marks.cells is None else None
+    st.caption(f"Showing events {scene.period}. Click a mark to read its sources." + (f" {off_screen}" if off_screen else ""))
     if in_view.empty:
         st.info("No events match these filters. Widen the dates, or clear the country, type or search filters.")
     st.page_link(
         "pages/2_Events_and_sources.py", label=f"The {counts['events']:,} events in view, with their sources →"
     )
+
+# The map in words (for screen readers, and to read it as a list): every event in view, on screen or not, and its articles.
+with st.expander(f"The map as a list: {len(in_view):,} events in view, with their sources"):
+    st.html(inview.map_as_list_html(in_view, ui.sources(), map_frame))
 
 # Drawn only when asked for: its widgets would otherwise cost every first map half a second.
 if st.toggle("Export this view", key="w_export_open", help="Images, interactive HTML, data with a manifest, GIF"):

@@ -87,6 +87,16 @@ _PUBLIC: dict[str, str] = {
     "distance_between": "geo.places",
     "known_gaps": "geo.about",
     "citation_url": "geo.about",
+    # the map's look, legend, reading aids and what is on screen
+    "TYPE_COLOURS": "geo.style",
+    "type_colour": "geo.style",
+    "legend_html": "geo.legend",
+    "place_labels": "geo.map_aids",
+    "off_screen_note": "geo.inview",
+    "map_as_list_html": "geo.inview",
+    # the public record beside the articles
+    "load_references": "geo.record",
+    "most_precise": "geo.record",
 }
 #: Modules with no names here: geo.ui imports Streamlit, which a plain ``import geo`` must never pull in.
 STREAMLIT_ONLY = ("geo.ui",)

@@ -27,55 +27,42 @@ from branca.element import Element, MacroElement
 from folium.utilities import JsCode
 from jinja2 import Template
 
-from geo import borders, record
+from geo import borders, gazetteer, map_aids, record
 from geo.escaping import has_template_syntax, html_text
-from geo.events import EVENT_TYPES, source_list
+from geo.events import source_list
+from geo.legend import legend_html
+from geo.style import (
+    BASE_COLOURS,
+    BORDER_COLOUR,
+    BORDER_DASH,
+    BORDER_WEIGHT,
+    CELL_COLOUR,
+    COUNTRY_FILL,
+    DEFAULT_CENTER,
+    DEFAULT_ZOOM,
+    MARK_OUTLINE,
+    MOVEMENT_COLOURS,
+    PLACE_COLOURS,
+    PRECISION_DASH,
+    SEA_COLOUR,
+    marker_radius,
+    type_colour,
+    type_shape,
+)
 
-#: Event colours: Paul Tol's "discrete rainbow" (13 of its colours), designed to
-#: stay distinguishable with the common colour-vision deficiencies. Violence in
-#: reds and purples, politics in blues, military operations in greens.
-TYPE_COLOURS: dict[str, str] = {
-    "massacre": "#DC050C",
-    "attack": "#E8601C",
-    "insurgency": "#F1932D",
-    "coup": "#882E72",
-    "expulsion": "#AE76A3",
-    "sanctions": "#D1BBD7",
-    "announcement": "#1965B0",
-    "statement": "#7BAFDE",
-    "operation": "#4EB265",
-    "troop_movement": "#5289C7",
-    "base_handover": "#F6C141",
-    "casualty_report": "#CAE0AB",
-    "protest": "#F7F056",
-}
-assert set(TYPE_COLOURS) == set(EVENT_TYPES), "every event type needs a colour"
+# The exports and the timeline read these here until they import geo.style themselves.
+from geo.style import TYPE_COLOURS as TYPE_COLOURS
 
-#: Outline dash pattern per date precision: solid for a day, dashed for a month, dotted for a year.
-PRECISION_DASH = {"day": None, "month": "6 4", "year": "1 5"}
-DEFAULT_CENTER = (15.5, -1.5)  # (lat, lon): Mali and Niger in view
-DEFAULT_ZOOM = 5
-MOVEMENT_COLOURS = {"planned": "#999999", "under way": "#1965B0", "done": "#332288"}
-BASE_COLOURS = {"in use": "#117733", "handed over": "#999999"}
-COUNTRY_FILL = "#F3EFE4"
 #: folium's default assets the map needs: Leaflet, and jQuery for folium's popups (built with ``$(...)``).
 MAP_ASSETS = frozenset({"leaflet", "leaflet_css", "jquery"})
 #: The files in ``geo/assets`` that stand for them when the map is served without a CDN.
 LOCAL_ASSET_FILES = {"leaflet": "leaflet.js", "leaflet_css": "leaflet.css", "jquery": "jquery.min.js"}
-SEA_COLOUR = "#D6E6F2"
 
 
 #: Every string from a data file goes into the map through this: HTML-escaped, and with its
 #: braces as character references so that folium's second Jinja pass cannot evaluate it
 #: (see :mod:`geo.escaping`).
 esc = html_text
-
-
-def marker_radius(fatalities) -> float:
-    """Return a mark's radius in pixels: area grows with the toll; unknown tolls get the smallest."""
-    if fatalities is None or pd.isna(fatalities) or fatalities <= 0:
-        return 6.0
-    return float(min(6.0 + 2.2 * math.sqrt(float(fatalities)), 32.0))
 
 
 def _stable_ids(element, prefix: str) -> None:
@@ -243,6 +230,15 @@ def _country_labels(countries: gpd.GeoDataFrame) -> folium.GeoJson:
     )
 
 
+def _border_line(border) -> folium.PolyLine:
+    """Return the Mali–Niger border as the map draws it: the one red dash-dot line."""
+    return folium.PolyLine(
+        [(lat, lon) for lon, lat in border.coords],
+        color=BORDER_COLOUR, weight=BORDER_WEIGHT, dash_array=BORDER_DASH, tooltip="Mali–Niger border",
+        name="Mali–Niger border", class_name="mali-niger-border",
+    )  # fmt: skip
+
+
 def base_map(
     *,
     tiles: bool = False,
@@ -289,59 +285,22 @@ def base_map(
         # leaflet.css looks for its layer-control icon in images/, which geo/assets keeps beside it.
         fmap.get_root().header.add_child(folium.Element(
             f'<style>.leaflet-control-layers-toggle {{ background-image: url("{base}/layers.png"); }}</style>'))  # fmt: skip
+    fmap.add_child(map_aids.KeyboardAccess())
     folium.TileLayer("OpenStreetMap", name="Web map tiles (online only)", overlay=True, show=tiles,
                      control=True).add_to(fmap)  # fmt: skip
     _country_layer(countries, highlight=True).add_to(fmap)
     _country_labels(countries).add_to(fmap)
     border = borders.mali_niger_border()
-    folium.PolyLine(
-        [(lat, lon) for lon, lat in border.coords],
-        color="#B2182B", weight=3, dash_array="8 6", tooltip="Mali–Niger border",
-        name="Mali–Niger border",
-    ).add_to(fmap)  # fmt: skip
+    _border_line(border).add_to(fmap)
+    map_aids.border_label(fmap, border)
+    map_aids.place_label_layer(gazetteer.load_gazetteer()).add_to(fmap)
+    fmap.add_child(map_aids.PlaceLabelPlacer())
+    fmap.add_child(map_aids.OffscreenEvents())
     if legend:
         fmap.get_root().html.add_child(folium.Element(legend_html()))
     fmap.add_child(_FocusWithoutScroll())
     _stable_ids(fmap, "base")
     return fmap
-
-
-def legend_html(*, floating: bool = True) -> str:
-    """Return the legend: colours by event type, sizes by fatalities, outlines by date precision.
-
-    ``floating`` places it over the map's bottom-left corner; otherwise it is
-    a plain block to set beside the map.
-    """
-    swatches = "".join(
-        f'<div style="white-space:nowrap"><span style="display:inline-block;width:11px;height:11px;border-radius:50%;'
-        f'background:{colour};border:1px solid #333;margin-right:5px"></span>{esc(kind.replace("_", " "))}</div>'
-        for kind, colour in TYPE_COLOURS.items()
-    )
-    sizes = "".join(
-        f'<span style="display:inline-block;text-align:center;margin-right:6px">'
-        f'<span style="display:inline-block;width:{2 * marker_radius(n):.0f}px;height:{2 * marker_radius(n):.0f}px;'
-        f'border-radius:50%;border:1px solid #333;vertical-align:middle"></span><br>{label}</span>'
-        for n, label in ((None, "unknown"), (10, "10"), (50, "50"), (130, "130"))
-    )
-    outlines = (
-        '<div><span style="display:inline-block;width:22px;border-top:2px solid #333;margin-right:5px"></span>day</div>'
-        '<div><span style="display:inline-block;width:22px;border-top:2px dashed #333;margin-right:5px"></span>month</div>'
-        '<div><span style="display:inline-block;width:22px;border-top:2px dotted #333;margin-right:5px"></span>year</div>'
-    )
-    columns = "auto auto" if floating else "auto"
-    place = "position:fixed;bottom:36px;left:10px;z-index:9999;max-height:70%;overflow:auto;" if floating else ""
-    return (
-        f'<div id="map-legend" style="{place}background:rgba(255,255,255,.92);'
-        'padding:8px 10px;border:1px solid #999;border-radius:4px;font:12px sans-serif">'
-        "<details open><summary><b>Legend</b></summary>"
-        f'<b>Event type</b><div style="display:grid;grid-template-columns:{columns};column-gap:10px">{swatches}</div>'
-        f"<b>Fatalities (mark size)</b><div>{sizes}</div>"
-        f"<b>Date known to the</b>{outlines}"
-        '<b>Movements and bases</b><div><span style="color:#1965B0">━━▶</span> under way &nbsp;'
-        '<span style="color:#332288">━━▶</span> done</div>'
-        '<div><span style="color:#117733">■</span> base in use &nbsp;<span style="color:#999">□</span> handed over</div>'
-        "</details></div>"
-    )
 
 
 def sources_html(cell: str, sources: pd.DataFrame) -> str:
@@ -446,10 +405,30 @@ def spread_colocated(
     return lat, lon
 
 
-#: Draws a point feature as a circle mark styled by its own properties (colour, size, outline, class).
+#: Draws a point feature as a mark styled by its own properties (colour, size, outline, class) and
+#: shaped by ``shape``: a circle, or a square, diamond or triangle of the circle's area, so that the
+#: area still reads as the toll. The other shapes are circle marks whose SVG path is redrawn.
 _CIRCLE_FROM_PROPERTIES = JsCode(
     """function (feature, latlng) {
-        return L.circleMarker(latlng, feature.properties.style);
+        var mark = L.circleMarker(latlng, feature.properties.style), shape = feature.properties.shape;
+        if (!shape || shape === "circle") { return mark; }
+        mark._updatePath = function () {
+            if (!this._renderer._setPath) { return L.CircleMarker.prototype._updatePath.call(this); }
+            var p = this._point, r = this._radius, d;
+            if (shape === "square") {
+                var h = 0.886 * r;
+                d = "M" + (p.x - h) + "," + (p.y - h) + "h" + 2 * h + "v" + 2 * h + "h" + -2 * h + "z";
+            } else if (shape === "diamond") {
+                var a = 1.253 * r;
+                d = "M" + p.x + "," + (p.y - a) + "L" + (p.x + a) + "," + p.y + "L" + p.x + "," + (p.y + a) +
+                    "L" + (p.x - a) + "," + p.y + "z";
+            } else {
+                d = "M" + p.x + "," + (p.y - 1.555 * r) + "L" + (p.x + 1.347 * r) + "," + (p.y + 0.778 * r) +
+                    "L" + (p.x - 1.347 * r) + "," + (p.y + 0.778 * r) + "z";
+            }
+            this._renderer._setPath(this, d);
+        };
+        return mark;
     }"""
 )
 #: Binds a feature's popup and tooltip. Their HTML was escaped in Python (``esc``), so the
@@ -477,11 +456,14 @@ def _point_layer(features: list[dict], name: str) -> folium.GeoJson:
     )
 
 
-def _point_feature(lat: float, lon: float, style: dict, popup: str, tooltip: str, popup_width: int) -> dict:
+def _point_feature(
+    lat: float, lon: float, style: dict, popup: str, tooltip: str, popup_width: int, **properties
+) -> dict:
+    """Return one mark as a GeoJSON feature; ``properties`` adds what the map's aids read (name, count, place)."""
     return {
         "type": "Feature",
         "geometry": {"type": "Point", "coordinates": [round(float(lon), 6), round(float(lat), 6)]},
-        "properties": {"style": style, "popup": popup, "tooltip": tooltip, "popup_width": popup_width},
+        "properties": {"style": style, "popup": popup, "tooltip": tooltip, "popup_width": popup_width, **properties},
     }
 
 
@@ -499,17 +481,18 @@ def event_features(
         faded = state == "earlier"
         style = {
             "radius": round(marker_radius(row["fatalities"]), 2),
-            "color": "#222222",
+            "color": MARK_OUTLINE,
             "weight": 2,
             "dashArray": PRECISION_DASH.get(row["date_precision"]),
             "opacity": 0.35 if faded else 0.95,
             "fill": True,
-            "fillColor": TYPE_COLOURS.get(row["event_type"], "#777777"),
+            "fillColor": type_colour(row["event_type"]),
             "fillOpacity": 0.25 if faded else 0.85,
             "className": f"event-mark event-{esc(row['event_type'])}",
         }
         tooltip = f"{esc(row['title'])} ({esc(row['date_label'])})"
-        feature = _point_feature(lat, lon, style, popup_html(row, sources), tooltip, 340)
+        feature = _point_feature(lat, lon, style, popup_html(row, sources), tooltip, 340, aria_name=tooltip,
+                                 shape=type_shape(row["event_type"]), count=1, place=esc(row["location"]))  # fmt: skip
         # Day numbers (days since 1970-01-01) of the event's period: the in-map time
         # control (geo.playback) shows and fades marks by them as its date moves.
         feature["properties"].update(day=_day_number(row["start"]), end_day=_day_number(row["end"]))
@@ -660,14 +643,15 @@ def _aggregate_features(cells: gpd.GeoDataFrame) -> list[dict]:
         events, fatalities = int(cell.events), int(cell.fatalities)
         style = {
             "radius": round(6 + 20 * share, 1), "color": "#333333", "weight": 1, "fill": True,
-            "fillColor": "#E8601C", "fillOpacity": round(0.35 + 0.5 * share, 3), "className": "aggregate-mark",
+            "fillColor": CELL_COLOUR, "fillOpacity": round(0.35 + 0.5 * share, 3), "className": "aggregate-mark",
         }  # fmt: skip
         popup = (
             f"<b>{events:,} events</b><br>{fatalities:,} fatalities known"
             f"<br>{esc(getattr(cell, 'top_types', ''))}<br>{esc(getattr(cell, 'period', ''))}"
         )
-        features.append(_point_feature(cell.latitude, cell.longitude, style, popup,
-                                       f"{events:,} events, {fatalities:,} fatalities", 260))  # fmt: skip
+        summary = f"{events:,} events, {fatalities:,} fatalities"
+        features.append(_point_feature(cell.latitude, cell.longitude, style, popup, summary, 260,
+                                       aria_name=f"Grid cell: {summary}", count=events))  # fmt: skip
     return features
 
 
@@ -695,7 +679,10 @@ def build_map(
     zoom: int | None = None,
 ) -> folium.Map:
     """Return one whole map (base layer plus the view's layers), for exports and tests."""
-    fmap = base_map(tiles=tiles)
+    fmap = base_map(tiles=tiles, legend=False)
+    fmap.get_root().html.add_child(
+        folium.Element(legend_html(events if aggregated is None else events.iloc[:0], status, moves, bases, aggregated))
+    )
     if center is not None:
         fmap.location = list(center)
     if zoom is not None:
@@ -716,15 +703,6 @@ def build_map(
     return fmap
 
 
-#: Place colours by gazetteer kind; regions and countries are drawn hollow (they stand for an area).
-PLACE_COLOURS = {
-    "capital": "#1965B0",
-    "town": "#5289C7",
-    "region": "#F1932D",
-    "country": "#777777",
-    "border_crossing": "#B2182B",
-    "tripoint": "#882E72",
-}
 
 
 def gazetteer_map(
@@ -756,10 +734,9 @@ def gazetteer_map(
     fmap.get_root().header.add_child(
         folium.Element(f"<style>.leaflet-container {{ background: {SEA_COLOUR} !important; }}</style>")
     )
+    fmap.add_child(map_aids.KeyboardAccess("Map of the places the articles name"))
     _country_layer(countries, highlight=False).add_to(fmap)
-    border = borders.mali_niger_border()
-    folium.PolyLine([(lat, lon) for lon, lat in border.coords], color="#B2182B", weight=3, dash_array="8 6",
-                    tooltip="Mali–Niger border").add_to(fmap)  # fmt: skip
+    _border_line(borders.mali_niger_border()).add_to(fmap)
     for _, place in places.iterrows():
         kind = str(place["kind"])
         area = kind in ("region", "country")

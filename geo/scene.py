@@ -88,15 +88,20 @@ class Scene:
             "under way"
         )
 
-    def fit_lonlat(self) -> tuple[np.ndarray, np.ndarray]:
+    def fit_lonlat(self, within=None) -> tuple[np.ndarray, np.ndarray]:
         """Return (lon, lat) of what a map fitted to this scene must hold: its marks, then routes and bases.
 
         Empty when nothing is in view: a map then shows its default extent. Routes not yet started
-        (planned) are left out, as they are not drawn.
+        (planned) are left out, as they are not drawn. ``within(lon, lat) -> bool array``, when
+        given and true for some marks, keeps only those marks (the routes and bases stay).
         """
         drawn = self.in_view if self.cells is not None else self.shown
         if drawn.empty:
             return np.array([]), np.array([])
+        if within is not None:
+            inside = within(drawn["longitude"].to_numpy(float), drawn["latitude"].to_numpy(float))
+            if inside.any():
+                drawn = drawn[inside]
         lon, lat = [drawn["longitude"].to_numpy(float)], [drawn["latitude"].to_numpy(float)]
         for route in self.moves.loc[self.moves["state"] != "planned", "geometry"] if len(self.moves) else []:
             coords = np.asarray(route.coords)

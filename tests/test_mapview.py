@@ -29,7 +29,7 @@ def test_map_has_base_layer_border_events_and_legend(events, sources):
         assert f"\\u003e{name}\\u003c/div\\u003e" in html, name
     assert "Mali–Niger border" in html
     assert html.count('"className": "event-mark event-') == len(shown) > 0
-    assert 'id="map-legend"' in html and "Fatalities (mark size)" in html
+    assert 'id="map-legend"' in html and "Fatalities (area)" in html
     # Tiles are offered in the layer control but not shown unless asked: the map must read offline.
     tile_var = re.search(r"var (tile_layer_[0-9a-f]+) = L.tileLayer", html).group(1)
     assert f"{tile_var}.addTo(" not in html

@@ -105,15 +105,45 @@ def frame_around(lon: np.ndarray, lat: np.ndarray, *, margin: float = 0.1, min_k
     return _fit(lat0, lon0, cx, cy, np.ptp(first.xlim) + room, np.ptp(first.ylim) + room)
 
 
-def view_frame(scene: Scene) -> MapFrame:
-    """Return the scene's extent: its view's map centre and zoom if set, else its marks with a margin, else the Sahel.
+#: Margin, in degrees, around the Sahel's places: the ground a map without a centre frames first.
+FOCUS_MARGIN_DEG = 3.0
 
-    Also used as the extent of every frame of an animation, so that marks do not jump.
+
+@lru_cache(maxsize=1)
+def sahel_focus() -> tuple[float, float, float, float]:
+    """Return (west, south, east, north) around the gazetteer's places in Mali, Niger and Burkina Faso, with a margin."""
+    from geo.gazetteer import load_gazetteer
+
+    places = load_gazetteer()
+    sahel = places[places["country"].isin(["MLI", "NER", "BFA"])]
+    m = FOCUS_MARGIN_DEG
+    return (float(sahel["longitude"].min()) - m, float(sahel["latitude"].min()) - m,
+            float(sahel["longitude"].max()) + m, float(sahel["latitude"].max()) + m)  # fmt: skip
+
+
+def in_focus(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """Return, per point, whether it lies in the Sahel focus (:func:`sahel_focus`)."""
+    west, south, east, north = sahel_focus()
+    lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+    return (lon >= west) & (lon <= east) & (lat >= south) & (lat <= north)
+
+
+def view_frame(scene: Scene) -> MapFrame:
+    """Return the scene's extent: its view's map centre and zoom if set, else its marks in the Sahel, else the Sahel.
+
+    Without a centre, the frame fits the marks inside the Sahel focus
+    (:func:`sahel_focus`) when there are any, as the dashboard's map opens
+    on the Sahel: six events in Paris would otherwise stretch the map from
+    Europe to the Gulf of Guinea and crowd the Sahel's marks into a corner.
+    The marks left outside get an arrow at the map's edge (``static``'s
+    labels). When no mark is in the Sahel (imported data from elsewhere),
+    the frame fits them all. Also used as the extent of every frame of an
+    animation, so that marks do not jump.
     """
     view = scene.view
     if view.center is not None:
         return frame_at(view.center, view.zoom if view.zoom is not None else mapview.DEFAULT_ZOOM)
-    lon, lat = scene.fit_lonlat()
+    lon, lat = scene.fit_lonlat(within=in_focus)
     if not len(lon):
         return frame_at(mapview.DEFAULT_CENTER, mapview.DEFAULT_ZOOM)
     return frame_around(lon, lat)

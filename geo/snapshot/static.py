@@ -148,21 +148,95 @@ def _halo(width: float = 2.6):
     return [patheffects.withStroke(linewidth=width, foreground="white")]
 
 
+#: Label text sizes in points, and a rough width of a character as a share of the size (DejaVu Sans).
+PLACE_FONT_PT = 8.5
+COUNTRY_FONT_PT = 8.5
+CHAR_WIDTH = 0.62
+#: The directions an off-map arrow can point to, by sector of 45 degrees counter-clockwise from east.
+ARROWS = ("→", "↗", "↑", "↖", "←", "↙", "↓", "↘")
+
+
+def _text_box(x: float, y: float, text: str, size: float, ha: str, va: str) -> tuple[float, float, float, float]:
+    """Return the box (x0, y0, x1, y1), in points, that a text drawn at (x, y) covers (estimated, the same in every format)."""
+    w, h = CHAR_WIDTH * size * len(text), 1.25 * size
+    x0 = x - w / 2 if ha == "center" else x - w if ha == "right" else x
+    y0 = y - h / 2 if va == "center" else y - h if va == "top" else y
+    return (x0, y0, x0 + w, y0 + h)
+
+
+def _overlaps(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def place_label_spots(
+    points: list[tuple[str, float, float, float]], taken: list[tuple[float, float, float, float]], size: float
+) -> list[tuple[str, float, float, str, str]]:
+    """Place each name on a free side of its point, in the order given; leave out a name with no free side.
+
+    ``points`` are (name, x, y, reach) in points, ``reach`` how far the
+    point's marks extend from it; ``taken`` holds boxes already used (country
+    names). Returns (name, x, y, ha, va) for the names placed.
+    """
+    taken = list(taken) + [(x - 2, y - 2, x + 2, y + 2) for _, x, y, _ in points]
+    placed = []
+    for name, x, y, reach in points:
+        gap = reach + 3
+        sides = ((x + gap, y, "left", "center"), (x - gap, y, "right", "center"),
+                 (x, y + gap, "center", "bottom"), (x, y - gap, "center", "top"))  # fmt: skip
+        for tx, ty, ha, va in sides:
+            box = _text_box(tx, ty, name, size, ha, va)
+            if not any(_overlaps(box, t) for t in taken):
+                taken.append(box)
+                placed.append((name, tx, ty, ha, va))
+                break
+    return placed
+
+
+def off_map_groups(sheet: Sheet) -> list[tuple[int, int, list[str]]]:
+    """Return the marks outside the map's frame by direction: (sector, count, places), sectors as in :data:`ARROWS`."""
+    shown = sheet.scene.shown
+    if shown.empty or sheet.scene.cells is not None:  # grid cells: the frame fits them all
+        return []
+    frame = sheet.frame
+    x, y = frame.project(shown["longitude"].to_numpy(float), shown["latitude"].to_numpy(float))
+    (x0, x1), (y0, y1) = frame.xlim, frame.ylim
+    outside = (x < x0) | (x > x1) | (y < y0) | (y > y1)
+    if not outside.any():
+        return []
+    angle = np.arctan2(y[outside] - (y0 + y1) / 2, x[outside] - (x0 + x1) / 2)
+    sector = (np.round(angle / (np.pi / 4)).astype(int) + 8) % 8
+    places = shown["location"].astype(str).to_numpy()[outside]
+    return [
+        (int(k), int((sector == k).sum()), list(dict.fromkeys(places[sector == k])))
+        for k in sorted(set(sector.tolist()))
+    ]
+
+
 def _draw_labels(ax, sheet: Sheet, countries: gpd.GeoDataFrame) -> None:
-    """Name the countries at their Natural Earth label points, and the places where events happened."""
+    """Name the countries and the places where events happened, clear of each other; point to the marks off the map.
+
+    Country names come first, at their Natural Earth label points; then each
+    place's name on the first free side of its marks (right, left, above,
+    below), in order of the number of events there, or not at all. Marks
+    outside the frame get an arrow at the edge with their count and place.
+    """
     frame = sheet.frame
     (x0, x1), (y0, y1) = frame.xlim, frame.ylim
+    mpp = frame.metres_per_point
     inset = 0.03 * (x1 - x0)
+    taken = []
     if len(countries):
         lx, ly = frame.project(countries["label_lon"].to_numpy(float), countries["label_lat"].to_numpy(float))
         # Name only the countries big enough on this map to hold their name.
         big = (countries.geometry.area >= 0.006 * (x1 - x0) * (y1 - y0)).to_numpy()
         for name, x, y, named in zip(countries["name"], lx, ly, big, strict=True):
             if named and x0 + inset < x < x1 - inset and y0 + inset < y < y1 - inset:
-                ax.text(x, y, str(name).upper(), fontsize=8.5, color="#8C8577", ha="center", va="center",
+                ax.text(x, y, str(name).upper(), fontsize=COUNTRY_FONT_PT, color="#8C8577", ha="center", va="center",
                         fontweight="bold", zorder=2, clip_on=True)  # fmt: skip
+                taken.append(_text_box(x / mpp, y / mpp, str(name).upper(), COUNTRY_FONT_PT, "center", "center"))
+    _draw_off_map(ax, sheet)
     shown = sheet.scene.shown
-    if shown.empty:  # nothing drawn singly (or grid cells, which carry no place names)
+    if shown.empty or sheet.scene.cells is not None:  # nothing drawn singly (grid cells carry no place names)
         return
     places = shown[shown["location_precision"] == "place"]
     # Towns only: a derived point (the border crossing) is explained by the border line and the legend.
@@ -172,13 +246,28 @@ def _draw_labels(ax, sheet: Sheet, countries: gpd.GeoDataFrame) -> None:
     radii = np.array([mapview.marker_radius(f) * PT_PER_PX for f in shown["fatalities"]])
     _, _, ring = _ring_offsets(shown, radii)
     reach = pd.Series(ring, index=shown.index)
-    for location, group in places.groupby("location", sort=True):
+    points = []
+    for location, group in sorted(places.groupby("location", sort=True), key=lambda item: -len(item[1])):
         x, y = frame.project(group["longitude"].iloc[0], group["latitude"].iloc[0])
-        ax.annotate(
-            str(location), (float(x), float(y)), xytext=(float(reach[group.index].max()) + 3, 0),
-            textcoords="offset points", fontsize=8.5, color="#222222", va="center", zorder=8,
-            path_effects=_halo(), annotation_clip=True,
-        )  # fmt: skip
+        if x0 <= x <= x1 and y0 <= y <= y1:
+            points.append((str(location), float(x) / mpp, float(y) / mpp, float(reach[group.index].max())))
+    for name, tx, ty, ha, va in place_label_spots(points, taken, PLACE_FONT_PT):
+        ax.text(tx * mpp, ty * mpp, str(name), fontsize=PLACE_FONT_PT, color="#222222", ha=ha, va=va, zorder=8,
+                path_effects=_halo(), clip_on=True)  # fmt: skip
+
+
+def _draw_off_map(ax, sheet: Sheet) -> None:
+    """Write, at the map's edge towards them, how many marks lie outside it and where ("↑ 6 events in Paris, off this map")."""
+    for sector, count, places in off_map_groups(sheet):
+        angle = sector * np.pi / 4
+        # From the middle of the axes towards the group, stopped inside the edge.
+        dx, dy = np.cos(angle), np.sin(angle)
+        t = min(0.44 / max(abs(dx), 1e-9), 0.44 / max(abs(dy), 1e-9))
+        where = places[0] if len(places) == 1 else f"{len(places)} places"
+        text = f"{ARROWS[sector]} {count} {'event' if count == 1 else 'events'} in {where}, off this map"
+        ax.text(0.5 + dx * t, 0.5 + dy * t, text, transform=ax.transAxes, ha="center", va="center", fontsize=9,
+                fontweight="bold", color="white", zorder=12,
+                bbox={"boxstyle": "round,pad=0.35", "facecolor": "#222222", "edgecolor": "white"})  # fmt: skip
 
 
 @lru_cache(maxsize=1)

@@ -36,8 +36,9 @@ CHROMIUM_ARGS = [
 
 # The app has finished a run of its script (first run included).
 APP_IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
-# streamlit-folium draws each map in a components.v1 iframe titled after the component.
-FOLIUM_IFRAME = "iframe[title='streamlit_folium.st_folium']"
+# streamlit-folium draws each map in a components.v1 iframe titled after the component; the
+# map's own script then retitles it "Map of ..." (geo.map_aids.KeyboardAccess) for screen readers.
+FOLIUM_IFRAME = "iframe[title='streamlit_folium.st_folium'], iframe[title^='Map of']"
 
 
 def launch_chromium(playwright):
