@@ -94,9 +94,6 @@ _PUBLIC: dict[str, str] = {
     "place_labels": "geo.map_aids",
     "off_screen_note": "geo.inview",
     "map_as_list_html": "geo.inview",
-    # the public record beside the articles
-    "load_references": "geo.record",
-    "most_precise": "geo.record",
 }
 #: Modules with no names here: geo.ui imports Streamlit, which a plain ``import geo`` must never pull in.
 STREAMLIT_ONLY = ("geo.ui",)
