@@ -88,7 +88,6 @@ def bases() -> gpd.GeoDataFrame:
 
 # Bring-your-own data: the imported file and which events to show.
 K_IMPORTED, K_DATA_CHOICE, K_IMPORT_MESSAGE = "imported", "data_choice", "import_message"
-K_COMBINED = "combined_events"
 DATA_CHOICES = {"both": "Curated and imported", "imported": "Imported only", "curated": "Curated only"}
 DATA_ENV = "SAHEL_DATA"
 #: Largest upload or data file read, in MB; .streamlit/config.toml sets the same for the uploader.
@@ -104,49 +103,85 @@ def startup_data_path(argv: list[str] | None = None) -> str | None:
     return known.data or os.environ.get(DATA_ENV) or None
 
 
-@st.cache_data(show_spinner="Reading the data file…", max_entries=4)
-def cached_import(
-    name: str, data: bytes, fmt: str | None, date_column: str | None, event_type: str | None
-) -> ImportResult:
-    """Import a file's bytes once per (content, options); the key is the bytes' hash."""
-    upload = io.BytesIO(data)
-    upload.name = name
+# One copy of each data set per process, shared read-only by every session.
+#
+# st.cache_data hands every caller its own unpickled copy (and keeps the pickle too), so
+# each reader of a 100,000-event file cost the server another ~150 MB, and the copies
+# lingered as long as their sessions. st.cache_resource hands out the one object: a
+# session keeps only a reference to it (and the file's name and hash), never a copy.
+# Nothing may write to these frames; pandas' copy-on-write makes every filter, take and
+# column assignment on them produce a new frame, and tests/test_sharing.py checks that a
+# run leaves them unchanged.
+
+
+@st.cache_resource(show_spinner="Reading the data file…", max_entries=8)
+def shared_import(
+    sha256: str, suffix: str, fmt: str | None, date_column: str | None, event_type: str | None,
+    _name: str, _data: bytes,
+) -> ImportResult:  # fmt: skip
+    """Import a file's bytes once per process per (content, options), keyed by their SHA-256, shared read-only.
+
+    The bytes themselves are not part of the key (their hash is) and are not kept: whoever uploads the
+    same file gets the result already imported. ``suffix`` is in the key because the importer reads a
+    ``.gpkg`` or ``.geojson`` name as a hint; the name itself is not, and appears only in errors, which
+    are raised (never cached) with the uploader's own name.
+    """
+    upload = io.BytesIO(_data)
+    upload.name = _name
     return import_table(upload, fmt=fmt, date_column=date_column, event_type=event_type,
                         max_bytes=MAX_UPLOAD_MB * 1_000_000)  # fmt: skip
 
 
+def cached_import(
+    name: str, data: bytes, fmt: str | None, date_column: str | None, event_type: str | None
+) -> tuple[str, ImportResult]:
+    """Return the bytes' SHA-256 and their import, shared by every session (see :func:`shared_import`)."""
+    digest = hashlib.sha256(data).hexdigest()
+    suffix = Path(name).suffix.lower()
+    return digest, shared_import(digest, suffix, fmt, date_column, event_type, name, data)
+
+
+@st.cache_resource(show_spinner="Reading the data file…", max_entries=4)
+def _startup_import(path: str, size: int, modified: float) -> tuple[str, ImportResult]:
+    """Import the start-up file once per process per (path, size, modification time); its bytes are let go."""
+    data = Path(path).read_bytes()
+    return cached_import(Path(path).name, data, None, None, None)
+
+
 def _load_startup_file() -> None:
-    """Import the --data / $SAHEL_DATA file once per session; a bad file is reported, not raised."""
+    """Load the --data / $SAHEL_DATA file into this session (imported once per process); report a bad file."""
     path = startup_data_path()
     if not path or K_IMPORTED in st.session_state:
         return
     st.session_state[K_IMPORTED] = None
     try:
-        size = Path(path).stat().st_size
-        if size > MAX_UPLOAD_MB * 1_000_000:
-            raise DataError([RowProblem(None, None, None, f"is {size / 1e6:.0f} MB; the limit is {MAX_UPLOAD_MB} MB")],
+        stat = Path(path).stat()
+        if stat.st_size > MAX_UPLOAD_MB * 1_000_000:
+            raise DataError([RowProblem(None, None, None, f"is {stat.st_size / 1e6:.0f} MB; the limit is {MAX_UPLOAD_MB} MB")],
                             source=path)  # fmt: skip
-        data = Path(path).read_bytes()
-        result = cached_import(Path(path).name, data, None, None, None)
+        digest, result = _startup_import(str(Path(path).resolve()), stat.st_size, stat.st_mtime)
     except OSError as exc:
         st.session_state[K_IMPORT_MESSAGE] = ("error", f"{path}: cannot read the file ({exc.strerror or exc}).")
         return
     except DataError as exc:
         st.session_state[K_IMPORT_MESSAGE] = ("error", _data_error_text(exc, what=path))
         return
-    _accept_import(Path(path).name, result, data)
+    _accept_import(Path(path).name, result, digest)
 
 
-def _accept_import(name: str, result: ImportResult, data: bytes) -> None:
+def _accept_import(name: str, result: ImportResult, sha256: str) -> None:
     if result.events.empty:
         st.session_state[K_IMPORT_MESSAGE] = (
             "error", f"{name}: no row could be read, so nothing was loaded; the data shown is unchanged.\n\n"
             + "\n".join(f"- {p}" for p in result.problems[:20]))  # fmt: skip
         return
     # The file's hash goes into export manifests, so a reader can tell which file a figure came from.
-    st.session_state[K_IMPORTED] = {"name": name, "result": result, "sha256": hashlib.sha256(data).hexdigest()}
+    # "result" is the shared import itself (a reference, not a copy): it keeps that import alive for
+    # this session even if the cache lets it go, and is released with the session.
+    summary = result.summary()  # once per import: it parses every date, which the sidebar would redo each run
+    st.session_state[K_IMPORTED] = {"name": name, "result": result, "sha256": sha256, "summary": summary}
     st.session_state.setdefault(K_DATA_CHOICE, "both")
-    refused = result.summary()["rows_refused"]
+    refused = summary["rows_refused"]
     note = f"; {refused} rows refused (listed below)" if refused else ""
     st.session_state[K_IMPORT_MESSAGE] = ("success", f"{name}: {len(result.events):,} events loaded{note}.")
 
@@ -160,17 +195,25 @@ def _on_upload() -> None:
     date_column = (st.session_state.get("w_import_date_column") or "").strip() or None
     event_type = st.session_state.get("w_import_event_type") or None
     try:
-        data = upload.getvalue()
-        result = cached_import(upload.name, data, None if fmt == "auto" else fmt, date_column, event_type)
+        digest, result = cached_import(upload.name, upload.getvalue(), None if fmt == "auto" else fmt, date_column,
+                                       event_type)  # fmt: skip
     except DataError as exc:
         st.session_state[K_IMPORT_MESSAGE] = ("error", _data_error_text(exc, what=upload.name))
         return
-    _accept_import(upload.name, result, data)
+    _accept_import(upload.name, result, digest)
 
 
 def imported() -> dict | None:
-    """Return {'name', 'result'} of the imported file, or None."""
+    """Return {'name', 'result', 'sha256'} of the imported file, or None."""
     return st.session_state.get(K_IMPORTED)
+
+
+@st.cache_resource(max_entries=8)
+def _shared_combined(
+    sha256: str, curated_modified: float, _curated: gpd.GeoDataFrame, _imported: gpd.GeoDataFrame
+) -> gpd.GeoDataFrame:
+    """Return curated and imported events as one frame, once per process per (imported file, events.csv)."""
+    return combine_events(_curated, _imported)
 
 
 def active_events() -> gpd.GeoDataFrame:
@@ -187,15 +230,9 @@ def active_events() -> gpd.GeoDataFrame:
         return curated
     if choice == "imported":
         return loaded["result"].events
-    # Combined once per imported file: concatenating and sorting 100,000 events took 0.1 s a run.
-    identity = (loaded.get("sha256"), _stamp(EVENTS_CSV))
-    kept = st.session_state.get(K_COMBINED)
-    if kept is not None and kept[0] == identity:
-        return kept[1]
     try:
-        combined = combine_events(curated, loaded["result"].events)
-        st.session_state[K_COMBINED] = (identity, combined)
-        return combined
+        # Combined once per process: concatenating and sorting 100,000 events took 0.2 s and 75 MB a session.
+        return _shared_combined(loaded["sha256"], _stamp(EVENTS_CSV), curated, loaded["result"].events)
     except DataError as exc:
         st.session_state[K_IMPORT_MESSAGE] = ("error", _data_error_text(exc, what=loaded["name"]))
         return curated
@@ -230,7 +267,7 @@ def data_section() -> None:
             (st.error if message[0] == "error" else st.success)(message[1])
         loaded = imported()
         if loaded:
-            summary = loaded["result"].summary()
+            summary = loaded.get("summary") or loaded["result"].summary()
             first, last = summary["date_range"] or ("–", "–")
             st.markdown(
                 f"**{esc_md(loaded['name'])}** ({summary['format']}): {summary['rows_read']:,} rows read, "
@@ -345,11 +382,12 @@ def _date_controls(events: gpd.GeoDataFrame, first: date, last: date) -> None:
 
 def _filter_controls(events: gpd.GeoDataFrame) -> None:
     names = country_names()
-    present = sorted(set(events["geo_country"]), key=lambda iso3: names.get(iso3, iso3))
+    # unique() rather than set(): iterating 100,000 Arrow strings one by one cost 0.15 s a column every run.
+    present = sorted(set(events["geo_country"].unique()), key=lambda iso3: names.get(iso3, iso3))
     st.session_state["w_countries"] = [c for c in st.session_state[K_COUNTRIES] if c in present]
     st.multiselect("Countries", present, key="w_countries", format_func=lambda c: f"{names.get(c, c)} ({c})",
                    placeholder="All countries", on_change=_copy("w_countries", K_COUNTRIES))  # fmt: skip
-    present_types = set(events["event_type"])  # once: per type it cost 0.8 s a run at 100,000 events
+    present_types = set(events["event_type"].unique())  # once: per type it cost 0.8 s a run at 100,000 events
     kinds = [t for t in EVENT_TYPES if t in present_types]
     st.session_state["w_types"] = [t for t in st.session_state[K_TYPES] if t in kinds]
     st.multiselect("Event types", kinds, key="w_types", format_func=lambda t: t.replace("_", " "),
