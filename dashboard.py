@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import folium
 import streamlit as st
-from streamlit_folium import st_folium
 
 from geo import aggregate, filters, mapview, ui
 from geo.bases import base_status
@@ -26,11 +24,8 @@ moves = movements_at(filters.filter_events(events, view.with_changes(text="", ty
                      view.reference_date)  # fmt: skip
 bases_now = base_status(ui.bases(), view.reference_date)
 
-# The base map is rebuilt each run (about 10 ms) rather than cached: st_folium
-# adds the dynamic layers to the map object it is given, and its ids are
-# deterministic, so the same base renders the same script and st_folium only
-# swaps the layers, keeping the user's pan and zoom.
-fmap = mapview.base_map(tiles=st.session_state[ui.K_TILES], legend=False)
+# Only the layers are built each run: the base map is rendered once per process (ui.map_component),
+# and the component swaps the layers, keeping the user's pan and zoom.
 layers = mapview.dynamic_layers(marks.shown, marks.status, moves, bases_now, ui.sources(), aggregated=marks.cells,
                                 zoom=view.zoom)  # fmt: skip
 # Always there, filled or not: an element appearing above the map only when the cells start
@@ -47,15 +42,13 @@ with legend_column:
     # Beside the map rather than over it, so it hides no mark, popup or tooltip.
     st.html(mapview.legend_html(floating=False))
 with map_column:
-    returned = st_folium(
-        fmap,
+    returned = ui.map_component(
+        layers,
+        tiles=st.session_state[ui.K_TILES],
         key="map",
         height=620,
-        use_container_width=True,
         center=view.center or mapview.DEFAULT_CENTER,
         zoom=view.zoom or mapview.DEFAULT_ZOOM,
-        feature_group_to_add=layers,
-        layer_control=folium.LayerControl(collapsed=True),
         returned_objects=["center", "zoom"],
     )
 if returned and returned.get("center") and returned.get("zoom"):
