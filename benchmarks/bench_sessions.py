@@ -30,6 +30,13 @@ servers on the same file, and each server's RSS and PSS (its share of pages
 mapped by several processes) are reported: how two processes behind a load
 balancer cost on one machine.
 
+Upload (``--upload FILE``)
+    Instead of the phases: a server with no start-up file, one session that
+    opens "Data: bring your own" and uploads FILE through the page's file
+    input, as a person would. Reports the RSS before, the peak while the file
+    is sent and imported, the RSS kept once the import is shown, and the RSS
+    ``--after`` seconds after the session closed.
+
 Output: JSON lines, the machine and load average first, the load average on
 every line (other work on the machine shows in the numbers).
 
@@ -38,6 +45,7 @@ Usage::
     python benchmarks/bench_sessions.py                       # 100,000 events, 1/5/10/20 sessions
     python benchmarks/bench_sessions.py --phases 1,5 --after 10
     python benchmarks/bench_sessions.py --servers 2 --phases 2,10
+    python benchmarks/bench_sessions.py --upload acled_600k.csv
 
 Needs ``/usr/bin/chromium`` and ``npm ci --prefix tests/browser``.
 """
@@ -184,6 +192,47 @@ def wait_drawn(page, timeout_s: float) -> float:
     return float(page.evaluate(FIRST_MAP_S))
 
 
+def measure_upload(path: Path, opts) -> None:
+    """Upload ``path`` in one session of a server started without data; print the RSS it costs and keeps."""
+    from playwright.sync_api import sync_playwright
+
+    mb = lambda value: round(value / 2**20)  # noqa: E731
+    with StreamlitServer("dashboard.py", env={"SAHEL_DATA": ""}, timeout=120) as server, sync_playwright() as p:
+        sampler = RssSampler([server.proc.pid]).start()
+        browser = launch_chromium(p)
+        try:
+            page = new_offline_page(browser)
+            page.add_init_script(FIRST_MAP_HOOK)
+            page.goto(server.url, wait_until="commit", timeout=60_000)
+            wait_drawn(page, opts.timeout)
+            page.get_by_text("Data: bring your own").click()
+            page.wait_for_timeout(1000)
+            page.locator(APP_IDLE).wait_for(state="attached", timeout=opts.timeout * 1000)
+            before = sum(sampler.rss())
+            sampler.take_peak()
+            start = time.perf_counter()
+            page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(path))
+            page.get_by_text(f"{path.name}: ").first.wait_for(timeout=opts.timeout * 1000)
+            page.locator(APP_IDLE).wait_for(state="attached", timeout=opts.timeout * 1000)
+            loaded_s = time.perf_counter() - start
+            message = page.get_by_text(f"{path.name}: ").first.inner_text()
+            page.wait_for_timeout(5000)
+            kept, peak = sum(sampler.rss()), sampler.take_peak()
+            in_view = _metric(page, "Events in view")
+            page.context.close()
+            time.sleep(opts.after)
+            after = sum(sampler.rss())
+        finally:
+            browser.close()
+            sampler.stop()
+    print(json.dumps({
+        "upload": str(path), "bytes": path.stat().st_size, "load_avg_1m": load(), "seconds_to_loaded": round(loaded_s, 1),
+        "message": message.splitlines()[0][:200], "events_in_view": in_view, "rss_mb_before": mb(before),
+        "peak_rss_mb": mb(peak), "rss_mb_kept": mb(kept), "kept_over_before": round(kept / before, 2),
+        "after_close_s": opts.after, "rss_mb_after_close": mb(after),
+    }), flush=True)  # fmt: skip
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--events", type=int, default=100_000, help="events in the synthetic file (default 100000)")
@@ -192,7 +241,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--after", type=float, default=60.0, help="seconds after closing to read the RSS again")
     parser.add_argument("--servers", type=int, default=1, help="servers on the same file, sessions alternating")
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds allowed for a session's first map")
+    parser.add_argument("--upload", type=Path, help="measure one session uploading this file instead of the phases")
     opts = parser.parse_args(argv)
+    if opts.upload:
+        if not opts.upload.is_file():
+            parser.error(f"--upload {str(opts.upload)!r} is not a file")
+        print(json.dumps({"machine": platform.machine(), "cpu_count": os.cpu_count(), "load_avg_1m": load()}))
+        logging.getLogger("offline").setLevel(logging.ERROR)
+        measure_upload(opts.upload, opts)
+        return 0
     phases = sorted({int(p) for p in opts.phases.split(",")})
     if phases[0] < 1 or opts.servers < 1:
         parser.error("--phases and --servers must be at least 1")
