@@ -25,6 +25,7 @@ import streamlit as st
 from geo import borders, filters
 from geo.bases import BASES_CSV, load_bases
 from geo.errors import DataError, RowProblem
+from geo.escaping import markdown_literal as md
 from geo.events import EVENT_TYPES, EVENTS_CSV, SOURCES_CSV, combine_events, load_events, load_sources
 from geo.importers import FORMATS, ImportResult, import_table
 
@@ -161,7 +162,7 @@ def _load_startup_file() -> None:
                             source=path)  # fmt: skip
         digest, result = _startup_import(str(Path(path).resolve()), stat.st_size, stat.st_mtime)
     except OSError as exc:
-        st.session_state[K_IMPORT_MESSAGE] = ("error", f"{path}: cannot read the file ({exc.strerror or exc}).")
+        st.session_state[K_IMPORT_MESSAGE] = ("error", f"{md(path)}: cannot read the file ({md(exc.strerror or exc)}).")
         return
     except DataError as exc:
         st.session_state[K_IMPORT_MESSAGE] = ("error", _data_error_text(exc, what=path))
@@ -172,8 +173,8 @@ def _load_startup_file() -> None:
 def _accept_import(name: str, result: ImportResult, sha256: str) -> None:
     if result.events.empty:
         st.session_state[K_IMPORT_MESSAGE] = (
-            "error", f"{name}: no row could be read, so nothing was loaded; the data shown is unchanged.\n\n"
-            + "\n".join(f"- {p}" for p in result.problems[:20]))  # fmt: skip
+            "error", f"{md(name)}: no row could be read, so nothing was loaded; the data shown is unchanged.\n\n"
+            + "\n".join(f"- {md(p)}" for p in result.problems[:20]))  # fmt: skip
         return
     # The file's hash goes into export manifests, so a reader can tell which file a figure came from.
     # "result" is the shared import itself (a reference, not a copy): it keeps that import alive for
@@ -182,8 +183,8 @@ def _accept_import(name: str, result: ImportResult, sha256: str) -> None:
     st.session_state[K_IMPORTED] = {"name": name, "result": result, "sha256": sha256, "summary": summary}
     st.session_state.setdefault(K_DATA_CHOICE, "both")
     refused = summary["rows_refused"]
-    note = f"; {refused} rows refused (listed below)" if refused else ""
-    st.session_state[K_IMPORT_MESSAGE] = ("success", f"{name}: {len(result.events):,} events loaded{note}.")
+    note = f"; {refused:,} rows refused (listed below)" if refused else ""
+    st.session_state[K_IMPORT_MESSAGE] = ("success", f"{md(name)}: {len(result.events):,} events loaded{note}.")
 
 
 def _on_upload() -> None:
@@ -259,9 +260,9 @@ def active_events() -> gpd.GeoDataFrame:
 
 
 def _data_error_text(error: DataError, *, what: str) -> str:
-    lines = "\n".join(f"- {problem}" for problem in error.problems[:50])
-    more = f"\n- … and {len(error.problems) - 50} more" if len(error.problems) > 50 else ""
-    return f"{what} was refused; nothing from it was loaded and the data shown is unchanged.\n\n{lines}{more}"
+    lines = "\n".join(f"- {md(problem)}" for problem in error.problems[:50])
+    more = f"\n- … and {len(error.problems) - 50:,} more" if len(error.problems) > 50 else ""
+    return f"{md(what)} was refused; nothing from it was loaded and the data shown is unchanged.\n\n{lines}{more}"
 
 
 def data_section() -> None:
@@ -290,9 +291,9 @@ def data_section() -> None:
             summary = loaded.get("summary") or loaded["result"].summary()
             first, last = summary["date_range"] or ("–", "–")
             st.markdown(
-                f"**{esc_md(loaded['name'])}** ({summary['format']}): {summary['rows_read']:,} rows read, "
-                f"{summary['rows_kept']:,} kept, {summary['rows_refused']:,} refused; {first} to {last}; "
-                f"countries {', '.join(summary['countries'])}; types {', '.join(summary['types'])}."
+                f"**{md(loaded['name'])}** ({md(summary['format'])}): {summary['rows_read']:,} rows read, "
+                f"{summary['rows_kept']:,} kept, {summary['rows_refused']:,} refused; {md(first)} to {md(last)}; "
+                f"countries {md(', '.join(summary['countries']))}; types {md(', '.join(summary['types']))}."
             )
             st.radio("Show", list(DATA_CHOICES), format_func=DATA_CHOICES.get, key="w_data_choice",
                      index=list(DATA_CHOICES).index(st.session_state.get(K_DATA_CHOICE, "both")),
@@ -304,11 +305,6 @@ def data_section() -> None:
                                   for p in problems[:5000]]),
                     hide_index=True, height=200,
                 )  # fmt: skip
-
-
-def esc_md(text: str) -> str:
-    """Escape Markdown's special characters in text from a file name or data cell."""
-    return "".join("\\" + ch if ch in "\\`*_{}[]()#+-.!|<>" else ch for ch in str(text))
 
 
 def _init_state(events: gpd.GeoDataFrame) -> None:
@@ -486,7 +482,7 @@ def sidebar(events: gpd.GeoDataFrame | None = None, *, notices=None) -> filters.
         _play_ticker(events)
         data_section()
     for problem in st.session_state.get(K_URL_PROBLEMS, []):
-        (notices or st).warning(f"Link parameter {problem}")
+        (notices or st).warning(f"Link parameter {md(problem)}")
     view = current_view()
     publish(view)
     return view
@@ -815,7 +811,7 @@ def export_panel(
             # Kept for this session only: one animation at a time, dropped when the view changes.
             st.session_state[K_GIF_READY] = (ready_key, gif)
         except snapshot.SnapshotError as exc:
-            st.warning(f"No animation: {exc}.")
+            st.warning(f"No animation: {md(exc)}.")
         bar.empty()
     ready = st.session_state.get(K_GIF_READY)
     if ready is not None and ready[0] == ready_key:

@@ -1,4 +1,4 @@
-"""Exports of a view (geo/snapshot.py): open each file and check what is in it; same view, same bytes."""
+"""Exports of a view (geo/snapshot/): open each file and check what is in it; same view, same bytes."""
 
 from __future__ import annotations
 
