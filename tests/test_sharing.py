@@ -16,6 +16,8 @@ from geo import filters, ui
 ROOT = Path(__file__).resolve().parent.parent
 DASHBOARD = str(ROOT / "dashboard.py")
 ACLED = ROOT / "tests" / "fixtures" / "import" / "acled_current.csv"
+#: Seconds a run may take: generous, since the machine running the tests may be busy (nothing here is timed).
+TIMEOUT_S = 240
 
 
 @pytest.fixture
@@ -55,8 +57,8 @@ def _upload_script() -> None:
 
 
 def test_two_sessions_share_one_imported_frame(startup_file):
-    first = AppTest.from_file(DASHBOARD, default_timeout=60).run()
-    second = AppTest.from_file(DASHBOARD, default_timeout=60).run()
+    first = AppTest.from_file(DASHBOARD, default_timeout=TIMEOUT_S).run()
+    second = AppTest.from_file(DASHBOARD, default_timeout=TIMEOUT_S).run()
     assert not first.exception and not second.exception
     one, other = first.session_state[ui.K_IMPORTED], second.session_state[ui.K_IMPORTED]
     assert one["result"] is other["result"]
@@ -65,8 +67,8 @@ def test_two_sessions_share_one_imported_frame(startup_file):
 
 
 def test_two_sessions_share_the_combined_frame(startup_file):
-    first = AppTest.from_function(_active_events_script, default_timeout=60).run()
-    second = AppTest.from_function(_active_events_script, default_timeout=60).run()
+    first = AppTest.from_function(_active_events_script, default_timeout=TIMEOUT_S).run()
+    second = AppTest.from_function(_active_events_script, default_timeout=TIMEOUT_S).run()
     shown = first.session_state["shown"]
     assert len(shown) > len(first.session_state[ui.K_IMPORTED]["result"].events)  # curated and imported together
     assert shown is second.session_state["shown"]
@@ -76,7 +78,7 @@ def test_same_uploaded_bytes_are_imported_once_whoever_uploads_them(startup_file
     data = ACLED.read_bytes()
     results = []
     for name in ("acled_current.csv", "my_copy.csv"):
-        at = AppTest.from_function(_upload_script, default_timeout=60)
+        at = AppTest.from_function(_upload_script, default_timeout=TIMEOUT_S)
         at.session_state["upload_name"], at.session_state["upload_bytes"] = name, data
         at.run()
         assert not at.exception
@@ -85,13 +87,13 @@ def test_same_uploaded_bytes_are_imported_once_whoever_uploads_them(startup_file
     assert digest_a == digest_b
     assert result_a is result_b
     # and the start-up file with the same bytes is that same import
-    dashboard = AppTest.from_file(DASHBOARD, default_timeout=60).run()
+    dashboard = AppTest.from_file(DASHBOARD, default_timeout=TIMEOUT_S).run()
     assert dashboard.session_state[ui.K_IMPORTED]["result"] is result_a
 
 
 def test_one_sessions_filters_never_change_anothers(startup_file):
-    first = AppTest.from_file(DASHBOARD, default_timeout=60).run()
-    second = AppTest.from_file(DASHBOARD, default_timeout=60).run()
+    first = AppTest.from_file(DASHBOARD, default_timeout=TIMEOUT_S).run()
+    second = AppTest.from_file(DASHBOARD, default_timeout=TIMEOUT_S).run()
     everything = _metric(second, "Events in view")
     shared = first.session_state[ui.K_IMPORTED]["result"].events
     country = shared["geo_country"].value_counts().index[0]
@@ -113,10 +115,12 @@ def test_one_sessions_filters_never_change_anothers(startup_file):
 
 
 def test_a_filter_run_leaves_the_shared_frame_unchanged(startup_file):
-    at = AppTest.from_file(DASHBOARD, default_timeout=60).run()
+    at = AppTest.from_file(DASHBOARD, default_timeout=TIMEOUT_S).run()
     shared = at.session_state[ui.K_IMPORTED]["result"].events
     before = shared.copy(deep=True)
     columns, attrs = list(shared.columns), dict(shared.attrs)
+    combined = AppTest.from_function(_active_events_script, default_timeout=TIMEOUT_S).run().session_state["shown"]
+    combined_before = combined.copy(deep=True)
 
     at.radio(key="w_mode").set_value("window").run()
     days = shared["start"].dt.date
@@ -130,11 +134,12 @@ def test_a_filter_run_leaves_the_shared_frame_unchanged(startup_file):
     assert shared is at.session_state[ui.K_IMPORTED]["result"].events
     assert list(shared.columns) == columns and dict(shared.attrs) == attrs
     pd.testing.assert_frame_equal(pd.DataFrame(shared), pd.DataFrame(before))
+    pd.testing.assert_frame_equal(pd.DataFrame(combined), pd.DataFrame(combined_before))  # the filters ran on it first
 
 
 def test_a_session_keeps_no_copy_of_the_data(startup_file):
     """Besides the reference to the shared import, session state holds no frame and no file's bytes."""
-    at = AppTest.from_file(DASHBOARD, default_timeout=60).run()
+    at = AppTest.from_file(DASHBOARD, default_timeout=TIMEOUT_S).run()
     at.radio(key="w_data_choice").set_value("imported").run()
     state = {key: at.session_state[key] for key in at.session_state}
     shared = state[ui.K_IMPORTED]["result"]
@@ -152,7 +157,7 @@ def _small(value) -> bool:
 
 def test_a_closed_sessions_data_is_released(startup_file):
     """Once the session is gone and the cache lets go, nothing else holds the imported frame."""
-    at = AppTest.from_file(DASHBOARD, default_timeout=60).run()
+    at = AppTest.from_file(DASHBOARD, default_timeout=TIMEOUT_S).run()
     held = weakref.ref(at.session_state[ui.K_IMPORTED]["result"].events)
     del at
     st.cache_resource.clear()
