@@ -27,7 +27,7 @@ from branca.element import Element, MacroElement
 from folium.utilities import JsCode
 from jinja2 import Template
 
-from geo import borders
+from geo import borders, record
 from geo.escaping import has_template_syntax, html_text
 from geo.events import EVENT_TYPES, source_list
 
@@ -335,6 +335,36 @@ def sources_html(cell: str, sources: pd.DataFrame) -> str:
     )
 
 
+def record_html(row: pd.Series) -> str:
+    """Return the popup's public-record lines: both dates, the record's place and toll, the references linked."""
+    label = row.get("record_date_label")
+    place, toll = row.get("record_place"), row.get("record_fatalities")
+    has_place = isinstance(place, str) and bool(place)
+    has_toll = toll is not None and not pd.isna(toll)
+    if not (isinstance(label, str) and label) and not has_place and not has_toll:
+        return ""
+    lines = [f"<div class='record'><i>{esc(record.both_dates(row))}</i>"]
+    if has_place:
+        lines.append(f"<div>Public record, place: {esc(place)}</div>")
+    if has_toll:
+        lines.append(f"<div>Public record, toll: {int(toll)}</div>")
+    links = "".join(
+        f"<li>[{esc(ref_id)}] <a href='{esc(url)}' target='_blank' rel='noopener'>{esc(title)}</a></li>"
+        if url else f"<li>[{esc(ref_id)}] {esc(title)}</li>"
+        for ref_id, title, url in record.reference_links(row.get("record_sources"), _references())
+    )  # fmt: skip
+    if links:
+        lines.append(f"<ul style='margin:2px 0 0 16px;padding:0'>{links}</ul>")
+    lines.append("</div>")
+    return "".join(lines)
+
+
+@lru_cache(maxsize=1)
+def _references() -> pd.DataFrame:
+    """The public references, read once: every popup with a record links them."""
+    return record.load_references()
+
+
 def popup_html(row: pd.Series, sources: pd.DataFrame) -> str:
     """Return an event's popup: title, date at its precision, place, description, toll, readings, sources."""
     fatalities = row.get("fatalities")
@@ -346,6 +376,7 @@ def popup_html(row: pd.Series, sources: pd.DataFrame) -> str:
         f"<p style='margin:4px 0'>{esc(row.get('description'))}</p>",
         f"<div>Fatalities: {esc(toll)}</div>",
     ]
+    parts.append(record_html(row))
     if row.get("troops") is not None and not pd.isna(row.get("troops")):
         parts.append(f"<div>Troops: {int(row['troops']):,}</div>")
     if row.get("readings"):

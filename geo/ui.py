@@ -33,6 +33,7 @@ from geo.importers import FORMATS, ImportResult, import_table
 K_MODE, K_DATE, K_WINDOW = "view_mode", "view_date", "view_window"
 K_COUNTRIES, K_TYPES, K_TEXT = "view_countries", "view_types", "view_text"
 K_CENTER, K_ZOOM = "view_center", "view_zoom"
+K_DATES = "view_dates"
 K_EARLIER, K_TILES, K_PLAYING, K_LAST_TICK = "show_earlier", "show_tiles", "playing", "last_tick"
 K_URL_PROBLEMS = "url_problems"
 VIEW_KEYS = (K_MODE, K_DATE, K_WINDOW, K_COUNTRIES, K_TYPES, K_TEXT)
@@ -41,6 +42,10 @@ VIEW_KEYS = (K_MODE, K_DATE, K_WINDOW, K_COUNTRIES, K_TYPES, K_TEXT)
 PLAY_INTERVAL_S = 1.5
 
 MODE_LABELS = {"as_of": "Everything up to a date", "window": "A window (from – to)"}
+DATES_LABELS = {
+    "precise": "Most precise (articles and public record)",
+    "articles": "The articles' dates only",
+}
 
 
 @st.cache_data(show_spinner="Loading events…")
@@ -118,7 +123,7 @@ def startup_data_path(argv: list[str] | None = None) -> str | None:
 @st.cache_resource(show_spinner="Reading the data file…", max_entries=8)
 def shared_import(
     sha256: str, suffix: str, fmt: str | None, date_column: str | None, event_type: str | None,
-    _name: str, _data: bytes,
+    date_order: str | None, _name: str, _data: bytes,
 ) -> ImportResult:  # fmt: skip
     """Import a file's bytes once per process per (content, options), keyed by their SHA-256, shared read-only.
 
@@ -129,24 +134,36 @@ def shared_import(
     """
     upload = io.BytesIO(_data)
     upload.name = _name
-    return import_table(upload, fmt=fmt, date_column=date_column, event_type=event_type,
+    return import_table(upload, fmt=fmt, date_column=date_column, event_type=event_type, date_order=date_order,
                         max_bytes=MAX_UPLOAD_MB * 1_000_000)  # fmt: skip
 
 
 def cached_import(
-    name: str, data: bytes, fmt: str | None, date_column: str | None, event_type: str | None
+    name: str,
+    data: bytes,
+    fmt: str | None,
+    date_column: str | None,
+    event_type: str | None,
+    date_order: str | None = None,
+) -> ImportResult:
+    """Return a file's import, done once per process per (content, options) and shared by every session."""
+    return _import_bytes(name, data, fmt, date_column, event_type, date_order)[1]
+
+
+def _import_bytes(
+    name: str, data: bytes, fmt: str | None, date_column: str | None, event_type: str | None, date_order: str | None
 ) -> tuple[str, ImportResult]:
-    """Return the bytes' SHA-256 and their import, shared by every session (see :func:`shared_import`)."""
+    """Return the bytes' SHA-256 and their shared import (see :func:`shared_import`)."""
     digest = hashlib.sha256(data).hexdigest()
     suffix = Path(name).suffix.lower()
-    return digest, shared_import(digest, suffix, fmt, date_column, event_type, name, data)
+    return digest, shared_import(digest, suffix, fmt, date_column, event_type, date_order, name, data)
 
 
 @st.cache_resource(show_spinner="Reading the data file…", max_entries=4)
 def _startup_import(path: str, size: int, modified: float) -> tuple[str, ImportResult]:
     """Import the start-up file once per process per (path, size, modification time); its bytes are let go."""
     data = Path(path).read_bytes()
-    return cached_import(Path(path).name, data, None, None, None)
+    return _import_bytes(Path(path).name, data, None, None, None, None)
 
 
 def _load_startup_file() -> None:
@@ -195,9 +212,10 @@ def _on_upload() -> None:
     fmt = st.session_state.get("w_import_format", "auto")
     date_column = (st.session_state.get("w_import_date_column") or "").strip() or None
     event_type = st.session_state.get("w_import_event_type") or None
+    date_order = st.session_state.get("w_import_date_order") or None
     try:
-        digest, result = cached_import(upload.name, upload.getvalue(), None if fmt == "auto" else fmt, date_column,
-                                       event_type)  # fmt: skip
+        digest, result = _import_bytes(upload.name, upload.getvalue(), None if fmt == "auto" else fmt, date_column,
+                                       event_type, date_order)  # fmt: skip
     except DataError as exc:
         st.session_state[K_IMPORT_MESSAGE] = ("error", _data_error_text(exc, what=upload.name))
         return
@@ -276,11 +294,16 @@ def data_section() -> None:
     with section:
         st.file_uploader(
             f"ACLED or UCDP GED CSV, events CSV, GeoJSON or GeoPackage (up to {MAX_UPLOAD_MB} MB)",
-            type=["csv", "zip", "geojson", "json", "gpkg"], key="w_upload", on_change=_on_upload,
+            type=["csv", "zip", "gz", "xlsx", "geojson", "json", "gpkg"], key="w_upload", on_change=_on_upload,
         )  # fmt: skip
         st.selectbox("Format", IMPORT_FORMATS, key="w_import_format",
                      help="Detected from the header; choose one to override.")  # fmt: skip
         st.text_input("Date column (GeoJSON / GeoPackage)", key="w_import_date_column")
+        st.selectbox("Date order", ["", "dmy", "mdy"], key="w_import_date_order",
+                     format_func=lambda o: {"": "from the file (a day above 12 settles it)", "dmy": "day/month/year",
+                                            "mdy": "month/day/year"}[o],
+                     help="For dates written 1/2/2022. A file whose dates could be read either way is refused "
+                          "until you choose.")  # fmt: skip
         st.selectbox("Event type for points without one", ["", *EVENT_TYPES], key="w_import_event_type",
                      format_func=lambda t: t.replace("_", " ") or "(refuse points without a type)")  # fmt: skip
         message = st.session_state.get(K_IMPORT_MESSAGE)
@@ -328,6 +351,7 @@ def _init_state(events: gpd.GeoDataFrame) -> None:
     st.session_state[K_TEXT] = view.text
     st.session_state[K_CENTER] = view.center
     st.session_state[K_ZOOM] = view.zoom
+    st.session_state[K_DATES] = view.dates
     st.session_state[K_EARLIER] = True
     st.session_state[K_TILES] = False
     st.session_state[K_PLAYING] = False
@@ -348,6 +372,7 @@ def current_view() -> filters.View:
         text=st.session_state[K_TEXT],
         center=st.session_state.get(K_CENTER),
         zoom=st.session_state.get(K_ZOOM),
+        dates=st.session_state.get(K_DATES, "precise"),
     )
 
 
@@ -432,6 +457,11 @@ def _filter_controls(events: gpd.GeoDataFrame) -> None:
     st.session_state["w_text"] = st.session_state[K_TEXT]
     st.text_input("Search titles and descriptions", key="w_text", placeholder="e.g. Gao, coup, Wagner",
                   on_change=_copy("w_text", K_TEXT))  # fmt: skip
+    # Where each event is placed in time: its most precise date, or the articles' own (geo.record).
+    st.radio("Dates", list(DATES_LABELS), format_func=DATES_LABELS.get, key="w_dates",
+             index=list(DATES_LABELS).index(st.session_state.get(K_DATES, "precise")),
+             on_change=_copy("w_dates", K_DATES),
+             help="The public record (references.csv) often gives the day where the articles give a month or year.")  # fmt: skip
 
 
 def _play_ticker(events: gpd.GeoDataFrame) -> None:

@@ -22,9 +22,9 @@ def test_monthly_counts_sum_to_the_events(events):
 def test_each_event_is_counted_in_the_month_it_starts(events):
     counts = timeline.monthly_counts(events).groupby("month")["events"].sum()
     # 16 February to 18 February 2022: the summit, the announcement and what came with it, Mali's reply.
-    assert counts[pd.Timestamp("2022-02-01")] == int((events["start"].dt.strftime("%Y-%m") == "2022-02").sum()) == 8
+    assert counts[pd.Timestamp("2022-02-01")] == int((events["start"].dt.strftime("%Y-%m") == "2022-02").sum())
     # Known only to the year: counted in January of that year, and said so.
-    year_only = timeline.monthly_counts(events[events["date_precision"] == "year"])
+    year_only = timeline.monthly_counts(events[events["placed_precision"] == "year"])
     assert set(year_only["month"].dt.month) == {1}
     assert set(year_only["known"]) == {"only to the year"}
 
@@ -57,7 +57,11 @@ def test_key_moments_are_found_from_the_data(events):
     coups = set(events.loc[events["event_type"] == "coup", "event_id"])
     assert coups <= set(moments["event_id"])
     announced = moments[moments["moment"] == "most-reported announcement"]
-    assert announced["event_id"].tolist() == ["withdrawal-announced-2022-02-17"]
+    announcements = events[events["event_type"] == "announcement"]
+    reach = announcements["sources"].map(lambda cell: len(source_list(cell)))
+    assert len(announced) == 1 and announced["event_id"].iloc[0] in set(
+        announcements.loc[reach == reach.max(), "event_id"]
+    )
     assert len(source_list(events.set_index("event_id").loc["withdrawal-announced-2022-02-17", "sources"])) == 5
     crossing = moments[moments["moment"] == "border crossing"]
     assert crossing["event_id"].tolist() == ["last-unit-crosses-2022-08-15"]
@@ -71,7 +75,8 @@ def test_key_moments_follow_the_data_not_ids(events):
     renamed.loc[renamed["event_id"] == "kati-attack-2022-07-x", "event_type"] = "coup"
     moments = timeline.key_moments(renamed)
     assert "kati-attack-2022-07-x" in set(moments["event_id"])
-    assert "withdrawal-announced-2022-02-17-x" in set(moments["event_id"])
+    announced = moments.loc[moments["moment"] == "most-reported announcement", "event_id"]
+    assert len(announced) == 1 and announced.iloc[0].endswith("-x")
     assert timeline.key_moments(events[events["event_type"] == "massacre"]).empty
 
 
@@ -88,7 +93,9 @@ def test_open_operations_end_with_their_withdrawal(events):
     spans = timeline.spans(events).set_index("event_id")
     assert spans.loc["barkhane-2014", "end"] == pd.Timestamp("2022-08-15")
     assert spans.loc["barkhane-2014", "end_from"] == "Barkhane withdraws from Mali into Niger"
-    assert spans.loc["takuba-2020", "end_from"] == "Takuba's European forces redeploy to Niger"
+    # Takuba's end (30 June 2022) is the public record's; the articles give only its start.
+    assert spans.loc["takuba-2020", "end"] == pd.Timestamp("2022-06-30")
+    assert spans.loc["takuba-2020", "end_basis"] == "given by the public record"
     # An operation with no later movement is a moment, not a span.
     assert "last-unit-crosses-2022-08-15" not in spans.index
     # A type filter does not cut Barkhane short when every event is the context.
@@ -170,7 +177,7 @@ def test_window_is_drawn_as_a_band(events):
 
 
 def test_chart_domain(events):
-    assert timeline.chart_domain(events) == (date(2012, 1, 1), date(2022, 12, 31))
+    assert timeline.chart_domain(events) == (events["start"].min().date().replace(day=1), date(2022, 12, 31))
     assert timeline.chart_domain(events, since=date(2020, 1, 1))[0] == date(2020, 1, 1)
     assert timeline.chart_domain(events.iloc[:0]) is None
-    assert date_bounds(events) == (FIRST, LAST)
+    assert date_bounds(events) == (events["start"].min().date(), LAST)

@@ -17,7 +17,9 @@ from geo.events import COLUMNS, EVENTS_CSV, OPTIONAL_EXTRA, source_list
 from geo.snapshot.options import SnapshotOptions, app_version, canonical_view, export_filename, sha256_bytes
 from geo.snapshot.scene import _used_sources
 
-NUMERIC_COLUMNS = frozenset({"latitude", "longitude", "fatalities", "troops"})
+NUMERIC_COLUMNS = frozenset(
+    {"latitude", "longitude", "fatalities", "troops", "record_latitude", "record_longitude", "record_fatalities"}
+)
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -27,18 +29,20 @@ def neutralise(value: str) -> str:
 
 
 def _export_columns(events: pd.DataFrame) -> list[str]:
-    return [*COLUMNS, *(c for c in OPTIONAL_EXTRA if c in events)]
+    from geo.record import RECORD_COLUMNS  # the public-record layer's optional columns (docs/data.md)
+
+    return [*COLUMNS, *(c for c in OPTIONAL_EXTRA if c in events), *(c for c in RECORD_COLUMNS if c in events)]
 
 
 def _cell(value, column: str):
     """Return a value as the events layout writes it: ISO dates, whole numbers, '' for missing."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return ""
-    if column in ("event_date", "end_date"):
+    if column in ("event_date", "end_date", "record_date", "record_end_date"):
         return pd.Timestamp(value).date().isoformat()
-    if column in ("fatalities", "troops"):
+    if column in ("fatalities", "troops", "record_fatalities"):
         return int(value)
-    if column in ("latitude", "longitude"):
+    if column in ("latitude", "longitude", "record_latitude", "record_longitude"):
         return float(value)
     return str(value)
 
@@ -154,6 +158,15 @@ def manifest_bytes(events: pd.DataFrame, sources: pd.DataFrame, view: filters.Vi
     for fmt, data in (("csv", csv_bytes(events, view)), ("geojson", geojson_bytes(events, view))):
         files[export_filename(fmt, view)] = {"sha256": sha256_bytes(data), "bytes": len(data)}
     _, others = _used_sources(in_view, sources)
+    from geo import record, sourcing  # the public-record layer: both dates of each event, and its references
+
+    both = [
+        {"event_id": row["event_id"], "the_articles": row.get("articles_date_label") or row["date_label"],
+         "the_public_record": sourcing.public_record_text(row)}
+        for row in in_view.to_dict("records")
+        if sourcing.public_record_text(row)
+    ]  # fmt: skip
+    cited = sourcing.references_table(in_view, record.load_references())
     manifest = {
         "app": {"name": name, "version": version},
         "view": {
@@ -164,6 +177,7 @@ def manifest_bytes(events: pd.DataFrame, sources: pd.DataFrame, view: filters.Vi
                 "to": last.date().isoformat(),
             },
             "filters": {"countries": list(view.countries), "types": list(view.types), "text": view.text},
+            "dates": view.dates,
             "url_query": view.with_changes(center=None, zoom=None).to_params(),
             "command": command_line(view, options),
         },
@@ -178,6 +192,8 @@ def manifest_bytes(events: pd.DataFrame, sources: pd.DataFrame, view: filters.Vi
         "files": files,
         "sources": bibliography(in_view, sources),
         "other_sources": others,
+        "event_dates": both,
+        "public_record": cited.drop(columns=["events"]).to_dict("records"),
         "attribution": [
             "Countries: Natural Earth 1:10m admin-0 countries (public domain), naturalearthdata.com",
             "Places: GeoNames (CC BY 4.0), https://www.geonames.org/",
