@@ -118,7 +118,35 @@ def startup_data_path(argv: list[str] | None = None) -> str | None:
     return known.data or os.environ.get(DATA_ENV) or None
 
 
-@st.cache_data(show_spinner="Reading the data file…", max_entries=4)
+# One copy of each data set per process, shared read-only by every session.
+#
+# st.cache_data hands every caller its own unpickled copy (and keeps the pickle too), so
+# each reader of a 100,000-event file cost the server another ~150 MB, and the copies
+# lingered as long as their sessions. st.cache_resource hands out the one object: a
+# session keeps only a reference to it (and the file's name and hash), never a copy.
+# Nothing may write to these frames; pandas' copy-on-write makes every filter, take and
+# column assignment on them produce a new frame, and tests/test_sharing.py checks that a
+# run leaves them unchanged.
+
+
+@st.cache_resource(show_spinner="Reading the data file…", max_entries=8)
+def shared_import(
+    sha256: str, suffix: str, fmt: str | None, date_column: str | None, event_type: str | None,
+    date_order: str | None, _name: str, _data: bytes,
+) -> ImportResult:  # fmt: skip
+    """Import a file's bytes once per process per (content, options), keyed by their SHA-256, shared read-only.
+
+    The bytes themselves are not part of the key (their hash is) and are not kept: whoever uploads the
+    same file gets the result already imported. ``suffix`` is in the key because the importer reads a
+    ``.gpkg`` or ``.geojson`` name as a hint; the name itself is not, and appears only in errors, which
+    are raised (never cached) with the uploader's own name.
+    """
+    upload = io.BytesIO(_data)
+    upload.name = _name
+    return import_table(upload, fmt=fmt, date_column=date_column, event_type=event_type, date_order=date_order,
+                        max_bytes=MAX_UPLOAD_MB * 1_000_000)  # fmt: skip
+
+
 def cached_import(
     name: str,
     data: bytes,
@@ -127,45 +155,60 @@ def cached_import(
     event_type: str | None,
     date_order: str | None = None,
 ) -> ImportResult:
-    """Import a file's bytes once per (content, options); the key is the bytes' hash."""
-    upload = io.BytesIO(data)
-    upload.name = name
-    return import_table(upload, fmt=fmt, date_column=date_column, event_type=event_type, date_order=date_order,
-                        max_bytes=MAX_UPLOAD_MB * 1_000_000)  # fmt: skip
+    """Return a file's import, done once per process per (content, options) and shared by every session."""
+    return _import_bytes(name, data, fmt, date_column, event_type, date_order)[1]
+
+
+def _import_bytes(
+    name: str, data: bytes, fmt: str | None, date_column: str | None, event_type: str | None, date_order: str | None
+) -> tuple[str, ImportResult]:
+    """Return the bytes' SHA-256 and their shared import (see :func:`shared_import`)."""
+    digest = hashlib.sha256(data).hexdigest()
+    suffix = Path(name).suffix.lower()
+    return digest, shared_import(digest, suffix, fmt, date_column, event_type, date_order, name, data)
+
+
+@st.cache_resource(show_spinner="Reading the data file…", max_entries=4)
+def _startup_import(path: str, size: int, modified: float) -> tuple[str, ImportResult]:
+    """Import the start-up file once per process per (path, size, modification time); its bytes are let go."""
+    data = Path(path).read_bytes()
+    return _import_bytes(Path(path).name, data, None, None, None, None)
 
 
 def _load_startup_file() -> None:
-    """Import the --data / $SAHEL_DATA file once per session; a bad file is reported, not raised."""
+    """Load the --data / $SAHEL_DATA file into this session (imported once per process); report a bad file."""
     path = startup_data_path()
     if not path or K_IMPORTED in st.session_state:
         return
     st.session_state[K_IMPORTED] = None
     try:
-        size = Path(path).stat().st_size
-        if size > MAX_UPLOAD_MB * 1_000_000:
-            raise DataError([RowProblem(None, None, None, f"is {size / 1e6:.0f} MB; the limit is {MAX_UPLOAD_MB} MB")],
+        stat = Path(path).stat()
+        if stat.st_size > MAX_UPLOAD_MB * 1_000_000:
+            raise DataError([RowProblem(None, None, None, f"is {stat.st_size / 1e6:.0f} MB; the limit is {MAX_UPLOAD_MB} MB")],
                             source=path)  # fmt: skip
-        data = Path(path).read_bytes()
-        result = cached_import(Path(path).name, data, None, None, None)
+        digest, result = _startup_import(str(Path(path).resolve()), stat.st_size, stat.st_mtime)
     except OSError as exc:
         st.session_state[K_IMPORT_MESSAGE] = ("error", f"{md(path)}: cannot read the file ({md(exc.strerror or exc)}).")
         return
     except DataError as exc:
         st.session_state[K_IMPORT_MESSAGE] = ("error", _data_error_text(exc, what=path))
         return
-    _accept_import(Path(path).name, result, data)
+    _accept_import(Path(path).name, result, digest)
 
 
-def _accept_import(name: str, result: ImportResult, data: bytes) -> None:
+def _accept_import(name: str, result: ImportResult, sha256: str) -> None:
     if result.events.empty:
         st.session_state[K_IMPORT_MESSAGE] = (
             "error", f"{md(name)}: no row could be read, so nothing was loaded; the data shown is unchanged.\n\n"
             + "\n".join(f"- {md(p)}" for p in result.problems[:20]))  # fmt: skip
         return
     # The file's hash goes into export manifests, so a reader can tell which file a figure came from.
-    st.session_state[K_IMPORTED] = {"name": name, "result": result, "sha256": hashlib.sha256(data).hexdigest()}
+    # "result" is the shared import itself (a reference, not a copy): it keeps that import alive for
+    # this session even if the cache lets it go, and is released with the session.
+    summary = result.summary()  # once per import: it parses every date, which the sidebar would redo each run
+    st.session_state[K_IMPORTED] = {"name": name, "result": result, "sha256": sha256, "summary": summary}
     st.session_state.setdefault(K_DATA_CHOICE, "both")
-    refused = result.summary()["rows_refused"]
+    refused = summary["rows_refused"]
     note = f"; {refused:,} rows refused (listed below)" if refused else ""
     st.session_state[K_IMPORT_MESSAGE] = ("success", f"{md(name)}: {len(result.events):,} events loaded{note}.")
 
@@ -173,24 +216,52 @@ def _accept_import(name: str, result: ImportResult, data: bytes) -> None:
 def _on_upload() -> None:
     """Import the uploaded file; on failure keep what was loaded before and say why."""
     upload = st.session_state.get("w_upload")
-    if upload is None:
+    if upload is None or not hasattr(upload, "getvalue"):  # cleared, or its bytes already let go (below)
         return
     fmt = st.session_state.get("w_import_format", "auto")
     date_column = (st.session_state.get("w_import_date_column") or "").strip() or None
     event_type = st.session_state.get("w_import_event_type") or None
     date_order = st.session_state.get("w_import_date_order") or None
     try:
-        data = upload.getvalue()
-        result = cached_import(upload.name, data, None if fmt == "auto" else fmt, date_column, event_type, date_order)
+        digest, result = _import_bytes(upload.name, upload.getvalue(), None if fmt == "auto" else fmt, date_column,
+                                       event_type, date_order)  # fmt: skip
     except DataError as exc:
         st.session_state[K_IMPORT_MESSAGE] = ("error", _data_error_text(exc, what=upload.name))
         return
-    _accept_import(upload.name, result, data)
+    finally:
+        _forget_uploaded_bytes(upload)
+    _accept_import(upload.name, result, digest)
+
+
+def _forget_uploaded_bytes(upload) -> None:
+    """Let Streamlit drop its copy of an uploaded file once read: the import is shared, the bytes are not needed.
+
+    Streamlit keeps every upload in memory for as long as the session lives (and two minutes after it
+    closes), which for a 600,000-event ACLED export is 190 MB a session. Its own ``st.chat_input`` frees
+    its files the same way; the uploader then reports the file as deleted on later runs, which
+    :func:`_on_upload` ignores (it runs only when the user picks a file).
+    """
+    from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    manager = getattr(ctx, "uploaded_file_mgr", None)
+    file_id = getattr(upload, "file_id", None)
+    if isinstance(manager, MemoryUploadedFileManager) and file_id:
+        manager.remove_file(session_id=ctx.session_id, file_id=file_id)
 
 
 def imported() -> dict | None:
-    """Return {'name', 'result'} of the imported file, or None."""
+    """Return {'name', 'result', 'sha256'} of the imported file, or None."""
     return st.session_state.get(K_IMPORTED)
+
+
+@st.cache_resource(max_entries=8)
+def _shared_combined(
+    sha256: str, curated_modified: float, _curated: gpd.GeoDataFrame, _imported: gpd.GeoDataFrame
+) -> gpd.GeoDataFrame:
+    """Return curated and imported events as one frame, once per process per (imported file, events.csv)."""
+    return combine_events(_curated, _imported)
 
 
 def active_events() -> gpd.GeoDataFrame:
@@ -207,15 +278,9 @@ def active_events() -> gpd.GeoDataFrame:
         return curated
     if choice == "imported":
         return loaded["result"].events
-    # Combined once per imported file: concatenating and sorting 100,000 events took 0.1 s a run.
-    identity = (loaded.get("sha256"), _stamp(EVENTS_CSV))
-    kept = st.session_state.get(K_COMBINED)
-    if kept is not None and kept[0] == identity:
-        return kept[1]
     try:
-        combined = combine_events(curated, loaded["result"].events)
-        st.session_state[K_COMBINED] = (identity, combined)
-        return combined
+        # Combined once per process: concatenating and sorting 100,000 events took 0.2 s and 75 MB a session.
+        return _shared_combined(loaded["sha256"], _stamp(EVENTS_CSV), curated, loaded["result"].events)
     except DataError as exc:
         st.session_state[K_IMPORT_MESSAGE] = ("error", _data_error_text(exc, what=loaded["name"]))
         return curated
@@ -255,7 +320,7 @@ def data_section() -> None:
             (st.error if message[0] == "error" else st.success)(message[1])
         loaded = imported()
         if loaded:
-            summary = loaded["result"].summary()
+            summary = loaded.get("summary") or loaded["result"].summary()
             first, last = summary["date_range"] or ("–", "–")
             st.markdown(
                 f"**{md(loaded['name'])}** ({md(summary['format'])}): {summary['rows_read']:,} rows read, "
@@ -475,13 +540,35 @@ def _date_controls(events: gpd.GeoDataFrame, first: date, last: date) -> None:
         st.caption("▶ Play on the map plays the events in the browser, a week, a month or a year a second.")
 
 
+def _present(events: gpd.GeoDataFrame, column: str) -> frozenset:
+    """Return the distinct values of a column, worked out once per data set (the frames are shared read-only)."""
+    from geo.aggregate import frame_memo
+
+    memo = frame_memo(events)
+    key = ("present", column)
+    if key not in memo:
+        # unique() rather than set(): iterating 100,000 Arrow strings one by one cost 0.15 s every run.
+        memo[key] = frozenset(events[column].unique())
+    return memo[key]
+
+
+def _date_bounds(events: gpd.GeoDataFrame) -> tuple[date, date]:
+    """Return :func:`geo.filters.date_bounds` of a data set, worked out once (15 ms a run at a million events)."""
+    from geo.aggregate import frame_memo
+
+    memo = frame_memo(events)
+    if "date_bounds" not in memo:
+        memo["date_bounds"] = filters.date_bounds(events)
+    return memo["date_bounds"]
+
+
 def _filter_controls(events: gpd.GeoDataFrame) -> None:
     names = country_names()
-    present = sorted(set(events["geo_country"]), key=lambda iso3: names.get(iso3, iso3))
+    present = sorted(_present(events, "geo_country"), key=lambda iso3: names.get(iso3, iso3))
     st.session_state["w_countries"] = [c for c in st.session_state[K_COUNTRIES] if c in present]
     st.multiselect("Countries", present, key="w_countries", format_func=lambda c: f"{names.get(c, c)} ({c})",
                    placeholder="All countries", on_change=_copy("w_countries", K_COUNTRIES))  # fmt: skip
-    present_types = set(events["event_type"])  # once: per type it cost 0.8 s a run at 100,000 events
+    present_types = _present(events, "event_type")
     kinds = [t for t in EVENT_TYPES if t in present_types]
     st.session_state["w_types"] = [t for t in st.session_state[K_TYPES] if t in kinds]
     st.multiselect("Event types", kinds, key="w_types", format_func=lambda t: t.replace("_", " "),
@@ -514,7 +601,7 @@ def sidebar(events: gpd.GeoDataFrame | None = None, *, notices=None) -> filters.
     """
     events = active_events() if events is None else events
     _init_state(events)
-    first, last = filters.date_bounds(events)
+    first, last = _date_bounds(events)
     with st.sidebar:
         st.header("View")
         _date_controls(events, first, last)
