@@ -24,7 +24,7 @@ in_view = marks.in_view
 # Only troop movements are needed: selecting them alone spares copying every event in view.
 moves = movements_at(filters.filter_events(events, view.with_changes(text="", types=("troop_movement",))),
                      view.reference_date)  # fmt: skip
-bases_now = base_status(ui.bases(), view.reference_date)
+bases_now = filters.bases_in_view(base_status(ui.bases(), view.reference_date), view)
 
 # The base map is rebuilt each run (about 10 ms) rather than cached: st_folium
 # adds the dynamic layers to the map object it is given, and its ids are

@@ -93,6 +93,6 @@ def test_every_place_says_where_its_coordinates_come_from(places):
 def test_only_the_geonames_entries_used_are_kept_in_memory():
     """GeoNames' whole table (~235,000 places, ~285 MB of dicts) is read once and let go."""
     kept = gazetteer._geonames_cities()
-    wanted = {s.geonameid for s in gazetteer.PLACE_SPECS if s.geonameid} | set(gazetteer.CROSSING_TOWNS)
+    wanted = {s.geonameid for s in gazetteer.PLACE_SPECS if s.geonameid} | set(gazetteer.CROSSING_TOWNS) | set(gazetteer.SEARCH_TOWNS)
     assert set(kept) == wanted
     assert kept["2457163"]["countrycode"] == "ML"  # Gao in Mali, not its namesake in Burkina Faso
