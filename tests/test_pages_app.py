@@ -109,17 +109,33 @@ def test_timeline_counts_and_empty_message(events):
     assert not at.get("vega_lite_chart")
 
 
-def test_timeline_from_year_control_keeps_the_counts():
+def test_timeline_span_opens_where_events_are_dense_and_keeps_the_counts(events):
+    from geo import timeline
+
     at = _ok(_page("timeline").run())
-    at.select_slider(key="w_timeline_from").set_value(2022).run()
+    span = at.select_slider(key="w_timeline_span")
+    assert tuple(span.value) == timeline.dense_span(events) == (date(2020, 1, 1), date(2022, 12, 1))
+    span.set_value((date(2022, 1, 1), date(2022, 9, 1))).run()
     _ok(at)
     assert _metric(at, "Events matching the filters") == "35"
+    assert tuple(at.select_slider(key="w_timeline_span").value) == (date(2022, 1, 1), date(2022, 9, 1))
+    legend = next(c.value for c in at.caption if "Key moments" in c.value)
+    assert "1\\. August 2020: Military coup ousts President Keïta" in legend
 
 
 def test_sources_page_counts_articles(events, sources):
     at = _ok(_page("sources").run())
+    assert at.slider(key="w_min_articles").value == 0, "every event is listed by default, imported ones too"
     assert _metric(at, "Events shown") == str(len(events))
     assert _metric(at, "Reported by every article") == "2"
+    table = at.dataframe[0].value
+    # Unknown tolls say so; known ones are numbers; the articles are short ids.
+    assert "None" not in set(table["fatalities"].astype(str)) and "nan" not in set(table["fatalities"].astype(str))
+    assert (table["fatalities"] == "unknown").sum() == int(events["fatalities"].isna().sum())
+    assert set(table.loc[table["event_id"] == "central-mali-massacre-2022-06", "fatalities"]) == {"132"}
+    assert set(table.loc[table["event_id"] == "withdrawal-announced-2022-02-17", "which"]) == {
+        "000, 001, 002, 003, 004"
+    }
     at.slider(key="w_min_articles").set_value(4).run()
     _ok(at)
     shown = at.dataframe[0].value
