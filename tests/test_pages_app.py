@@ -237,3 +237,53 @@ def test_a_date_picked_on_a_chart_moves_every_page(events):
     _ok(at.run())
     first, last = at.slider(key="w_window").value
     assert (last - first).days == 29 and first <= date(2022, 2, 17) <= last
+
+
+def _broken_events(tmp_path: Path) -> tuple[Path, int]:
+    """Return a copy of events.csv whose Tessit attack names a place the gazetteer does not know."""
+    text = (ROOT / "events.csv").read_text(encoding="utf-8")
+    lines = text.splitlines(keepends=True)
+    row = next(i for i, line in enumerate(lines) if line.startswith("tessit-attack-2022-08,"))
+    assert ",Tessit,MLI," in lines[row]
+    lines[row] = lines[row].replace(",Tessit,MLI,", ",Tesit,MLI,")
+    broken = tmp_path / "events.csv"
+    broken.write_text("".join(lines), encoding="utf-8")
+    return broken, row + 1  # the row as a spreadsheet numbers it (the header is row 1)
+
+
+@pytest.mark.parametrize("name", ["dashboard", *PAGES])
+def test_a_broken_events_file_is_refused_on_a_clean_page(name, tmp_path, monkeypatch):
+    from geo import ui
+
+    broken, row = _broken_events(tmp_path)
+    monkeypatch.setattr(ui, "EVENTS_CSV", broken)
+    script = "dashboard.py" if name == "dashboard" else PAGES[name]
+    at = AppTest.from_file(str(ROOT / script), default_timeout=TIMEOUT).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [t.value for t in at.title] == ["The data could not be loaded"]
+    refusal = " ".join(str(h.proto.body) for h in at.get("html"))
+    for part in (f"<td>{row}</td>", "<td>location</td>", "<td>Tesit</td>", "did you mean &#x27;Tessit&#x27;?",
+                 "events.csv", "How to fix it"):  # fmt: skip
+        assert part in refusal, part
+    assert not at.get("slider") and not at.get("vega_lite_chart"), "nothing else is drawn from a refused file"
+
+
+def test_the_sidebar_says_what_a_search_matched():
+    at = _ok(_page("sources").run())
+    at.text_input(key="w_text").set_value("Tombouctou").run()
+    _ok(at)
+    captions = [c.value for c in at.sidebar.caption]
+    assert "'Tombouctou' matched place Timbuktu" in [c.replace("\\", "") for c in captions]
+    titles = set(at.dataframe[0].value["title"])
+    at.text_input(key="w_text").set_value("Timbuktu").run()
+    assert set(at.dataframe[0].value["title"]) == titles and titles
+
+
+def test_the_sidebar_says_what_a_movement_counts_as():
+    at = _ok(_page("sources").run())
+    at.multiselect(key="w_countries").set_value(["NER"]).run()
+    _ok(at)
+    ids = set(at.dataframe[0].value["event_id"])
+    assert {"barkhane-withdrawal-2022", "takuba-withdrawal-2022"} <= ids
+    note = next(c.value for c in at.sidebar.caption if "troop movement" in c.value).replace("\\", "")
+    assert "counts once, in every country its route crosses" in note and "(MLI–NER)" in note
