@@ -22,6 +22,11 @@ _PUBLIC: dict[str, str] = {
     "combine_events": "geo.events",
     "format_date": "geo.events",
     "format_period": "geo.events",
+    # the public-record layer
+    "load_references": "geo.record",
+    "most_precise": "geo.record",
+    "dated": "geo.record",
+    "reference_checks": "geo.gazetteer",
     # importers
     "import_table": "geo.importers",
     "detect_format": "geo.importers",

@@ -7,7 +7,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from geo import borders, gazetteer
+from geo import borders, gazetteer, record
 from geo.errors import DataError, RowProblem
 from geo.events import ROOT, period_end
 
@@ -23,10 +23,17 @@ def load_bases(path: str | Path = BASES_CSV) -> gpd.GeoDataFrame:
     Raises
     ------
     DataError
-        If a base's location is not a gazetteer place or a date does not parse.
+        If a base's location is not a gazetteer place, a date does not parse,
+        or a ``record_sources`` id is not in ``references.csv``.
     """
     bases = pd.read_csv(path, dtype=str, keep_default_na=False)
     problems = []
+    # The public record's references (geo.record), as for events: every id must be in references.csv.
+    known = set(record.load_references()["ref_id"]) if "record_sources" in bases else set()
+    for i, cell in enumerate(bases.get("record_sources", pd.Series(dtype=str))):
+        unknown = [ref for ref in record.references_cited(cell) if ref not in known]
+        if unknown:
+            problems.append(RowProblem(i + 2, "record_sources", cell, f"unknown reference id {', '.join(unknown)}"))
     lon, lat = [], []
     for i, row in bases.iterrows():
         try:

@@ -36,8 +36,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import shapely
 
-from geo import borders, gazetteer
-from geo.errors import DataError, RowProblem
+from geo import borders, frontiers, gazetteer, record
+from geo.errors import DataError, Refusals, RowProblem, problem_order
 
 ROOT = Path(__file__).resolve().parent.parent
 EVENTS_CSV = ROOT / "events.csv"
@@ -195,8 +195,26 @@ def _parse_dates(series: pd.Series) -> pd.Series:
     """Parse strict ISO dates; anything else (or an impossible day) becomes NaT."""
     text = series.astype("string").str.strip()
     ok = text.str.fullmatch(_ISO_DATE.pattern).fillna(False).astype(bool)
-    parsed = pd.to_datetime(text.where(ok), format="%Y-%m-%d", errors="coerce")
-    return parsed
+    return parse_dates(text.where(ok), ("%Y-%m-%d",))
+
+
+def parse_dates(values: pd.Series, formats: tuple[str, ...]) -> pd.Series:
+    """Dates in the first of ``formats`` that fits, NaT for the rest; each distinct cell is parsed once.
+
+    The one date parser of the curated checks and the importers: a million
+    cells hold a few thousand distinct dates, each parsed once.
+    """
+    codes, uniques = pd.factorize(values)
+    text = pd.Series(list(uniques), dtype=object)
+    parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
+    for fmt in formats:
+        missing = parsed.isna()
+        if not missing.any():
+            break
+        attempt = pd.to_datetime(text[missing], format=fmt, errors="coerce")
+        parsed.loc[missing] = attempt.astype("datetime64[us]")
+    table = np.append(parsed.to_numpy(), np.datetime64("NaT", "us"))
+    return pd.Series(table[codes], index=values.index, dtype="datetime64[us]")
 
 
 def period_end(start: pd.Series, precision: pd.Series) -> pd.Series:
@@ -228,25 +246,15 @@ def format_period(row: pd.Series) -> str:
     return first if last == first else f"{first} – {last}"
 
 
-class _Collector:
-    """Gathers problems per row from boolean masks, wording each bad cell once."""
+class _Collector(Refusals):
+    """The shared collector, quoting each bad cell from the frame being checked."""
 
     def __init__(self, frame: pd.DataFrame):
+        super().__init__(frame["_row"].to_numpy() if "_row" in frame else np.arange(len(frame)) + 2)
         self.frame = frame
-        self.rows = frame["_row"].to_numpy() if "_row" in frame else np.arange(len(frame)) + 2
-        self.problems: list[RowProblem] = []
-        self.bad = np.zeros(len(frame), dtype=bool)
 
     def flag(self, mask, column: str, message, value_column: str | None = None) -> None:
-        mask = np.asarray(mask, dtype=bool)
-        if not mask.any():
-            return
-        self.bad |= mask
-        values = self.frame.get(value_column or column, None)
-        for i in np.flatnonzero(mask):
-            value = None if values is None else values.iloc[i]
-            text = message(i) if callable(message) else message
-            self.problems.append(RowProblem(int(self.rows[i]), column, value, text))
+        super().flag(mask, column, message, self.frame.get(value_column or column, None))
 
 
 def validate_events(
@@ -256,6 +264,7 @@ def validate_events(
     check_places: bool = True,
     strict: bool = True,
     name: str = "events",
+    reference_ids: set[str] | None = None,
 ) -> tuple[gpd.GeoDataFrame, list[RowProblem]]:
     """Check every row of an events table and return the good rows as typed points.
 
@@ -273,6 +282,13 @@ def validate_events(
     strict
         Raise :class:`DataError` on any problem (nothing half-loaded) instead
         of returning the good rows with the list of problems.
+    reference_ids
+        The allowed ids in ``record_sources`` (``references.csv``); ``None``
+        skips that check. The ``record_*`` columns are optional
+        (:mod:`geo.record`); when present, each event is placed (``start``,
+        ``end``, ``date_label``) at its most precise date, and the articles'
+        own dates stay in ``articles_start``, ``articles_end`` and
+        ``articles_date_label``.
 
     Returns
     -------
@@ -371,34 +387,36 @@ def validate_events(
     # from every code instead of turning the mask into NA.
     found = pd.Series(geo_country, dtype=object).fillna("").to_numpy()
     mismatch = coords_ok & country.isin(known) & pd.Series(found != country.to_numpy(dtype=object))
+    # Off its polygon: a border or coastal point, the country as it was on the date, a disputed
+    # area, or truly outside (geo.frontiers, one vectorised pass per named country).
+    off = np.flatnonzero(mismatch.to_numpy())
+    sorted_out = frontiers.check_countries(
+        lon.to_numpy()[off], lat.to_numpy()[off], country.to_numpy(dtype=object)[off], geo_country[off],
+        start.to_numpy()[off],
+    )  # fmt: skip
     outside = np.zeros(len(frame), dtype=bool)
     swapped = np.zeros(len(frame), dtype=bool)
-    distances = {}
-    for i in np.flatnonzero(mismatch.to_numpy()):
-        km = borders.distance_to_country_km(float(lon[i]), float(lat[i]), country.iloc[i])
-        if km <= borders.COUNTRY_TOLERANCE_KM:
-            geo_country[i] = country.iloc[i]  # a border or coastal point, within tolerance
-            continue
-        distances[i] = km
-        if -90 <= lon[i] <= 90 and borders.distance_to_country_km(float(lat[i]), float(lon[i]), country.iloc[i]) == 0:
-            swapped[i] = True
-        else:
-            outside[i] = True
+    outside[off[sorted_out.status == "outside"]] = True
+    swapped[off[sorted_out.status == "swapped"]] = True
+    distances = dict(zip(off, sorted_out.km, strict=True))
+    kept_off = off[np.isin(sorted_out.status, ["within", "then", "nowhere"])]
+    geo_country[kept_off] = country.to_numpy(dtype=object)[kept_off]
+    country_notes = dict(zip(off, sorted_out.note, strict=True))
+    # The cells the messages quote, taken once (pandas' .iloc per row costs a millisecond each).
+    off_lat, off_lon, off_named = (
+        dict(zip(off, text[c].iloc[off].tolist(), strict=True)) for c in ("latitude", "longitude", "country")
+    )
     check.flag(
         swapped,
         "latitude",
-        lambda i: (
-            f"with longitude {text['longitude'].iloc[i]}, lies outside {country.iloc[i]}; "
-            "latitude and longitude look swapped"
-        ),
+        lambda i: f"with longitude {off_lon[i]}, lies outside {off_named[i]}; latitude and longitude look swapped",
     )
     check.flag(
         outside,
         "latitude",
         lambda i: (
-            f"the point ({text['latitude'].iloc[i]}, {text['longitude'].iloc[i]}) lies "
-            f"{distances[i]:.0f} km outside {country.iloc[i]}, the country named"
-            + (f" (it is in {geo_country[i]})" if geo_country[i] else "")
+            f"the point ({off_lat[i]}, {off_lon[i]}) lies {distances[i]:.0f} km outside {off_named[i]}, "
+            "the country named" + (f" (it is in {geo_country[i]})" if geo_country[i] else "")
         ),
     )
 
@@ -446,16 +464,20 @@ def validate_events(
 
     if check_places:
         _check_places(text, lat, lon, check)
+    record_parts = (
+        _check_record(frame, check, reference_ids) if any(c in frame for c in record.RECORD_COLUMNS) else None
+    )
 
     good = ~check.bad
     if strict and check.problems:
-        raise DataError(sorted(check.problems, key=_problem_order), source=name)
+        raise DataError(sorted(check.problems, key=problem_order), source=name)
 
     # The kept rows in their final order (date, then id), chosen before any
     # column is copied: one take per column instead of a filter then a sort,
     # and none at all when the file is already in order.
     count = len(frame)
-    rows = _date_order(np.flatnonzero(good), start, text["event_id"])
+    placed = start if record_parts is None else record_parts["placed"]
+    rows = _date_order(np.flatnonzero(good), placed, text["event_id"])
     in_order = len(rows) == count and bool((rows == np.arange(count)).all())
 
     def pick(series: pd.Series) -> pd.Series:
@@ -474,6 +496,14 @@ def validate_events(
     # million rows then never hold two copies of the table. That includes the
     # caller's frame, which every check is done with: a caller that keeps no
     # reference to it (geo.importers) has its columns freed along the way.
+    flagged = {i: n for i, n in country_notes.items() if n}
+    if flagged:  # say why a point off its named country's polygon was kept
+        notes = (
+            frame["notes"].astype(object).copy() if "notes" in frame else pd.Series("", index=frame.index, dtype=object)
+        )
+        for i, note in flagged.items():
+            notes.iat[i] = note if pd.isna(notes.iat[i]) or not notes.iat[i] else f"{note} {notes.iat[i]}"
+        frame = frame.assign(notes=notes)
     extras = {extra: frame[extra] for extra in OPTIONAL_EXTRA if extra in frame}
     line_numbers, problems = check.rows, check.problems
     frame = check = None
@@ -500,10 +530,100 @@ def validate_events(
     located = pick(pd.Series(geo_country, dtype=object)).fillna(typed["country"].astype(object))
     typed["geo_country"] = located.astype("str")
     typed["date_label"] = _date_labels(typed)
+    if record_parts is None:
+        typed["articles_start"], typed["articles_end"] = typed["start"], typed["end"]
+        typed["articles_date_label"] = typed["date_label"]
+        typed["dated_by_record"] = False
+        typed["placed_precision"] = typed["date_precision"]
+    else:
+        _place_at_most_precise(typed, {k: pick(v) for k, v in record_parts.items() if k != "placed"})
     typed["search_text"] = _search_text(typed)
     _release_arrow_memory()  # the search text's scratch, before GEOS allocates the points
     events = borders.as_points(typed)
-    return events, sorted(problems, key=_problem_order)
+    return events, sorted(problems, key=problem_order)
+
+
+def _check_record(frame: pd.DataFrame, check: _Collector, reference_ids: set[str] | None) -> dict[str, pd.Series]:
+    """Check the optional public-record columns and return them typed, with the date each row is placed at."""
+    text = {c: (_text(frame[c]) if c in frame else pd.Series("", index=frame.index, dtype="string"))
+            for c in record.RECORD_COLUMNS}  # fmt: skip
+    parts: dict[str, pd.Series] = {}
+    for date_column, precision_column in (
+        ("record_date", "record_precision"),
+        ("record_end_date", "record_end_precision"),
+    ):
+        value, precision = text[date_column], text[precision_column]
+        parsed = _parse_dates(value)
+        check.flag((value != "") & parsed.isna(), date_column, "is not a date in the form YYYY-MM-DD")
+        check.flag((value != "") & ~precision.isin(PRECISIONS), precision_column,
+                   f"must be day, month or year when {date_column} is set")  # fmt: skip
+        check.flag((value == "") & (precision != ""), precision_column, f"is set but {date_column} is empty")
+        check.flag((precision == "month") & parsed.notna() & (parsed.dt.day != 1), precision_column,
+                   lambda i, v=value: f"says month, but {v.iloc[i]} is not the first of a month")  # fmt: skip
+        check.flag((precision == "year") & parsed.notna() & ((parsed.dt.day != 1) | (parsed.dt.month != 1)),
+                   precision_column, lambda i, v=value: f"says year, but {v.iloc[i]} is not 1 January")  # fmt: skip
+        parts[date_column], parts[precision_column] = parsed, precision.replace("", pd.NA)
+    # A month- or year-precise end may be stored before a day-precise start in the same period.
+    last_day = period_end(parts["record_end_date"], parts["record_end_precision"].fillna("day"))
+    check.flag(
+        parts["record_end_date"].notna() & parts["record_date"].notna() & (last_day < parts["record_date"]),
+        "record_end_date", lambda i: f"is before record_date {text['record_date'].iloc[i]}",
+    )  # fmt: skip
+    has_record = (text["record_date"] != "") | (text["record_place"] != "") | (text["record_fatalities"] != "")
+    check.flag(has_record & (text["record_sources"] == ""), "record_sources",
+               "is empty; a public-record date, place or figure must name its references")  # fmt: skip
+    if reference_ids is not None:
+        unknown = [
+            [r for r in record.references_cited(cell) if r not in reference_ids] for cell in text["record_sources"]
+        ]
+        check.flag([bool(u) for u in unknown], "record_sources",
+                   lambda i: f"unknown reference id {', '.join(map(repr, unknown[i]))}; add it to references.csv")  # fmt: skip
+    for column in ("record_latitude", "record_longitude", "record_fatalities"):
+        numbers = _numbers(text[column])
+        check.flag((text[column] != "") & numbers.isna(), column, "is not a number")
+        parts[column] = numbers
+    check.flag(parts["record_fatalities"].notna() & ((parts["record_fatalities"] < 0) | (parts["record_fatalities"] % 1 != 0)),
+               "record_fatalities", "must be a whole number of 0 or more")  # fmt: skip
+    check.flag((text["record_latitude"] == "") != (text["record_longitude"] == ""), "record_latitude",
+               "record_latitude and record_longitude go together")  # fmt: skip
+    for column in ("record_place", "record_sources", "record_note"):
+        parts[column] = text[column]
+    start = _parse_dates(_text(frame["event_date"]))
+    parts["placed"], _, _ = record.most_precise(start, _text(frame["date_precision"]), parts["record_date"],
+                                                parts["record_precision"])  # fmt: skip
+    return parts
+
+
+def _place_at_most_precise(typed: pd.DataFrame, parts: dict[str, pd.Series]) -> None:
+    """Keep the articles' dates in ``articles_*`` and place each event at its most precise date (in place)."""
+    for column, values in parts.items():
+        typed[column] = values.to_numpy() if column.startswith("record_") else values
+    typed["record_fatalities"] = typed["record_fatalities"].astype("Int64")
+    typed["articles_start"], typed["articles_end"] = typed["start"], typed["end"]
+    typed["articles_date_label"] = typed["date_label"]
+    first, first_precision, by_record = record.most_precise(
+        typed["event_date"], typed["date_precision"], typed["record_date"], typed["record_precision"]
+    )
+    last, last_precision, end_by_record = record.most_precise_end(
+        typed["end_date"], typed["end_precision"], typed["record_end_date"], typed["record_end_precision"]
+    )
+    typed["dated_by_record"] = by_record | end_by_record
+    typed["placed_precision"] = first_precision
+    typed["start"] = first
+    typed["end"] = period_end(last.fillna(first), last_precision.where(last.notna(), first_precision).fillna("day"))
+    placed = pd.DataFrame(
+        {"event_date": first, "date_precision": first_precision, "end_date": last, "end_precision": last_precision}
+    )
+    typed["date_label"] = np.where(typed["dated_by_record"], _date_labels(placed), typed["articles_date_label"])
+    recorded = pd.DataFrame(
+        {"event_date": typed["record_date"], "date_precision": typed["record_precision"],
+         "end_date": typed["record_end_date"], "end_precision": typed["record_end_precision"]}
+    )  # fmt: skip
+    has = typed["record_date"].notna().to_numpy()
+    labels = np.full(len(typed), "", dtype=object)
+    if has.any():
+        labels[has] = _date_labels(recorded[has].reset_index(drop=True))
+    typed["record_date_label"] = labels
 
 
 def _release_arrow_memory() -> None:
@@ -614,10 +734,6 @@ def _country_of_points(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     return out
 
 
-def _problem_order(problem: RowProblem) -> tuple:
-    return (problem.row or 0, problem.column or "")
-
-
 def _check_places(text: dict[str, pd.Series], lat: pd.Series, lon: pd.Series, check: _Collector) -> None:
     """Curated data only: locations and route stops are gazetteer places, coordinates match them."""
     places = gazetteer.load_gazetteer().set_index("name")
@@ -680,9 +796,11 @@ def load_events(
     """
     frame = read_table(path)
     source_ids = set(load_sources(sources_path)["source_id"])
+    reference_ids = set(record.load_references()["ref_id"]) if record.REFERENCES_CSV.exists() else None
     events, _ = validate_events(
-        frame, source_ids=source_ids, check_places=check_places, strict=True, name=str(getattr(path, "name", path))
-    )
+        frame, source_ids=source_ids, check_places=check_places, strict=True,
+        name=str(getattr(path, "name", path)), reference_ids=reference_ids,
+    )  # fmt: skip
     return events
 
 
@@ -715,5 +833,6 @@ def combine_events(*frames: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
             [RowProblem(None, "event_id", value, "appears in more than one data set") for value in repeated[:20]],
             source="combined data",
         )
-    combined = combined.sort_values(["event_date", "event_id"], kind="stable").reset_index(drop=True)
+    # By the date each event is placed at (its most precise one), the order filtering relies on.
+    combined = combined.sort_values(["start", "event_id"], kind="stable").reset_index(drop=True)
     return gpd.GeoDataFrame(combined, geometry="geometry", crs=borders.WGS84)

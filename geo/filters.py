@@ -24,7 +24,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo import search
+from geo import record, search
 from geo.errors import RowProblem
 from geo.events import EARLIEST_DATE, SEARCH_COLUMNS
 
@@ -38,7 +38,9 @@ class View:
 
     ``mode`` 'as_of' shows everything that has started by ``as_of``; 'window'
     shows what overlaps ``date_from``..``date_to``. Empty ``countries`` or
-    ``types`` mean all.
+    ``types`` mean all. ``dates`` 'precise' places each event at its most
+    precise date (the public record's where finer, :mod:`geo.record`);
+    'articles' at the articles' own dates.
     """
 
     as_of: date
@@ -50,6 +52,7 @@ class View:
     text: str = ""
     center: tuple[float, float] | None = field(default=None, compare=False)
     zoom: int | None = field(default=None, compare=False)
+    dates: str = "precise"
 
     @property
     def window(self) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -79,6 +82,8 @@ class View:
             params["type"] = list(self.types)
         if self.text:
             params["q"] = self.text
+        if self.dates != "precise":
+            params["dates"] = self.dates
         if self.center is not None:
             params["lat"], params["lon"] = f"{self.center[0]:.4f}", f"{self.center[1]:.4f}"
         if self.zoom is not None:
@@ -163,9 +168,13 @@ class View:
                 zoom = min(max(int(one("zoom")), 1), 18)
             except ValueError:
                 problems.append(RowProblem(None, "zoom", one("zoom"), "is not a whole number; ignored"))
+        dates = one("dates") or "precise"
+        if dates not in record.DATE_CHOICES:
+            problems.append(RowProblem(None, "dates", dates, "must be 'precise' or 'articles'; using 'precise'"))
+            dates = "precise"
         view = cls(
             as_of=as_of, mode=mode, date_from=date_from, date_to=date_to, countries=countries,
-            types=types, text=(one("q") or "").strip(), center=center, zoom=zoom,
+            types=types, text=(one("q") or "").strip(), center=center, zoom=zoom, dates=dates,
         )  # fmt: skip
         return view, problems
 
@@ -199,19 +208,34 @@ def filter_events(events: gpd.GeoDataFrame, view: View) -> gpd.GeoDataFrame:
         ``geo_country``), types and free text (case-insensitive, over title,
         description, actors and location).
     """
-    return _take(events, rows_in_view(events, view))
+    shown = _take(events, rows_in_view(events, view), view.dates)
+    return shown.sort_values(["start", "event_id"], kind="stable") if _by_articles(shown, view) else shown
+
+
+def _by_articles(events: pd.DataFrame, view: View) -> bool:
+    """Whether this view places events at the articles' dates and some event's dates differ from them."""
+    return view.dates == "articles" and "dated_by_record" in events and bool(events["dated_by_record"].any())
 
 
 def rows_in_view(events: pd.DataFrame, view: View) -> slice | np.ndarray:
     """Return the positions of the events in view: a slice when only the date cuts, else an index array."""
     first, last = view.window
-    start = events["start"].to_numpy()
-    # Binary search: every event starting after the window's end is cut off
-    # without looking at it. (The bound takes the column's unit, so numpy does
-    # not convert the whole column to compare.)
-    stop = int(np.searchsorted(start, _day(last, start.dtype), side="right"))
-    mask: np.ndarray | None = None
-    if view.mode == "window":
+    if _by_articles(events, view):
+        # Events are sorted by their most precise date, not the articles': no
+        # binary search, one comparison per event (the curated data only).
+        start, ends = events["articles_start"].to_numpy(), events["articles_end"].to_numpy()
+        mask = start <= _day(last, start.dtype)
+        if view.mode == "window":
+            mask &= ends >= _day(first, ends.dtype)
+        stop = len(events)
+    else:
+        start = events["start"].to_numpy()
+        # Binary search: every event starting after the window's end is cut off
+        # without looking at it. (The bound takes the column's unit, so numpy does
+        # not convert the whole column to compare.)
+        stop = int(np.searchsorted(start, _day(last, start.dtype), side="right"))
+        mask = None
+    if view.mode == "window" and not _by_articles(events, view):
         # Events starting in the window overlap it; only earlier ones need their end checked.
         lo = int(np.searchsorted(start, _day(first, start.dtype), side="left"))
         if lo > 0:
@@ -346,9 +370,11 @@ def _isin(column: pd.Series, stop: int, values: tuple[str, ...]) -> np.ndarray:
     return column.iloc[:stop].isin(values).to_numpy(dtype=bool, na_value=False)
 
 
-def _take(events: gpd.GeoDataFrame, rows: slice | np.ndarray) -> gpd.GeoDataFrame:
+def _take(events: gpd.GeoDataFrame, rows: slice | np.ndarray, dates: str = "precise") -> gpd.GeoDataFrame:
     # A slice is a view of the columns (pandas copies on write); an index array copies only the rows kept.
-    return events.iloc[rows]
+    taken = events.iloc[rows]
+    # The articles' dates replace the most precise ones in what the view shows (geo.record.dated).
+    return record.dated(taken, dates, sort=False) if dates != "precise" else taken
 
 
 def text_mask(events: pd.DataFrame, text: str) -> np.ndarray:
@@ -439,7 +465,7 @@ def events_with_status(
     use :func:`filter_events`, which never includes them.
     """
     rows = rows_in_view(events, view)
-    shown = _take(events, rows)
+    shown = _take(events, rows, view.dates)
     status = recency(shown, view)
     if view.mode == "window" and show_earlier:
         first, _ = view.window
@@ -449,7 +475,7 @@ def events_with_status(
         before = before[ends < _day(first, ends.dtype)]
         if len(before):
             # One take of both parts rather than two copies and a concatenation.
-            shown = _take(events, np.concatenate([before, np.arange(len(events))[rows]]))
+            shown = _take(events, np.concatenate([before, np.arange(len(events))[rows]]), view.dates)
             status = np.concatenate([np.full(len(before), "earlier"), status])
     return shown, status
 

@@ -6,9 +6,16 @@ by name: names are ambiguous (there is a Gao in Burkina Faso as well as the
 Gao in Mali) and an id is not. Country points are Natural Earth's label
 points. Two points are derived from the Natural Earth borders: the Mali–Niger
 border crossing of the Gao–Niamey road and the Mali–Niger–Burkina Faso
-tripoint. Every entry says which (``basis``), and the tests check each
-coordinate against an independent fact (its country's polygon, a distance an
-article states).
+tripoint. Every entry says which (``basis``).
+
+Each town is checked against references other than GeoNames, stored in
+``places_references.csv`` (two per place: coordinates published by
+Wikipedia editions and other gazetteers, or a distance a reference states):
+:func:`reference_checks` measures how far each place is from each, and the
+tests hold every place within a few kilometres of its references. Where the
+references agree with each other and GeoNames is far from them, the
+coordinate is corrected in :data:`PLACE_SPECS` (``corrected``) and the reason
+is given there.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ import difflib
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
@@ -35,6 +43,8 @@ class PlaceSpec:
     derived: str | None = None
     note: str = ""
     aliases: tuple[str, ...] = ()
+    #: (longitude, latitude) replacing GeoNames' where the references disagree with it; say why in ``note``.
+    corrected: tuple[float, float] | None = None
 
 
 PLACE_SPECS: tuple[PlaceSpec, ...] = (
@@ -47,7 +57,15 @@ PLACE_SPECS: tuple[PlaceSpec, ...] = (
         "Gao", "town", "MLI", geonameid="2457163",
         note="Gao in Mali (GeoNames 2457163), not Gao in Burkina Faso (2360626).",
     ),
-    PlaceSpec("Tessit", "town", "MLI", geonameid="10343856"),
+    PlaceSpec(
+        "Tessit", "town", "MLI", geonameid="10343856", corrected=(0.30000, 15.21667),
+        note=(
+            "GeoNames 10343856 puts Tessit at 0.3° W, about 100 km from Ansongo and west of Gao, outside "
+            "the Gourma's tri-border corner. Both references put it 50–65 km from Ansongo and some 30 km "
+            "from the Niger and Burkina Faso borders, which only 0.3° E satisfies: the longitude's sign is "
+            "wrong in GeoNames, and is flipped here."
+        ),
+    ),
     PlaceSpec("Timbuktu", "town", "MLI", geonameid="2449067", aliases=("Tombouctou",)),
     PlaceSpec(
         "Ansongo", "town", "MLI", geonameid="2461003",
@@ -72,8 +90,10 @@ PLACE_SPECS: tuple[PlaceSpec, ...] = (
     PlaceSpec(
         "Mali–Niger border crossing", "border_crossing", "MLI", derived="crossing",
         note=(
-            "The articles do not name where the last unit crossed. Taken as the point where the "
-            "Gao–Niamey road's leg from Ansongo to Ayorou meets the Natural Earth border."
+            "A derived point, not a named place: where the Gao–Niamey road's leg from Ansongo to Ayorou "
+            "meets the Natural Earth border. The articles do not name the crossing; the public record "
+            "(RFI) names the Labbezanga border post, whose coordinates no stored reference gives, so "
+            "events here carry 'region' precision."
         ),
         aliases=("Mali-Niger border crossing", "Mali–Niger border", "Mali-Niger border"),
     ),
@@ -134,6 +154,9 @@ def _coordinates(spec: PlaceSpec) -> tuple[float, float, str]:
         city = _geonames_cities()[spec.geonameid]
         if city["countrycode"] != borders.iso2_of(spec.iso3):
             raise ValueError(f"GeoNames {spec.geonameid} is in {city['countrycode']}, not {spec.iso3}")
+        if spec.corrected is not None:
+            lon, lat = spec.corrected
+            return lon, lat, f"GeoNames {spec.geonameid} ({city['name']}), corrected against places_references.csv"
         return float(city["longitude"]), float(city["latitude"]), f"GeoNames {spec.geonameid} ({city['name']})"
     if spec.derived == "label":
         row = borders.load_countries().set_index("iso3").loc[spec.iso3]
@@ -256,3 +279,35 @@ def place_lonlat(name: str) -> tuple[float, float]:
     and a frame comparison per stop cost more than the rest of the step.
     """
     return _lonlat_by_name()[canonical_name(name)]
+
+
+PLACES_REFERENCES_CSV = Path(__file__).resolve().parent.parent / "places_references.csv"
+
+
+def load_place_references(path: str | Path = PLACES_REFERENCES_CSV) -> pd.DataFrame:
+    """Return the references each place is checked against (``check`` 'coordinates' or 'distance')."""
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    for column in ("latitude", "longitude", "km"):
+        table[column] = pd.to_numeric(table[column].replace("", None), errors="coerce")
+    return table
+
+
+def reference_checks(references: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Return, for each reference, how far the gazetteer's place is from what the reference says.
+
+    For a 'coordinates' reference, ``off_km`` is the geodesic distance from the
+    gazetteer's point to the reference's; for a 'distance' reference ("65 km
+    from Ansongo"), it is the difference between the gazetteer's distance to
+    ``from_place`` and the stated ``km``.
+    """
+    references = load_place_references() if references is None else references
+    rows = []
+    for ref in references.to_dict("records"):
+        lon, lat = place_lonlat(ref["place"])
+        if ref["check"] == "coordinates":
+            off = float(borders.distance_km(lon, lat, ref["longitude"], ref["latitude"]))
+        else:
+            from_lon, from_lat = place_lonlat(ref["from_place"])
+            off = abs(float(borders.distance_km(lon, lat, from_lon, from_lat)) - float(ref["km"]))
+        rows.append({**ref, "off_km": off})
+    return pd.DataFrame(rows)

@@ -14,7 +14,7 @@ and filters, which ``st_folium(feature_group_to_add=...)`` swaps in place.
 from __future__ import annotations
 
 import hashlib
-import html
+import json
 import math
 from collections.abc import Iterable
 from functools import lru_cache
@@ -27,7 +27,8 @@ from branca.element import Element, MacroElement
 from folium.utilities import JsCode
 from jinja2 import Template
 
-from geo import borders
+from geo import borders, record
+from geo.escaping import has_template_syntax, html_text
 from geo.events import EVENT_TYPES, source_list
 
 #: Event colours: Paul Tol's "discrete rainbow" (13 of its colours), designed to
@@ -62,11 +63,10 @@ MAP_ASSETS = frozenset({"leaflet", "leaflet_css", "jquery"})
 SEA_COLOUR = "#D6E6F2"
 
 
-def esc(value) -> str:
-    """Return ``value`` as HTML-escaped text ('' for missing values)."""
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return ""
-    return html.escape(str(value), quote=True)
+#: Every string from a data file goes into the map through this: HTML-escaped, and with its
+#: braces as character references so that folium's second Jinja pass cannot evaluate it
+#: (see :mod:`geo.escaping`).
+esc = html_text
 
 
 def marker_radius(fatalities) -> float:
@@ -92,6 +92,38 @@ def _stable_ids(element, prefix: str) -> None:
             visit(child)
             node._children[child.get_name()] = child
         # Popups and figures keep part of their content outside _children.
+        for attribute in ("html", "header", "script"):
+            inner = getattr(node, attribute, None)
+            if isinstance(inner, Element) and inner is not node:
+                visit(inner)
+
+    visit(element)
+
+
+def check_template_inert(element) -> None:
+    """Raise ValueError if text anywhere in a folium tree could still be evaluated as a Jinja template.
+
+    folium renders every element's output a second time as a template (see
+    :mod:`geo.escaping`), so one string that reached the map without
+    :func:`esc` would be code run on the server. This walks the tree the
+    dashboard or an export is about to render and refuses it instead: a
+    programming error caught before a reader's text is evaluated.
+    """
+
+    def texts(node):
+        for attribute in ("data", "text", "_template_str"):
+            value = getattr(node, attribute, None)
+            if isinstance(value, str):
+                yield value
+            elif isinstance(value, dict | list):
+                yield json.dumps(value, ensure_ascii=False)
+
+    def visit(node):
+        for text in texts(node):
+            if has_template_syntax(text):
+                raise ValueError(f"{node.get_name()} holds template syntax: its text reached folium without esc()")
+        for child in node._children.values():
+            visit(child)
         for attribute in ("html", "header", "script"):
             inner = getattr(node, attribute, None)
             if isinstance(inner, Element) and inner is not node:
@@ -303,6 +335,36 @@ def sources_html(cell: str, sources: pd.DataFrame) -> str:
     )
 
 
+def record_html(row: pd.Series) -> str:
+    """Return the popup's public-record lines: both dates, the record's place and toll, the references linked."""
+    label = row.get("record_date_label")
+    place, toll = row.get("record_place"), row.get("record_fatalities")
+    has_place = isinstance(place, str) and bool(place)
+    has_toll = toll is not None and not pd.isna(toll)
+    if not (isinstance(label, str) and label) and not has_place and not has_toll:
+        return ""
+    lines = [f"<div class='record'><i>{esc(record.both_dates(row))}</i>"]
+    if has_place:
+        lines.append(f"<div>Public record, place: {esc(place)}</div>")
+    if has_toll:
+        lines.append(f"<div>Public record, toll: {int(toll)}</div>")
+    links = "".join(
+        f"<li>[{esc(ref_id)}] <a href='{esc(url)}' target='_blank' rel='noopener'>{esc(title)}</a></li>"
+        if url else f"<li>[{esc(ref_id)}] {esc(title)}</li>"
+        for ref_id, title, url in record.reference_links(row.get("record_sources"), _references())
+    )  # fmt: skip
+    if links:
+        lines.append(f"<ul style='margin:2px 0 0 16px;padding:0'>{links}</ul>")
+    lines.append("</div>")
+    return "".join(lines)
+
+
+@lru_cache(maxsize=1)
+def _references() -> pd.DataFrame:
+    """The public references, read once: every popup with a record links them."""
+    return record.load_references()
+
+
 def popup_html(row: pd.Series, sources: pd.DataFrame) -> str:
     """Return an event's popup: title, date at its precision, place, description, toll, readings, sources."""
     fatalities = row.get("fatalities")
@@ -314,6 +376,7 @@ def popup_html(row: pd.Series, sources: pd.DataFrame) -> str:
         f"<p style='margin:4px 0'>{esc(row.get('description'))}</p>",
         f"<div>Fatalities: {esc(toll)}</div>",
     ]
+    parts.append(record_html(row))
     if row.get("troops") is not None and not pd.isna(row.get("troops")):
         parts.append(f"<div>Troops: {int(row['troops']):,}</div>")
     if row.get("readings"):
@@ -547,6 +610,7 @@ def dynamic_layers(
     groups = [base_group, move_group, event_group]
     for i, group in enumerate(groups):
         _stable_ids(group, f"layer{i}_")
+        check_template_inert(group)
     return groups
 
 
@@ -611,6 +675,7 @@ def build_map(
             f'<div id="map-attribution" style="position:fixed;bottom:4px;right:10px;z-index:9999;'
             f'background:rgba(255,255,255,.85);padding:2px 6px;font:11px sans-serif">{esc(attribution)}</div>'))  # fmt: skip
     _stable_ids(fmap, "map")
+    check_template_inert(fmap)
     return fmap
 
 
@@ -700,4 +765,5 @@ def gazetteer_map(
             fmap.fit_bounds([[min(lat1, lat2), min(lon1, lon2)], [max(lat1, lat2), max(lon1, lon2)]],
                             padding=(30, 30), max_zoom=7)  # fmt: skip
     _stable_ids(fmap, "places")
+    check_template_inert(fmap)
     return fmap

@@ -91,11 +91,14 @@ def event_table(events: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
     ``title``, ``type``, ``place``, ``country``, ``fatalities``, ``articles``
     (how many of the articles, a number to sort by), ``reported by`` ('3 of 5
     articles'), ``which`` (the articles by id and headline), ``readings``,
-    ``event_id``.
+    ``the articles`` (the articles' own date), ``the public record`` (the
+    record's date, place and toll with its reference ids, '' where it adds
+    nothing), ``event_id``. ``date`` is where the event is placed: the more
+    precise of the two.
     """
     total = len(sources)
     columns = ["date", "first day", "title", "type", "place", "country", "fatalities", "articles",
-               "reported by", "which", "readings", "event_id"]  # fmt: skip
+               "reported by", "which", "readings", "the articles", "the public record", "event_id"]  # fmt: skip
     if events.empty:
         return pd.DataFrame(columns=columns)
     counts = events["sources"].map(lambda cell: reach(cell, sources))
@@ -112,6 +115,8 @@ def event_table(events: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
             "reported by": [f"{n} of {total} articles" for n in counts],
             "which": events["sources"].map(lambda cell: _which(cell, sources)).to_numpy(),
             "readings": events["readings"].fillna("").astype(str).to_numpy(),
+            "the articles": events.get("articles_date_label", events["date_label"]).astype(str).to_numpy(),
+            "the public record": [public_record_text(row) for row in events.to_dict("records")],
             "event_id": events["event_id"].astype(str).to_numpy(),
         }
     )
@@ -138,10 +143,29 @@ def reading_table(events: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
     return table.assign(fatalities=toll_text(table["fatalities"]).to_numpy(), which=ids)
 
 
+def public_record_text(row: dict) -> str:
+    """Return what the public record adds to one event, e.g. '7 August 2022 [R33; R34]', or ''."""
+    parts = []
+    label = row.get("record_date_label")
+    if isinstance(label, str) and label:
+        parts.append(label)
+    place = row.get("record_place")
+    if isinstance(place, str) and place:
+        parts.append(f"at {place}")
+    toll = row.get("record_fatalities")
+    if toll is not None and not pd.isna(toll):
+        parts.append(f"toll {int(toll)}")
+    if not parts:
+        return ""
+    cited = "; ".join(s.strip() for s in str(row.get("record_sources") or "").split(";") if s.strip())
+    return ", ".join(parts) + (f" [{cited}]" if cited else "")
+
+
 def _id_pattern(ids: Iterable[str]) -> str:
-    # Ids are whole tokens: '400' in '2,400' or '2021' must not read as an article.
+    # Ids are whole tokens: '400' in '2,400' or '2021' must not read as an article,
+    # while a list such as '(000, 001 and 004)' names three.
     alternatives = "|".join(re.escape(i) for i in sorted(ids, key=len, reverse=True))
-    return rf"(?<![\d,.\-])(?:{alternatives})(?![\d,])"
+    return rf"(?<![\d,.\-])(?:{alternatives})(?!\d|,\d)"
 
 
 def split_readings(text: str, ids: Iterable[str]) -> list[dict]:
@@ -230,3 +254,48 @@ def reported_by_at_least(events: pd.DataFrame, sources: pd.DataFrame, articles: 
     if events.empty or articles <= 0:
         return events
     return events[events["sources"].map(lambda cell: reach(cell, sources) >= articles).to_numpy(dtype=bool)]
+
+
+def references_table(events: pd.DataFrame, references: pd.DataFrame) -> pd.DataFrame:
+    """Return the public references the events cite in ``record_sources``, with how many events cite each.
+
+    Columns: ``ref_id``, ``title``, ``publisher``, ``url``, ``published``,
+    ``supports``, ``events``; in id order.
+    """
+    columns = ["ref_id", "title", "publisher", "url", "published", "supports", "events"]
+    if events.empty or "record_sources" not in events:
+        return pd.DataFrame(columns=columns)
+    cited = events["record_sources"].fillna("").astype(str).map(source_list).explode().dropna()
+    counts = cited[cited != ""].value_counts()
+    table = references[references["ref_id"].isin(counts.index)].copy()
+    table["events"] = table["ref_id"].map(counts).astype(int)
+    return table.sort_values("ref_id")[columns].reset_index(drop=True)
+
+
+def cited_before_the_event(events: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
+    """Return each (event, article) pair where the article was published before the event began.
+
+    An article cannot report what had not happened when it was written; it
+    can only announce a plan. The first day compared is the more precise of
+    the articles' and the public record's. An article the row's ``date_note``
+    names as background ('004 ... background only') is not counted.
+
+    Columns: ``event_id``, ``source_id``, ``published``, ``start``.
+    """
+    columns = ["event_id", "source_id", "published", "start"]
+    if events.empty or "published" not in sources:
+        return pd.DataFrame(columns=columns)
+    published = dict(zip(sources["source_id"], pd.to_datetime(sources["published"], errors="coerce"), strict=True))
+    rows = []
+    for event in events.to_dict("records"):
+        note = str(event.get("date_note") or "")
+        for sid in source_list(event["sources"]):
+            day = published.get(sid)
+            if day is None or pd.isna(day):
+                continue
+            background = "background" in note.lower() and re.search(_id_pattern([sid]), note) is not None
+            if pd.Timestamp(event["start"]) > day and not background:
+                rows.append(
+                    {"event_id": event["event_id"], "source_id": sid, "published": day, "start": event["start"]}
+                )
+    return pd.DataFrame(rows, columns=columns)

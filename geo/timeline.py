@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from datetime import date
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
 from geo import gazetteer
@@ -60,7 +61,8 @@ def monthly_counts(events: pd.DataFrame) -> pd.DataFrame:
         {
             "month": _months(events["start"]).to_numpy(),
             "event_type": events["event_type"].astype(str).to_numpy(),
-            "date_precision": events["date_precision"].astype(str).to_numpy(),
+            # The precision of the date the event is placed at (the public record's where finer).
+            "date_precision": events.get("placed_precision", events["date_precision"]).astype(str).to_numpy(),
         }
     )
     counts = frame.groupby(["month", "event_type", "date_precision"]).size().rename("events").reset_index()
@@ -165,10 +167,16 @@ def spans(events: pd.DataFrame, context: pd.DataFrame | None = None) -> pd.DataF
     if events.empty:
         return pd.DataFrame(columns=columns)
     context = events if context is None else context
-    given = events[events["end_date"].notna()].assign(end_basis="given by the articles", end_from="")
+    # An end the articles do not give may come from the public record (geo.record).
+    by_articles = events["end_date"].notna()
+    by_record = events["record_end_date"].notna() & ~by_articles if "record_end_date" in events else by_articles & False
+    given = events[by_articles | by_record]
+    given = given.assign(
+        end_basis=np.where(by_articles[given.index], "given by the articles", "given by the public record"), end_from=""
+    )
     rows = [given]
     moves = context[context["event_type"] == "troop_movement"]
-    open_ops = events[(events["event_type"] == "operation") & events["end_date"].isna()]
+    open_ops = events[(events["event_type"] == "operation") & ~by_articles & ~by_record]
     inferred = []
     for _, op in open_ops.iterrows():
         actors = _actors(op["actors"])
@@ -204,7 +212,11 @@ def strip_frame(events: pd.DataFrame) -> pd.DataFrame:
             "event_type": events["event_type"].astype(str).to_numpy(),
             "title": events["title"].astype(str).to_numpy(),
             "date_label": events["date_label"].astype(str).to_numpy(),
-            "known": events["date_precision"].astype(str).map(PRECISION_LABELS).fillna("").to_numpy(),
+            "known": events.get("placed_precision", events["date_precision"])
+            .astype(str)
+            .map(PRECISION_LABELS)
+            .fillna("")
+            .to_numpy(),
             "fatalities": events["fatalities"].astype("float64").to_numpy(),
             "sources": events["sources"].map(source_count).to_numpy(),
         }
@@ -402,12 +414,6 @@ def moment_marks(moments: pd.DataFrame, domain: tuple[date, date] | None = None)
         text="label:N", y=alt.Y("label_y:Q", scale=None)
     )
     return alt.layer(rules, badges, labels)
-
-
-def moment_legend(moments: pd.DataFrame) -> list[str]:
-    """Return one line per key moment: its number, date and title ('1. 18 August 2020: Coup in Mali')."""
-    frame = numbered_moments(moments)
-    return [f"{n}. {d}: {t}" for n, d, t in zip(frame["number"], frame["date_label"], frame["title"], strict=True)]
 
 
 def counts_chart(

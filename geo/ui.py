@@ -25,6 +25,7 @@ import streamlit as st
 from geo import borders, filters
 from geo.bases import BASES_CSV, load_bases
 from geo.errors import DataError, RowProblem
+from geo.escaping import markdown_literal as md
 from geo.events import EVENT_TYPES, EVENTS_CSV, SOURCES_CSV, combine_events, load_events, load_sources
 from geo.importers import FORMATS, ImportResult, import_table
 
@@ -32,6 +33,7 @@ from geo.importers import FORMATS, ImportResult, import_table
 K_MODE, K_DATE, K_WINDOW = "view_mode", "view_date", "view_window"
 K_COUNTRIES, K_TYPES, K_TEXT = "view_countries", "view_types", "view_text"
 K_CENTER, K_ZOOM = "view_center", "view_zoom"
+K_DATES = "view_dates"
 K_EARLIER, K_TILES, K_PLAYING, K_LAST_TICK = "show_earlier", "show_tiles", "playing", "last_tick"
 K_URL_PROBLEMS = "url_problems"
 VIEW_KEYS = (K_MODE, K_DATE, K_WINDOW, K_COUNTRIES, K_TYPES, K_TEXT)
@@ -40,6 +42,10 @@ VIEW_KEYS = (K_MODE, K_DATE, K_WINDOW, K_COUNTRIES, K_TYPES, K_TEXT)
 PLAY_INTERVAL_S = 1.5
 
 MODE_LABELS = {"as_of": "Everything up to a date", "window": "A window (from – to)"}
+DATES_LABELS = {
+    "precise": "Most precise (articles and public record)",
+    "articles": "The articles' dates only",
+}
 
 
 @st.cache_data(show_spinner="Loading events…")
@@ -149,12 +155,17 @@ def startup_data_path(argv: list[str] | None = None) -> str | None:
 
 @st.cache_data(show_spinner="Reading the data file…", max_entries=4)
 def cached_import(
-    name: str, data: bytes, fmt: str | None, date_column: str | None, event_type: str | None
+    name: str,
+    data: bytes,
+    fmt: str | None,
+    date_column: str | None,
+    event_type: str | None,
+    date_order: str | None = None,
 ) -> ImportResult:
     """Import a file's bytes once per (content, options); the key is the bytes' hash."""
     upload = io.BytesIO(data)
     upload.name = name
-    return import_table(upload, fmt=fmt, date_column=date_column, event_type=event_type,
+    return import_table(upload, fmt=fmt, date_column=date_column, event_type=event_type, date_order=date_order,
                         max_bytes=MAX_UPLOAD_MB * 1_000_000)  # fmt: skip
 
 
@@ -172,7 +183,7 @@ def _load_startup_file() -> None:
         data = Path(path).read_bytes()
         result = cached_import(Path(path).name, data, None, None, None)
     except OSError as exc:
-        st.session_state[K_IMPORT_MESSAGE] = ("error", f"{path}: cannot read the file ({exc.strerror or exc}).")
+        st.session_state[K_IMPORT_MESSAGE] = ("error", f"{md(path)}: cannot read the file ({md(exc.strerror or exc)}).")
         return
     except DataError as exc:
         st.session_state[K_IMPORT_MESSAGE] = ("error", _data_error_text(exc, what=path))
@@ -183,15 +194,15 @@ def _load_startup_file() -> None:
 def _accept_import(name: str, result: ImportResult, data: bytes) -> None:
     if result.events.empty:
         st.session_state[K_IMPORT_MESSAGE] = (
-            "error", f"{name}: no row could be read, so nothing was loaded; the data shown is unchanged.\n\n"
-            + "\n".join(f"- {p}" for p in result.problems[:20]))  # fmt: skip
+            "error", f"{md(name)}: no row could be read, so nothing was loaded; the data shown is unchanged.\n\n"
+            + "\n".join(f"- {md(p)}" for p in result.problems[:20]))  # fmt: skip
         return
     # The file's hash goes into export manifests, so a reader can tell which file a figure came from.
     st.session_state[K_IMPORTED] = {"name": name, "result": result, "sha256": hashlib.sha256(data).hexdigest()}
     st.session_state.setdefault(K_DATA_CHOICE, "both")
     refused = result.summary()["rows_refused"]
-    note = f"; {refused} rows refused (listed below)" if refused else ""
-    st.session_state[K_IMPORT_MESSAGE] = ("success", f"{name}: {len(result.events):,} events loaded{note}.")
+    note = f"; {refused:,} rows refused (listed below)" if refused else ""
+    st.session_state[K_IMPORT_MESSAGE] = ("success", f"{md(name)}: {len(result.events):,} events loaded{note}.")
 
 
 def _on_upload() -> None:
@@ -202,9 +213,10 @@ def _on_upload() -> None:
     fmt = st.session_state.get("w_import_format", "auto")
     date_column = (st.session_state.get("w_import_date_column") or "").strip() or None
     event_type = st.session_state.get("w_import_event_type") or None
+    date_order = st.session_state.get("w_import_date_order") or None
     try:
         data = upload.getvalue()
-        result = cached_import(upload.name, data, None if fmt == "auto" else fmt, date_column, event_type)
+        result = cached_import(upload.name, data, None if fmt == "auto" else fmt, date_column, event_type, date_order)
     except DataError as exc:
         st.session_state[K_IMPORT_MESSAGE] = ("error", _data_error_text(exc, what=upload.name))
         return
@@ -245,9 +257,9 @@ def active_events() -> gpd.GeoDataFrame:
 
 
 def _data_error_text(error: DataError, *, what: str) -> str:
-    lines = "\n".join(f"- {problem}" for problem in error.problems[:50])
-    more = f"\n- … and {len(error.problems) - 50} more" if len(error.problems) > 50 else ""
-    return f"{what} was refused; nothing from it was loaded and the data shown is unchanged.\n\n{lines}{more}"
+    lines = "\n".join(f"- {md(problem)}" for problem in error.problems[:50])
+    more = f"\n- … and {len(error.problems) - 50:,} more" if len(error.problems) > 50 else ""
+    return f"{md(what)} was refused; nothing from it was loaded and the data shown is unchanged.\n\n{lines}{more}"
 
 
 def data_section() -> None:
@@ -261,11 +273,16 @@ def data_section() -> None:
     with section:
         st.file_uploader(
             f"ACLED or UCDP GED CSV, events CSV, GeoJSON or GeoPackage (up to {MAX_UPLOAD_MB} MB)",
-            type=["csv", "zip", "geojson", "json", "gpkg"], key="w_upload", on_change=_on_upload,
+            type=["csv", "zip", "gz", "xlsx", "geojson", "json", "gpkg"], key="w_upload", on_change=_on_upload,
         )  # fmt: skip
         st.selectbox("Format", IMPORT_FORMATS, key="w_import_format",
                      help="Detected from the header; choose one to override.")  # fmt: skip
         st.text_input("Date column (GeoJSON / GeoPackage)", key="w_import_date_column")
+        st.selectbox("Date order", ["", "dmy", "mdy"], key="w_import_date_order",
+                     format_func=lambda o: {"": "from the file (a day above 12 settles it)", "dmy": "day/month/year",
+                                            "mdy": "month/day/year"}[o],
+                     help="For dates written 1/2/2022. A file whose dates could be read either way is refused "
+                          "until you choose.")  # fmt: skip
         st.selectbox("Event type for points without one", ["", *EVENT_TYPES], key="w_import_event_type",
                      format_func=lambda t: t.replace("_", " ") or "(refuse points without a type)")  # fmt: skip
         message = st.session_state.get(K_IMPORT_MESSAGE)
@@ -276,9 +293,9 @@ def data_section() -> None:
             summary = loaded["result"].summary()
             first, last = summary["date_range"] or ("–", "–")
             st.markdown(
-                f"**{esc_md(loaded['name'])}** ({summary['format']}): {summary['rows_read']:,} rows read, "
-                f"{summary['rows_kept']:,} kept, {summary['rows_refused']:,} refused; {first} to {last}; "
-                f"countries {', '.join(summary['countries'])}; types {', '.join(summary['types'])}."
+                f"**{md(loaded['name'])}** ({md(summary['format'])}): {summary['rows_read']:,} rows read, "
+                f"{summary['rows_kept']:,} kept, {summary['rows_refused']:,} refused; {md(first)} to {md(last)}; "
+                f"countries {md(', '.join(summary['countries']))}; types {md(', '.join(summary['types']))}."
             )
             st.radio("Show", list(DATA_CHOICES), format_func=DATA_CHOICES.get, key="w_data_choice",
                      index=list(DATA_CHOICES).index(st.session_state.get(K_DATA_CHOICE, "both")),
@@ -290,11 +307,6 @@ def data_section() -> None:
                                   for p in problems[:5000]]),
                     hide_index=True, height=200,
                 )  # fmt: skip
-
-
-def esc_md(text: str) -> str:
-    """Escape Markdown's special characters in text from a file name or data cell."""
-    return "".join("\\" + ch if ch in "\\`*_{}[]()#+-.!|<>" else ch for ch in str(text))
 
 
 def _init_state(events: gpd.GeoDataFrame) -> None:
@@ -318,6 +330,7 @@ def _init_state(events: gpd.GeoDataFrame) -> None:
     st.session_state[K_TEXT] = view.text
     st.session_state[K_CENTER] = view.center
     st.session_state[K_ZOOM] = view.zoom
+    st.session_state[K_DATES] = view.dates
     st.session_state[K_EARLIER] = True
     st.session_state[K_TILES] = False
     st.session_state[K_PLAYING] = False
@@ -338,6 +351,7 @@ def current_view() -> filters.View:
         text=st.session_state[K_TEXT],
         center=st.session_state.get(K_CENTER),
         zoom=st.session_state.get(K_ZOOM),
+        dates=st.session_state.get(K_DATES, "precise"),
     )
 
 
@@ -397,7 +411,7 @@ def _filter_controls(events: gpd.GeoDataFrame) -> None:
     if st.session_state[K_COUNTRIES]:
         note = filters.movement_count_note(events, current_view())
         if note:
-            st.caption(esc_md(note))
+            st.caption(md(note))
     present_types = set(events["event_type"])  # once: per type it cost 0.8 s a run at 100,000 events
     kinds = [t for t in EVENT_TYPES if t in present_types]
     st.session_state["w_types"] = [t for t in st.session_state[K_TYPES] if t in kinds]
@@ -410,7 +424,12 @@ def _filter_controls(events: gpd.GeoDataFrame) -> None:
                        "spellings (Gueta, CEDEAO) are searched too.")  # fmt: skip
     if st.session_state[K_TEXT].strip():
         for note in filters.search_notes(events, st.session_state[K_TEXT]):
-            st.caption(esc_md(note))
+            st.caption(md(note))
+    # Where each event is placed in time: its most precise date, or the articles' own (geo.record).
+    st.radio("Dates", list(DATES_LABELS), format_func=DATES_LABELS.get, key="w_dates",
+             index=list(DATES_LABELS).index(st.session_state.get(K_DATES, "precise")),
+             on_change=_copy("w_dates", K_DATES),
+             help="The public record (references.csv) often gives the day where the articles give a month or year.")  # fmt: skip
 
 
 def _play_ticker(events: gpd.GeoDataFrame) -> None:
@@ -462,7 +481,7 @@ def sidebar(events: gpd.GeoDataFrame | None = None, *, notices=None) -> filters.
         _play_ticker(events)
         data_section()
     for problem in st.session_state.get(K_URL_PROBLEMS, []):
-        (notices or st).warning(f"Link parameter {problem}")
+        (notices or st).warning(f"Link parameter {md(problem)}")
     view = current_view()
     publish(view)
     return view
@@ -739,7 +758,7 @@ def export_panel(
             # Kept for this session only: one animation at a time, dropped when the view changes.
             st.session_state[K_GIF_READY] = (ready_key, gif)
         except snapshot.SnapshotError as exc:
-            st.warning(f"No animation: {exc}.")
+            st.warning(f"No animation: {md(exc)}.")
         bar.empty()
     ready = st.session_state.get(K_GIF_READY)
     if ready is not None and ready[0] == ready_key:

@@ -46,8 +46,7 @@ ui.date_picking_chart(
     timeline.counts_chart(timeline.monthly_counts(matching), moments, view, domain), "timeline_counts", events
 )
 if len(moments):
-    # Titles come from the data file: escaped, never read as Markdown.
-    st.caption(ui.esc_md("Key moments (the numbered dashed lines): " + "; ".join(timeline.moment_legend(moments))))
+    st.caption("The numbered dashed lines are the key moments, listed by number at the foot of the page.")
 if len(matching) <= timeline.MAX_STRIP_EVENTS:
     st.subheader("Every event, by type")
     ui.date_picking_chart(timeline.strip_chart(timeline.strip_frame(matching), view, domain), "timeline_strip", events)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo import filters, sourcing, ui
+from geo import filters, record, sourcing, ui
 
 st.set_page_config(page_title="Sahel withdrawal: events and sources", page_icon="📰", layout="wide")
 
@@ -44,10 +44,17 @@ st.dataframe(
     width="stretch",
     key="sources_events_table",
     # The articles come right after the title, so they are read without scrolling sideways.
-    column_order=["date", "title", "which", "articles", "type", "place", "country", "fatalities", "first day",
-                  "readings", "event_id"],
+    column_order=["date", "title", "which", "articles", "the articles", "the public record", "type", "place",
+                  "country", "fatalities", "first day", "readings", "event_id"],
     column_config={
-        "date": st.column_config.TextColumn("date", help="At the precision the articles give: day, month or year"),
+        "date": st.column_config.TextColumn(
+            "date",
+            help="Where the event is placed: the public record's date where it is more precise, else the articles'",
+        ),
+        "the articles": st.column_config.TextColumn("the articles", help="The date at the precision the articles give"),
+        "the public record": st.column_config.TextColumn(
+            "the public record", help="A more precise date, a named place or a toll from the references below, by id"
+        ),
         "first day": st.column_config.DateColumn("first day", help="The first day the date can mean; sort by this"),
         "title": st.column_config.TextColumn("title", width="medium"),
         "fatalities": st.column_config.TextColumn(
@@ -95,5 +102,27 @@ else:
         column_config={
             "reading": st.column_config.TextColumn("reading", width="large"),
             "said by": st.column_config.TextColumn("said by", width="large"),
+        },
+    )
+
+st.subheader("The public record")
+cited = sourcing.references_table(shown, record.load_references())
+if cited.empty:
+    st.caption("None of the events shown carries a public-record date, place or figure.")
+else:
+    st.caption(
+        "Published references (stored copies of public pages) that give a more precise date, a named place or a "
+        "toll for the events shown. The articles stay the primary sources; these only add precision."
+    )
+    st.dataframe(
+        cited,
+        hide_index=True,
+        width="stretch",
+        key="sources_references_table",
+        column_config={
+            "ref_id": st.column_config.TextColumn("id"),
+            "url": st.column_config.LinkColumn("address"),
+            "supports": st.column_config.TextColumn("what it supports", width="large"),
+            "events": st.column_config.NumberColumn("events", help="Events shown that cite it"),
         },
     )

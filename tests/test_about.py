@@ -15,9 +15,12 @@ def test_known_gaps_are_read_from_the_data(events, sources, places):
     no_headline = sources.loc[sources["headline"] == "", "source_id"].tolist()
     assert no_headline and all(sid in gaps[0] for sid in no_headline)
     assert "schematic" in text and "Ansongo and Ayorou are not named by the articles" in text
-    assert "'European Task Force Takuba joins the French' has no end date" in text
-    assert "bounded by the last French unit's crossing" in text
-    assert "'Central Mali' (1 event) is a point standing for an area" in text
+    assert "'Operation Barkhane replaces Serval' has no end date" in text
+    # A date bounded by another event is listed with its note, when the data has one.
+    bounded = events[events["date_note"].str.contains("bounded by", case=False, na=False)]
+    assert all(row["date_note"] in text for _, row in bounded.iterrows())
+    central = int((events["location"] == "Central Mali").sum())
+    assert f"'Central Mali' ({central} event{'s' if central != 1 else ''}) is a point standing for an area" in text
     assert f"{int(events['fatalities'].isna().sum())} of {len(events)} events have no toll" in text
 
 

@@ -1,6 +1,6 @@
 """CSV files are read by Arrow where it reads them as the csv module does, by the csv module elsewhere, with one result.
 
-``geo.importers._read_csv_arrow`` keeps a million rows' cells in compact
+``geo.importers.csvfile._read_csv_arrow`` keeps a million rows' cells in compact
 Arrow columns; ``_read_csv_text`` (the standard library's reader) handles what
 Arrow would read differently or refuse: ragged rows, quotes left open, blank
 lines between records. Whichever reads a file, the import must not change.
@@ -19,9 +19,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from geo import events, importers
+from geo import events
 from geo.errors import DataError
-from geo.importers import ImportResult, import_table
+from geo.importers import ImportResult, cells, csvfile, import_table
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "import"
@@ -38,16 +38,16 @@ class Upload(io.BytesIO):
 def _import(data: bytes, monkeypatch: pytest.MonkeyPatch, *, arrow: bool) -> tuple[str, object]:
     """Import ``data``, with or without the Arrow reader; which reader read it, and the result or the error."""
     used = []
-    text_reader = importers._read_csv_text
+    text_reader = csvfile._read_csv_text
 
     def spy(*args):
         used.append("csv module")
         return text_reader(*args)
 
     with monkeypatch.context() as patch:
-        patch.setattr(importers, "_read_csv_text", spy)
+        patch.setattr(csvfile, "_read_csv_text", spy)
         if not arrow:
-            patch.setattr(importers, "_read_csv_arrow", lambda data, start, name: None)
+            patch.setattr(csvfile, "_read_csv_arrow", lambda data, start, name: None)
         try:
             outcome: object = import_table(Upload(data, "file.csv"))
         except DataError as err:
@@ -114,7 +114,7 @@ CASES = {
 @pytest.mark.parametrize("name", list(CASES))
 def test_arrow_and_csv_module_read_every_file_alike(name, monkeypatch):
     data, reader = CASES[name]
-    monkeypatch.setattr(importers, "_RECORD_BATCH", 3)  # the csv module's records reach Arrow in several batches
+    monkeypatch.setattr(csvfile, "_RECORD_BATCH", 3)  # the csv module's records reach Arrow in several batches
     used, fast = _import(data, monkeypatch, arrow=True)
     _, reference = _import(data, monkeypatch, arrow=False)
     assert used == reader
@@ -159,8 +159,8 @@ def test_stray_characters_are_read_alike(edits):
 def test_arrow_strips_and_blanks_as_python_does():
     # text() strips with these characters and matches blanks by spelling, where the csv path used str methods.
     characters = [chr(c) for c in range(sys.maxunicode + 1)]
-    assert "".join(c for c in characters if c.isspace()) == importers._WHITESPACE
-    letters = set("".join(importers._BLANKS))
+    assert "".join(c for c in characters if c.isspace()) == cells._WHITESPACE
+    letters = set("".join(cells._BLANKS))
     assert not [c for c in characters if not c.isascii() and set(c.lower()) & letters]
 
 

@@ -18,9 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from shapely.geometry import Point
 
-from geo import importers
 from geo.errors import DataError, RowProblem
-from geo.importers import EVENT_COLUMNS, ImportResult, detect_format, import_table
+from geo.importers import EVENT_COLUMNS, ImportResult, core, detect_format, import_table
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "import"
@@ -613,7 +612,7 @@ def test_imported_rows_go_through_geo_events_validate_events(monkeypatch):
         first = frame.iloc[[0]]
         return frame.iloc[1:], [RowProblem(int(first["_row"].iloc[0]), "event_id", "x", "rejected by validate_events")]
 
-    monkeypatch.setattr(importers, "validate_events", fake_validate)
+    monkeypatch.setattr(core, "validate_events", fake_validate)
     result = import_table(FIXTURES / "acled_current.csv")
     assert calls == [(7, None, False, False)]
     assert len(result.events) == 6

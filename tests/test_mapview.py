@@ -138,3 +138,17 @@ def test_country_layer_bounds_match_its_shapes():
     south, west = stated[0]
     north, east = stated[1]
     assert south < 10 < 25 < north and west < -10 < 15 < east  # the Sahel lies inside
+
+
+def test_popup_shows_the_articles_and_the_public_record(events, sources):
+    row = events.set_index("event_id", drop=False).loc["tessit-attack-2022-08"]
+    popup = mapview.popup_html(row, sources)
+    assert "the articles: August 2022 · the public record: 7 August 2022 [R33; R34]" in popup
+    assert "<a href='https://crisis24.garda.com/fr/product/524406'" in popup
+    # Text from the data is escaped: a place with markup in it stays text.
+    tricky = row.copy()
+    tricky["record_place"] = "<script>alert(1)</script>"
+    assert "<script>" not in mapview.popup_html(tricky, sources)
+    # An event the record adds nothing to has no record line.
+    plain = events.set_index("event_id", drop=False).loc["withdrawal-announced-2022-02-17"]
+    assert "public record" not in mapview.popup_html(plain, sources)

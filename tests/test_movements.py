@@ -69,3 +69,41 @@ def test_bases_change_status_on_the_hand_over_day():
     after = {r.base_id: r.status for r in base_status(bases, pd.Timestamp("2022-08-15")).itertuples()}
     assert on == {"gao": "in use", "kati": "in use"}
     assert after == {"gao": "handed over", "kati": "in use", "niger": "in use"}
+
+
+def test_only_movements_the_articles_report_as_done_are_drawn_done(events, sources):
+    # A movement drawn with an end must have that end reported, by an article written after it.
+    published = dict(zip(sources["source_id"], pd.to_datetime(sources["published"]), strict=True))
+    moves = events[events["event_type"] == "troop_movement"]
+    for _, move in moves.iterrows():
+        assert pd.notna(move["end_date"]), move["event_id"]
+        reported_after = [s for s in move["sources"].split(";") if published[s] >= move["end"]]
+        assert reported_after, f"{move['event_id']}: no article written after its end says it was completed"
+    # Takuba's redeployment to Niger is only announced: no route is drawn for it.
+    takuba = events.set_index("event_id").loc["takuba-withdrawal-2022"]
+    assert takuba["event_type"] == "announcement" and takuba["route"] == ""
+    assert "takuba-withdrawal-2022" not in set(movements.movements_at(events, pd.Timestamp("2022-12-31"))["event_id"])
+
+
+def test_last_crossing_is_a_derived_point_not_a_named_place(events, places):
+    crossing = events.set_index("event_id").loc["last-unit-crosses-2022-08-15"]
+    # The mark is on the border where the road leg meets it; the record names Labbezanga, not located here.
+    assert crossing["location_precision"] == "region"
+    assert crossing["record_place"] == "Labbezanga border post"
+    basis = places.set_index("name").loc["Mali–Niger border crossing", "basis"]
+    assert "Natural Earth" in basis
+
+
+def test_bases_cite_known_references_and_unknown_ones_are_refused(tmp_path):
+    from geo import record
+    from geo.errors import DataError
+
+    bases = load_bases()
+    known = set(record.load_references()["ref_id"])
+    cited = {ref for cell in bases["record_sources"] for ref in record.references_cited(cell)}
+    assert cited and cited <= known
+    bad = tmp_path / "bases.csv"
+    text = (gazetteer.PLACES_REFERENCES_CSV.parent / "bases.csv").read_text(encoding="utf-8")
+    bad.write_text(text.replace("R35;R36", "R35;R404"), encoding="utf-8")
+    with pytest.raises(DataError, match="R404"):
+        load_bases(bad)

@@ -47,8 +47,8 @@ def _imports(path: Path) -> set[str]:
 def test_only_geo_ui_imports_streamlit():
     offenders = [
         path.name
-        for path in sorted((ROOT / "geo").glob("*.py"))
-        if path.name != "ui.py" and {"streamlit", "streamlit_folium"} & _imports(path)
+        for path in sorted((ROOT / "geo").rglob("*.py"))
+        if path.relative_to(ROOT).as_posix() != "geo/ui.py" and {"streamlit", "streamlit_folium"} & _imports(path)
     ]
     assert offenders == []
 
@@ -61,11 +61,25 @@ def test_requirements_are_pinned_exactly():
                 assert re.fullmatch(r"[A-Za-z0-9_.\-]+==[0-9][^\s]*", line), f"{name}: {line!r} is not pinned"
 
 
-def test_readme_lists_every_geo_module():
+def _readme_module_rows() -> list[str]:
+    """Return the modules named in the first column of README's module table, in order."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    for path in sorted((ROOT / "geo").glob("*.py")):
-        if path.name != "__init__.py":
-            assert f"`geo/{path.name}`" in readme, f"README.md does not describe geo/{path.name}"
+    return re.findall(r"^\| `(geo/[^`]+\.py)` \|", readme, flags=re.M)
+
+
+def _geo_modules() -> list[str]:
+    """Return every module of geo/, packages included, but not geo/__init__.py (the table's caption says it)."""
+    paths = sorted((ROOT / "geo").rglob("*.py"))
+    return [p.relative_to(ROOT).as_posix() for p in paths if p.relative_to(ROOT).as_posix() != "geo/__init__.py"]
+
+
+def test_readme_module_table_matches_the_layout():
+    rows = _readme_module_rows()
+    assert len(rows) == len(set(rows)), "README's module table names a module twice"
+    assert sorted(rows) == sorted(_geo_modules()), (
+        f"README's module table and geo/ differ: only in README {sorted(set(rows) - set(_geo_modules()))}, "
+        f"only in geo/ {sorted(set(_geo_modules()) - set(rows))}"
+    )
 
 
 def test_every_public_name_resolves():

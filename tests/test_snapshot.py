@@ -1,4 +1,4 @@
-"""Exports of a view (geo/snapshot.py): open each file and check what is in it; same view, same bytes."""
+"""Exports of a view (geo/snapshot/): open each file and check what is in it; same view, same bytes."""
 
 from __future__ import annotations
 
@@ -206,8 +206,10 @@ def test_csv_holds_the_events_in_view_in_the_events_layout(export, events):
     expected = filters.filter_events(events, view)
     back, problems = validate_events(read_table(io.BytesIO(data), name="export.csv"), check_places=True)
     assert problems == []
-    assert _ids(back) == _ids(expected.sort_values(["event_date", "event_id"]))
-    columns = ["event_date", "title", "latitude", "longitude", "fatalities", "sources", "route"]
+    # Read back, each row is placed at its most precise date again (the public-record columns travel with it).
+    assert _ids(back) == _ids(expected)
+    columns = ["event_date", "title", "latitude", "longitude", "fatalities", "sources", "route", "start",
+               "record_date", "record_sources"]  # fmt: skip
     pd.testing.assert_frame_equal(back[columns].reset_index(drop=True), expected[columns].reset_index(drop=True))
 
 
@@ -486,3 +488,25 @@ def test_export_panel_renders_its_download_buttons():
     assert not at.exception
     assert "w_export_gif" in {button.key for button in at.download_button}
     assert any("python -m geo.snapshot --date 2013-06-01" in code.value for code in at.code)
+
+
+def test_manifest_and_csv_carry_both_dates_and_the_references(export, events):
+    view = View(as_of=date(2022, 8, 31), mode="window", date_from=date(2022, 8, 1), date_to=date(2022, 8, 31))
+    manifest = json.loads(export("manifest", view))
+    assert manifest["view"]["dates"] == "precise"
+    both = {row["event_id"]: row for row in manifest["event_dates"]}
+    assert both["tessit-attack-2022-08"]["the_articles"] == "August 2022"
+    assert both["tessit-attack-2022-08"]["the_public_record"] == "7 August 2022 [R33; R34]"
+    cited = {ref["ref_id"]: ref for ref in manifest["public_record"]}
+    assert {"R33", "R34"} <= set(cited) and cited["R33"]["url"].startswith("https://")
+    rows = list(csv.DictReader(io.StringIO(export("csv", view).decode("utf-8"))))
+    tessit = next(r for r in rows if r["event_id"] == "tessit-attack-2022-08")
+    assert (tessit["event_date"], tessit["date_precision"]) == ("2022-08-01", "month")
+    assert (tessit["record_date"], tessit["record_precision"], tessit["record_sources"]) == (
+        "2022-08-07",
+        "day",
+        "R33;R34",
+    )
+    # The articles' dates only: the same window holds what the articles date to August.
+    articles = json.loads(export("manifest", view.with_changes(dates="articles")))
+    assert articles["view"]["dates"] == "articles" and articles["view"]["url_query"]["dates"] == "articles"

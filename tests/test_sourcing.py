@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
-from geo import sourcing
+from geo import record, sourcing
 from geo.events import source_list
 
 IDS = ["000", "001", "002", "003", "004"]
@@ -55,7 +57,9 @@ def test_event_table_says_how_many_and_which_articles(events, sources):
         assert f"[{article['source_id']}] {article['display']}" in announced["which"]
     kati = table.loc["kati-attack-2022-07"]
     assert (kati["articles"], kati["reported by"]) == (1, "1 of 5 articles")
-    assert kati["date"] == "July 2022"
+    # Placed at the public record's day; the articles' month stays beside it.
+    assert kati["date"] == "22 July 2022"
+    assert kati["the articles"] == "July 2022" and kati["the public record"] == "22 July 2022, toll 8 [R35; R36]"
     for event_id, cell in zip(events["event_id"], events["sources"], strict=True):
         assert table.loc[event_id, "articles"] == len(source_list(cell))
 
@@ -72,7 +76,9 @@ def test_event_table_names_datasets_for_imported_rows(events, sources):
 def test_reported_by_at_least(events, sources):
     assert len(sourcing.reported_by_at_least(events, sources, 1)) == len(events)
     every = sourcing.reported_by_at_least(events, sources, 5)
-    assert set(every["event_id"]) == {"barkhane-withdrawal-2022", "withdrawal-announced-2022-02-17"}
+    assert set(every["event_id"]) == {
+        "barkhane-withdrawal-2022", "withdrawal-announced-2022-02-17", "junta-delays-elections-2022",
+    }  # fmt: skip
 
 
 def test_disagreements_show_both_readings_and_who_says_which(events, sources):
@@ -82,13 +88,19 @@ def test_disagreements_show_both_readings_and_who_says_which(events, sources):
     assert set(said) == {"000", "004"}
     assert "July 2021" in said["000"] and "June" in said["004"]
     assert cut["differs"].all()
-    length = readings[readings["event_id"] == "withdrawal-announced-2022-02-17"]
+    announced = readings[readings["event_id"] == "withdrawal-announced-2022-02-17"]
+    length = announced[announced["topic"] == "Length of the pull-out"]
     assert length[["topic", "reading", "articles"]].values.tolist() == [
         ["Length of the pull-out", "'over the coming months'", "000"],
         ["Length of the pull-out", "'several months'", "001"],
         ["Length of the pull-out", "'4-6 months'", "003"],
     ]
     assert "[003] Last French troops leave Mali for Niger" in length.iloc[2]["said by"]
+    # Where the troops go, and who signed the joint statement, each with the articles that say it.
+    going = announced[announced["topic"] == "Destination"].set_index("articles")["reading"]
+    assert "home" in going["000"] and "Niger" in going["001, 002"] and "Niger" in going["003"]
+    signed = announced[announced["topic"] == "Who made the joint statement"]
+    assert signed["articles"].tolist() == ["002", "004", "003"] and announced["differs"].all()
 
 
 def test_every_readings_cell_has_rows_and_agreement_is_not_a_disagreement(events, sources):
@@ -101,6 +113,7 @@ def test_every_readings_cell_has_rows_and_agreement_is_not_a_disagreement(events
     assert wagner[["reading", "articles"]].values.tolist() == [
         ["the Europeans' accusation", "002, 003"],
         ["Mali's denial.", "003"],
+        ["In its own analysis, the coups opened the door to Russian mercenaries", "001"],
     ]
     assert (readings.loc[readings["articles"] == "", "said by"] == "our note").all()
 
@@ -126,3 +139,45 @@ def test_reach_counts_only_known_articles(sources):
     assert sourcing.article_label("acled", sources) == "acled (dataset)"
     assert sourcing.article_label("002", sources).startswith("[002] Operation Barkhane")
     assert isinstance(sourcing.article_contributions(pd.DataFrame(), sources), pd.DataFrame)
+
+
+def test_every_record_source_is_a_reference_with_an_address(events):
+    references = record.load_references().set_index("ref_id")
+    assert references.index.is_unique
+    assert references.index.str.fullmatch(r"R\d{2}").all()
+    cited = {ref for cell in events["record_sources"] for ref in record.references_cited(cell)}
+    assert cited, "the curated events cite no public reference"
+    assert cited <= set(references.index), sorted(cited - set(references.index))
+    for ref_id in cited:
+        ref = references.loc[ref_id]
+        assert ref["url"].startswith(("http://", "https://")), ref_id
+        assert ref["title"] and ref["publisher"] and ref["supports"], ref_id
+        # A date published, where given, is a date (year, month or day).
+        assert re.fullmatch(r"(\d{4}(-\d{2}(-\d{2})?)?)?", ref["published"]), ref_id
+    # Every public-record date, place or toll names its references.
+    recorded = events[
+        events["record_date"].notna() | (events["record_place"] != "") | events["record_fatalities"].notna()
+    ]
+    assert (recorded["record_sources"] != "").all()
+
+
+def test_no_row_cites_an_article_written_before_the_event(events, sources):
+    early = sourcing.cited_before_the_event(events, sources)
+    assert early.empty, early.to_string()
+
+
+def test_an_article_written_before_the_event_is_caught(events, sources):
+    # The August crossing cited to a February article is refused, unless the note calls it background.
+    crossing = events[events["event_id"] == "last-unit-crosses-2022-08-15"].assign(sources="003;004")
+    early = sourcing.cited_before_the_event(crossing, sources)
+    assert early[["event_id", "source_id"]].values.tolist() == [["last-unit-crosses-2022-08-15", "004"]]
+    background = crossing.assign(date_note="004 names the Gao base only as background.")
+    assert sourcing.cited_before_the_event(background, sources).empty
+
+
+def test_references_table_lists_what_the_events_in_view_cite(events):
+    table = sourcing.references_table(events, record.load_references())
+    assert set(table["ref_id"]) == {r for cell in events["record_sources"] for r in record.references_cited(cell)}
+    tessit = sourcing.references_table(events[events["event_id"] == "tessit-attack-2022-08"], record.load_references())
+    assert tessit["ref_id"].tolist() == ["R33", "R34"] and (tessit["events"] == 1).all()
+    assert sourcing.references_table(events.iloc[:0], record.load_references()).empty

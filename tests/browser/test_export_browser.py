@@ -52,7 +52,7 @@ def test_download_buttons_give_the_clis_bytes(streamlit_app, app_page, screensho
     assert name == "sahel-2022-02-17.csv"
     assert data == _cli(tmp_path, name, args)
     assert b"mali-demands-departure-2022-02-18" not in data  # after the date
-    assert b"un-eu-missions-warning-2022-02-17" in data
+    assert b"withdrawal-announced-2022-02-17" in data
 
     extent = ["--center", f"{params['lat']},{params['lon']}", "--zoom", params["zoom"]] if "zoom" in params else []
     name, data = _download(page, "PNG image")

@@ -1,0 +1,441 @@
+"""The cells of one file: text, numbers, codes and dates, each refused by row and column; the mapped frame."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Callable, Iterable
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from geo.errors import DataError, Refusals, RowProblem
+from geo.events import COLUMNS, LOCATION_PRECISIONS, OPTIONAL_EXTRA, _release_arrow_memory, parse_dates
+
+# Cells that mean "no value": ACLED files written by R say NA.
+_BLANKS = frozenset({"", "na", "n/a", "nan", "null", "none", "<na>"})
+
+
+# Every way to write them: a cell whose lower case (str.lower) is in _BLANKS is
+# one of these, since no character outside ASCII lower-cases to their letters.
+_BLANK_SPELLINGS = pa.array(
+    sorted({"".join(p) for word in _BLANKS for p in itertools.product(*({c, c.upper()} for c in word))}),
+    pa.large_string(),
+)
+
+
+def _mixed_orders(column: str, day_first: str, month_first: str) -> DataError:
+    """The whole file refused: its dates are written day first in some cells and month first in others."""
+    return DataError(
+        [
+            RowProblem(
+                None,
+                column,
+                None,
+                f"the dates mix day first ({day_first}) and month first ({month_first}): fix the file, or "
+                "choose date_order 'dmy' or 'mdy' to refuse the rows that do not fit",
+            )
+        ]
+    )
+
+
+# Dates written with slashes, day and month in an order the column must settle.
+_SLASHED = ("%d/%m/%Y", "%m/%d/%Y")
+_SLASHED_DATE = r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
+_ORDER_NAMES = {"dmy": "day/month/year", "mdy": "month/day/year"}
+#: The orders a caller may choose for such dates.
+DATE_ORDERS = ("dmy", "mdy")
+_EARLIEST = pd.Timestamp("1900-01-01")
+
+
+# More deaths than any single recorded event; beyond it the cell is a typo.
+_MAX_FATALITIES = 10_000_000
+
+
+#: Columns of the events layout, in the order of ``docs/data.md``.
+EVENT_COLUMNS: tuple[str, ...] = (*COLUMNS, *OPTIONAL_EXTRA)
+
+#: Text cells and mapped text columns: Arrow-backed, NaN where blank (pandas'
+#: own ``str``). A cell costs its UTF-8 bytes and an offset; as a Python
+#: ``str`` in an object column it would cost some 60 bytes more.
+_TEXT = pd.StringDtype("pyarrow", na_value=np.nan)
+
+
+#: The characters ``str.strip()`` removes (``str.isspace``), so Arrow strips as Python does.
+_WHITESPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+
+
+_SPACES = pa.array(list(_WHITESPACE), pa.large_string())
+
+
+class _Rows:
+    """The raw cells of one file and the refusals found in them so far."""
+
+    def __init__(self, raw: pd.DataFrame, *, date_order: str | None = None, decimal_comma: bool = False) -> None:
+        self.raw = raw.reset_index(drop=True)
+        self.index = self.raw.index
+        self.refusals = Refusals(self.raw["_row"].to_numpy())
+        self.date_order = date_order
+        self.decimal_comma = decimal_comma
+        #: What a person should know about how the cells were read (a date order found, decimal commas).
+        self.notes: list[str] = []
+        # The date order a column settled, and the cell that settled it: the file's other date columns share it.
+        self._settled: tuple[str, str] | None = None
+        self._texts: dict[str, pd.Series] = {}
+        self._numbers: dict[str, tuple[pd.Series, pd.Series]] = {}
+
+    def has(self, column: str) -> bool:
+        return column in self.raw.columns
+
+    def text(self, column: str) -> pd.Series:
+        """Stripped cells, NA where blank (``""``, ``NA``, ``null``...) or absent.
+
+        Computed once per column, in Arrow: strip as ``str.strip`` does, turn
+        line ends inside quoted cells into ``\\n`` (CRLF files would leave
+        ``\\r`` behind), and blank out the cells whose lower case is in
+        ``_BLANKS``. Each step copies the column only when it changes a cell,
+        so clean text shares the buffers of the cells as read.
+        """
+        cached = self._texts.get(column)
+        if cached is not None:
+            return cached
+        if self.has(column):
+            cells = pc.fill_null(_arrow_text(self.raw[column]), "")
+            if _has_outer_space(cells):
+                cells = pc.utf8_trim(cells, characters=_WHITESPACE)
+            if pc.any(pc.match_substring(cells, "\r")).as_py():
+                cells = pc.replace_substring(pc.replace_substring(cells, "\r\n", "\n"), "\r", "\n")
+            blank = pc.is_in(cells, value_set=_BLANK_SPELLINGS)
+            if pc.any(blank).as_py():
+                cells = pc.if_else(blank, _large(None), cells)
+            values = pd.Series(cells, index=self.index, dtype=_TEXT)
+        else:
+            values = pd.Series(np.nan, index=self.index, dtype=_TEXT)
+        self._texts[column] = values
+        return values
+
+    def forget_cells(self) -> None:
+        """Let go of the cells, keeping the line numbers: the mapping is done."""
+        self.raw = self.raw[["_row"]]
+        self._texts.clear()
+        self._numbers.clear()
+        _release_arrow_memory()
+
+    def refuse(self, mask: pd.Series, column: str | None, message: str) -> None:
+        """Refuse every row where ``mask`` holds, naming ``column`` and its cell as read."""
+        cells = self.raw[column] if column is not None and self.has(column) else None
+        self.refusals.flag(mask, column, message, cells, blank="")
+
+    @property
+    def problems(self) -> list[RowProblem]:
+        return self.refusals.problems
+
+    def required(self, column: str, what: str) -> pd.Series:
+        values = self.text(column)
+        self.refuse(values.isna(), column, f"{what} is missing")
+        return values
+
+    def dates(self, column: str, formats: tuple[str, ...], *, required: bool = True) -> pd.Series:
+        """Parse dates written in one of ``formats``; refuse the rest."""
+        values = self.text(column)
+        slashed = tuple(f for f in formats if f.startswith(_SLASHED))
+        parsed = parse_dates(values, tuple(f for f in formats if f not in slashed))
+        if slashed:
+            parsed = self._slashed_dates(column, values, parsed)
+        if required:
+            self.refuse(values.isna(), column, "the date is missing")
+        shown = ", ".join(_format_example(f) for f in formats)
+        self.refuse(values.notna() & parsed.isna(), column, f"not a date in a form this format uses ({shown})")
+        today = pd.Timestamp(dt.date.today()) + pd.Timedelta(days=1)
+        out_of_range = parsed.notna() & ((parsed < _EARLIEST) | (parsed > today))
+        self.refuse(out_of_range, column, "the date is before 1900 or in the future")
+        return parsed.where(~out_of_range)
+
+    def _slashed_dates(self, column: str, values: pd.Series, parsed: pd.Series) -> pd.Series:
+        """Fill in ``parsed`` with the column's ``d/m/yyyy`` or ``m/d/yyyy`` dates, in one order for the column.
+
+        The order is the caller's ``date_order``, or else what the column
+        settles: a first number above 12 means day first, a second above 12
+        month first. A column that settles neither is refused as a whole
+        rather than guessed (a US spreadsheet's 2/1/1997 is 1 February, a
+        European one's 2 January), and so is one that settles both.
+        """
+        left = values.notna() & parsed.isna()
+        if not left.any():  # every date in another form: nothing to settle (and a million cells not scanned)
+            return parsed
+        parts = values.where(left).str.extract(_SLASHED_DATE)
+        found = parts[0].notna()
+        if not found.any():
+            return parsed
+        first, second = parts[0].astype(float), parts[1].astype(float)
+        order = self.date_order
+        if order is None:
+            day_first, month_first = found & (first > 12) & (second <= 12), found & (second > 12) & (first <= 12)
+            if day_first.any() and month_first.any():
+                a, b = np.flatnonzero(day_first.to_numpy())[0], np.flatnonzero(month_first.to_numpy())[0]
+                raise _mixed_orders(
+                    column,
+                    f"{values.iat[a]} on row {self.refusals.rows[a]}",
+                    f"{values.iat[b]} on row {self.refusals.rows[b]}",
+                )
+            if day_first.any() or month_first.any():
+                order = "dmy" if day_first.any() else "mdy"
+                at = np.flatnonzero((day_first if order == "dmy" else month_first).to_numpy())[0]
+                evidence = f"{values.iat[at]} on row {self.refusals.rows[at]}"
+                if self._settled is not None and self._settled[0] != order:
+                    first_seen = self._settled[1]
+                    raise _mixed_orders(column, *((first_seen, evidence) if order == "mdy" else (evidence, first_seen)))
+                self._settled = self._settled or (order, evidence)
+                self.notes.append(f"{column}: dates read as {_ORDER_NAMES[order]}, as {evidence} settles")
+            elif self._settled is not None:
+                order = self._settled[0]
+                self.notes.append(f"{column}: dates read as {_ORDER_NAMES[order]}, as {self._settled[1]} settles")
+            else:
+                raise DataError(
+                    [
+                        RowProblem(
+                            None,
+                            column,
+                            values[found].iat[0],
+                            "every date could be day/month/year or month/day/year (no day is above 12), and "
+                            "reading them the wrong way would swap day and month: choose the order "
+                            "(date_order 'dmy' or 'mdy'; --date-order on the command line, 'Date order' when "
+                            "uploading)",
+                        )
+                    ]
+                )
+        else:
+            self.notes.append(f"{column}: dates read as {_ORDER_NAMES[order]}, as asked")
+        day, month = (first, second) if order == "dmy" else (second, first)
+        stamp = pd.to_datetime(
+            pd.DataFrame({"year": parts[2].astype(float), "month": month, "day": day}).where(found),
+            errors="coerce",
+        )
+        return parsed.where(parsed.notna(), stamp.astype("datetime64[us]"))
+
+    def numbers(self, column: str) -> tuple[pd.Series, pd.Series]:
+        """Numeric cells, and the mask of non-blank cells that are not numbers.
+
+        Each distinct cell is parsed once (a million cells hold a few thousand
+        distinct values, or a few hundred thousand coordinates), with a blank
+        among them when the column has one so that pandas parses them as it
+        would the whole column.
+        """
+        cached = self._numbers.get(column)
+        if cached is not None:
+            return cached
+        values = self.text(column)
+        codes, uniques = pd.factorize(values)
+        distinct = pd.Series([*uniques, *([None] if (codes < 0).any() else [])], dtype=object)
+        if self.decimal_comma:
+            distinct = self._decimal_commas(column, distinct)
+        parsed = pd.to_numeric(distinct, errors="coerce").astype("float64").to_numpy()
+        numbers = pd.Series(np.append(parsed[: len(uniques)], np.nan)[codes], index=self.index)
+        numbers = numbers.where(np.isfinite(numbers))
+        self._numbers[column] = numbers, values.notna() & numbers.isna()
+        return self._numbers[column]
+
+    def _decimal_commas(self, column: str, distinct: pd.Series) -> pd.Series:
+        """In a ``;``-separated file, read ``12,2967`` as 12.2967 where no cell of the column uses a point.
+
+        A column holding both ``12,5`` and ``12.5`` is left alone (its comma
+        cells are refused as not numbers): which one means what is not clear.
+        """
+        text = distinct.dropna().astype(str)
+        comma = text.str.fullmatch(r"[+-]?\d+,\d+")
+        if not comma.any() or text.str.fullmatch(r"[+-]?\d*\.\d+").any():
+            return distinct
+        self.notes.append(f"{column}: decimal commas read as decimal points (the file is separated by ';')")
+        fixed = distinct.copy()
+        fixed[comma.reindex(distinct.index, fill_value=False)] = text[comma].str.replace(",", ".", regex=False)
+        return fixed
+
+    def coordinates(self, lat_column: str, lon_column: str) -> tuple[pd.Series, pd.Series]:
+        lat = self._coordinate(lat_column, "latitude", 90)
+        lon = self._coordinate(lon_column, "longitude", 180)
+        self.refuse(
+            (lat == 0) & (lon == 0), lat_column, "latitude and longitude are both 0, a placeholder rather than a place"
+        )
+        return lat, lon
+
+    def _coordinate(self, column: str, what: str, limit: float) -> pd.Series:
+        values, not_number = self.numbers(column)
+        self.refuse(self.text(column).isna(), column, f"the {what} is missing")
+        self.refuse(not_number, column, f"the {what} is not a number")
+        outside = values.notna() & (values.abs() > limit)
+        self.refuse(outside, column, f"the {what} must be between -{limit:g} and {limit:g}")
+        return values.where(~outside)
+
+    def count(self, column: str, what: str) -> pd.Series:
+        """A whole number >= 0, NA where blank."""
+        values, not_number = self.numbers(column)
+        self.refuse(not_number, column, f"{what} is not a number")
+        self.refuse(values < 0, column, f"{what} cannot be negative")
+        self.refuse((values >= 0) & (values % 1 != 0), column, f"{what} must be a whole number")
+        self.refuse(values > _MAX_FATALITIES, column, f"{what} is implausibly large")
+        good = values.notna() & (values >= 0) & (values % 1 == 0) & (values <= _MAX_FATALITIES)
+        return pd.array(values.where(good).round(), dtype="Int64")
+
+    def code(self, column: str, allowed: dict[int, str], what: str, *, required: bool) -> pd.Series:
+        """Map a numeric code through ``allowed``; refuse unknown codes."""
+        text = self.text(column)
+        numbers, _ = self.numbers(column)
+        known = numbers.isin(list(allowed))
+        if required:
+            self.refuse(text.isna(), column, f"{what} is missing")
+        codes = ", ".join(str(k) for k in allowed)
+        self.refuse(text.notna() & ~known, column, f"{what} must be one of {codes}")
+        labels = np.full(len(numbers), np.nan, dtype=object)
+        for key, label in allowed.items():
+            labels[(numbers == key).to_numpy()] = label
+        return pd.Series(labels, index=self.index, dtype=object)
+
+    def route(self, column: str) -> pd.Series:
+        """Route cells whose every stop is a gazetteer place; refuse the others.
+
+        The map and the Places page place each stop with the gazetteer on
+        every run, so an unknown stop must stop its row here, not every page later.
+        """
+        from geo import gazetteer
+        from geo.events import route_stops
+
+        routes = self.text(column)
+
+        def unknown_stop(route: str) -> str | None:
+            for stop in route_stops(route):
+                try:
+                    gazetteer.canonical_name(stop)
+                except gazetteer.UnknownPlace as err:
+                    return f"stop {err}"
+            return None
+
+        messages = _map_unique(routes, unknown_stop)
+        for message in messages.dropna().unique():
+            self.refuse(messages == message, column, message)
+        return routes
+
+    def choice(self, column: str, allowed: Iterable[str], what: str) -> pd.Series:
+        """A cell that must be one of ``allowed`` (case-insensitive), NA where blank."""
+        allowed = tuple(allowed)
+        values = self.text(column).map(lambda v: v.lower(), na_action="ignore")
+        self.refuse(values.notna() & ~values.isin(allowed), column, f"{what} must be one of {', '.join(allowed)}")
+        return values.where(values.isin(allowed)).astype(object)
+
+
+def _format_example(fmt: str) -> str:
+    return dt.datetime(2022, 8, 15).strftime(fmt)
+
+
+def _iso(dates: pd.Series) -> pd.Series:
+    """Dates as ``YYYY-MM-DD`` text, NA for NaT; each distinct date is formatted once."""
+    codes, uniques = pd.factorize(dates)
+    text = pa.array(uniques.strftime("%Y-%m-%d"), type=pa.large_string())
+    taken = pc.take(text, pa.array(codes, mask=codes < 0))
+    return pd.Series(pa.chunked_array([taken]), index=dates.index, dtype=_TEXT)
+
+
+def _floor(dates: pd.Series, precision: pd.Series) -> pd.Series:
+    """Store month- and year-precise dates as the 1st of the month / 1 January."""
+    month = dates.dt.to_period("M").dt.start_time.astype("datetime64[us]")
+    year = dates.dt.to_period("Y").dt.start_time.astype("datetime64[us]")
+    return dates.where(precision != "month", month).where(precision != "year", year)
+
+
+def _join(parts: list[pd.Series], sep: str) -> pd.Series:
+    """Join the non-blank parts of each row with ``sep``; NA when all are blank."""
+    out: pa.ChunkedArray | None = None
+    for part in parts:
+        text = pc.fill_null(_arrow_text(part), "")
+        if out is None:
+            out = text
+            continue
+        glue = pc.if_else(pc.and_(pc.not_equal(out, ""), pc.not_equal(text, "")), _large(sep), _large(""))
+        out = pc.binary_join_element_wise(out, glue, text, _large(""))
+    assert out is not None
+    out = pc.if_else(pc.equal(out, ""), _large(None), out)
+    return pd.Series(out, index=parts[0].index, dtype=_TEXT)
+
+
+def _large(value: str | None) -> pa.Scalar:
+    return pa.scalar(value, pa.large_string())
+
+
+def _arrow_text(values: pd.Series) -> pa.ChunkedArray:
+    """A column as Arrow ``large_string``: text as it is, other values as ``str()`` gives them, NA as null."""
+    try:
+        array = pa.array(values, type=pa.large_string(), from_pandas=True)
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        array = pa.array(values.map(str, na_action="ignore"), type=pa.large_string(), from_pandas=True)
+    array = array if isinstance(array, pa.ChunkedArray) else pa.chunked_array([array])
+    return array if array.type == pa.large_string() else array.cast(pa.large_string())
+
+
+def _has_outer_space(cells: pa.ChunkedArray) -> bool:
+    """Whether ``str.strip`` would change a cell: whether one starts or ends with a blank character."""
+    ends = (pc.utf8_slice_codeunits(cells, 0, 1), pc.utf8_slice_codeunits(cells, -1))
+    return any(pc.any(pc.is_in(end, value_set=_SPACES)).as_py() for end in ends)
+
+
+def _slug(values: pd.Series) -> pd.Series:
+    """Lower-case slugs fit for ``event_id``: ``[a-z0-9][a-z0-9_-]*``."""
+    return values.astype(str).str.lower().str.replace(r"[^a-z0-9_-]+", "-", regex=True).str.strip("-_")
+
+
+def _layout_fields(rows: _Rows) -> dict[str, pd.Series]:
+    """The columns a file in our own layout (a table or a point file) names as ``docs/data.md`` does."""
+    return {
+        "location_precision": rows.choice("location_precision", LOCATION_PRECISIONS, "location_precision"),
+        "fatalities": rows.count("fatalities", "the number of fatalities"),
+        "troops": rows.count("troops", "the number of troops"),
+        "route": rows.route("route"),
+    }
+
+
+def _assemble(rows: _Rows, columns: dict[str, object]) -> pd.DataFrame:
+    """Build the events frame from per-column values and drop refused rows.
+
+    Text columns stay Arrow-backed (``validate_events`` reads them as text
+    anyway); other values become object columns, where a repeated value is
+    one shared object.
+    """
+    rows.forget_cells()  # every refusal is made: what the mapped columns do not hold can go
+    frame = {}
+    for column in EVENT_COLUMNS:
+        value = columns.get(column)
+        if column in ("latitude", "longitude"):
+            frame[column] = pd.Series(value, index=rows.index, dtype="float64")
+        elif column in ("fatalities", "troops"):
+            frame[column] = (
+                pd.Series(value, index=rows.index, dtype="Int64")
+                if value is not None
+                else pd.Series(pd.NA, index=rows.index, dtype="Int64")
+            )
+        elif value is None:
+            frame[column] = pd.Series(None, index=rows.index, dtype=object)
+        elif isinstance(value, pd.Series) and value.dtype == _TEXT:
+            frame[column] = value
+        else:
+            frame[column] = pd.Series(value, index=rows.index, dtype=object)
+    frame["_row"] = rows.raw["_row"].astype("int64")
+    kept = pd.DataFrame(frame)
+    del frame
+    refused = rows.refusals.bad
+    if refused.any():
+        kept = kept.loc[~refused].reset_index(drop=True)
+    for column in EVENT_COLUMNS:
+        if kept[column].dtype == object:
+            kept[column] = kept[column].where(kept[column].notna(), None)
+    return kept
+
+
+def _map_unique(values: pd.Series, function: Callable[[object], object]) -> pd.Series:
+    """``values.map(function)`` computed once per distinct value; None where NA."""
+    codes, uniques = pd.factorize(values)
+    table = np.empty(len(uniques) + 1, dtype=object)  # the last slot, None, for code -1 (NA)
+    table[: len(uniques)] = [function(v) for v in uniques]
+    return pd.Series(table[codes], index=values.index, dtype=object)

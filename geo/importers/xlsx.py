@@ -1,0 +1,112 @@
+"""Excel workbooks (``.xlsx``, as ACLED's export tool offers them) into text cells, read with openpyxl.
+
+The first worksheet is read as a table: its first non-blank row is the
+header, and each later row's spreadsheet row number is its ``_row`` (the
+number a person sees in Excel). Cells become the text a CSV export would
+hold: dates as ``YYYY-MM-DD`` (a date cell has no day/month order to guess),
+whole numbers without ``.0``, blanks empty. The workbook is a ZIP archive:
+what it declares it unpacks to is bounded as for any ZIP before a cell is read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from geo.importers.cells import _TEXT
+from geo.importers.csvfile import (
+    _MAX_COLUMNS,
+    _is_hashtag_row,
+    _normalise_name,
+    _Table,
+    _to_chunks,
+    _too_wide,
+    _unique_names,
+)
+from geo.importers.sniff import _ANY_PACKED_SIZE, _MAX_PACKING_RATIO, _file_error
+
+# openpyxl's rows as Python values before they become Arrow chunks.
+_ROW_BATCH = 50_000
+
+
+def _read_xlsx(data: bytes, name: str) -> _Table:
+    """Read the first worksheet of an ``.xlsx`` workbook into text cells, with its row numbers."""
+    import openpyxl
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(m.file_size for m in archive.infolist())
+    except zipfile.BadZipFile as err:
+        raise _file_error(name, f"cannot open the Excel workbook ({err})") from None
+    if unpacked > max(_ANY_PACKED_SIZE, _MAX_PACKING_RATIO * len(data)):
+        raise _file_error(
+            name,
+            f"the workbook unpacks to {unpacked / 1_000_000:,.0f} MB, more than {_MAX_PACKING_RATIO} times its size",
+        )
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as err:  # openpyxl raises many kinds (KeyError, InvalidFileException, XML errors)
+        raise _file_error(name, f"cannot read the Excel workbook ({type(err).__name__}: {err})") from None
+    try:
+        sheet = book.worksheets[0]
+        header: list[str] | None = None
+        columns: list[list[pa.Array]] = []
+        batch: list[list[str]] = []
+        lines: list[int] = []
+        after_header = False
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            cells = [_as_text(v) for v in values]
+            if not any(c.strip() for c in cells):
+                continue
+            if header is None:
+                while cells and not cells[-1].strip():
+                    cells.pop()  # formatting can widen a sheet past its last named column
+                if len(cells) > _MAX_COLUMNS:
+                    raise _too_wide(name, len(cells))
+                header = [_normalise_name(c) for c in cells]
+                columns = [[] for _ in header]
+                after_header = True
+                continue
+            if after_header:
+                after_header = False
+                if _is_hashtag_row(cells):
+                    continue
+            cells = (cells + [""] * len(header))[: len(header)]
+            batch.append(cells)
+            lines.append(number)
+            if len(batch) == _ROW_BATCH:
+                _to_chunks(batch, columns)
+        _to_chunks(batch, columns)
+    finally:
+        book.close()
+    if header is None:
+        raise _file_error(name, "the first worksheet is empty: no header row")
+    raw = pd.DataFrame(
+        {
+            column: pd.Series(pa.chunked_array(columns[i], type=pa.large_string()), dtype=_TEXT)
+            for i, column in enumerate(_unique_names(header))
+        },
+        index=pd.RangeIndex(len(lines)),
+    )
+    raw["_row"] = np.asarray(lines, dtype="int64")
+    return _Table(header=[c for c in header if c], raw=raw, rows_read=len(lines))
+
+
+def _as_text(value: object) -> str:
+    """A cell as the text a CSV export holds."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d") if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    return str(value)

@@ -1,0 +1,115 @@
+"""The interactive HTML export: the dashboard's folium map in one file that opens offline.
+
+Leaflet and jQuery are inlined from ``geo/assets/`` (see its README), so the file opens by double-click
+with no network.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from geo import aggregate, filters, mapview
+from geo.snapshot.frame import html_view
+from geo.snapshot.options import DEFAULT_OPTIONS, TITLE, SnapshotError, SnapshotOptions
+from geo.snapshot.scene import build_scene
+
+ASSETS = Path(__file__).resolve().parent.parent / "assets"
+
+
+_INLINE = {
+    "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js": "leaflet.js",
+    "https://code.jquery.com/jquery-3.7.1.min.js": "jquery.min.js",
+    "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css": "leaflet.css",
+}
+# What folium links by default and the export's map never uses (no awesome-marker icons, no Bootstrap widgets).
+_UNUSED = frozenset({
+    "https://cdn.jsdelivr.net/npm/bootstrap@5.2.2/dist/js/bootstrap.bundle.min.js",
+    "https://cdnjs.cloudflare.com/ajax/libs/Leaflet.awesome-markers/2.0.2/leaflet.awesome-markers.js",
+    "https://cdn.jsdelivr.net/npm/bootstrap@5.2.2/dist/css/bootstrap.min.css",
+    "https://netdna.bootstrapcdn.com/bootstrap/3.0.0/css/bootstrap-glyphicons.css",
+    "https://cdn.jsdelivr.net/npm/@fortawesome/fontawesome-free@6.2.0/css/all.min.css",
+    "https://cdnjs.cloudflare.com/ajax/libs/Leaflet.awesome-markers/2.0.2/leaflet.awesome-markers.css",
+    "https://cdn.jsdelivr.net/gh/python-visualization/folium/folium/templates/leaflet.awesome.rotate.min.css",
+})  # fmt: skip
+_SCRIPT_TAG = re.compile(r"""<script\b[^>]*\bsrc=["']([^"']+)["'][^>]*>\s*</script>""", re.I)
+_LINK_TAG = re.compile(r"""<link\b[^>]*\brel=["']stylesheet["'][^>]*>""", re.I)
+_HREF = re.compile(r"""\bhref=["']([^"']+)["']""", re.I)
+_SOURCE_MAP = re.compile(r"^\s*//# sourceMappingURL=.*$", re.M)
+
+
+@lru_cache(maxsize=8)
+def _asset(name: str) -> str:
+    text = (ASSETS / name).read_text(encoding="utf-8")
+    text = _SOURCE_MAP.sub("", text)
+    if name.endswith(".css"):
+        for image in ("layers.png", "layers-2x.png", "marker-icon.png"):
+            data = base64.b64encode((ASSETS / image).read_bytes()).decode("ascii")
+            text = text.replace(f"url(images/{image})", f"url(data:image/png;base64,{data})")
+        return re.sub(r"</style", r"<\\/style", text, flags=re.I)
+    # A literal "</script" would end the inline element early; in JavaScript "<\/script" is the same string.
+    return re.sub(r"</script", r"<\\/script", text, flags=re.I)
+
+
+def inline_assets(html: str) -> str:
+    """Replace folium's CDN ``<script>``/``<link>`` tags with the files in ``geo/assets``; drop unused ones.
+
+    Raises
+    ------
+    SnapshotError
+        If the page links a file that ``geo/assets`` does not ship (e.g. after a folium upgrade).
+    """
+
+    def script(match: re.Match) -> str:
+        url = match.group(1)
+        if url in _UNUSED:
+            return ""
+        if url not in _INLINE:
+            raise SnapshotError(
+                f"the map links {url}, which geo/assets does not ship; add it (see geo/assets/README.md)"
+            )
+        return f"<script>/* {_INLINE[url]} */\n{_asset(_INLINE[url])}\n</script>"
+
+    def link(match: re.Match) -> str:
+        href = _HREF.search(match.group(0))
+        url = href.group(1) if href else ""
+        if url in _UNUSED:
+            return ""
+        if url not in _INLINE:
+            raise SnapshotError(
+                f"the map links {url}, which geo/assets does not ship; add it (see geo/assets/README.md)"
+            )
+        return f"<style>/* {_INLINE[url]} */\n{_asset(_INLINE[url])}\n</style>"
+
+    return _LINK_TAG.sub(link, _SCRIPT_TAG.sub(script, html))
+
+
+def html_bytes(
+    events: gpd.GeoDataFrame,
+    sources: pd.DataFrame,
+    bases: gpd.GeoDataFrame,
+    view: filters.View,
+    options: SnapshotOptions = DEFAULT_OPTIONS,
+) -> bytes:
+    """Return the interactive map of the view as one HTML file that needs no network (UTF-8)."""
+    scene = build_scene(events, sources, bases, view, options)
+    if scene.view.center is not None:
+        center, zoom = scene.view.center, scene.view.zoom or mapview.DEFAULT_ZOOM
+    else:
+        center, zoom = html_view(scene.frame)
+    # The marks the dashboard draws: grid cells above its threshold, so a file of a
+    # million events exports a map a browser can open, as the dashboard shows it.
+    marks = aggregate.view_marks(events, scene.view, show_earlier=options.show_earlier, zoom=zoom)
+    fmap = mapview.build_map(
+        marks.shown, marks.status, scene.moves, scene.bases, sources, tiles=False,
+        title=f"{TITLE} — {scene.period} · {scene.filters}", attribution=scene.attribution[0],
+        center=center, zoom=zoom, aggregated=marks.cells,
+    )  # fmt: skip
+    root = fmap.get_root()
+    root.title = mapview.esc(f"{TITLE}: {scene.period}")
+    return inline_assets(root.render()).encode("utf-8")
