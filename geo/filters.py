@@ -18,12 +18,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import lru_cache
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo import record
+from geo import record, search
 from geo.errors import RowProblem
 from geo.events import EARLIEST_DATE, SEARCH_COLUMNS
 
@@ -253,7 +254,7 @@ def rows_in_view(events: pd.DataFrame, view: View) -> slice | np.ndarray:
             ends = events["end"].to_numpy()[:lo]
             mask[:lo] = ends >= _day(first, ends.dtype)
     if view.countries:
-        mask = _and(mask, _isin(events["geo_country"], stop, view.countries))
+        mask = _and(mask, in_countries(events, stop, view.countries))
     if view.types:
         mask = _and(mask, _isin(events["event_type"], stop, view.types))
     if view.text:
@@ -274,6 +275,96 @@ def rows_in_view(events: pd.DataFrame, view: View) -> slice | np.ndarray:
 def count_rows(events: pd.DataFrame, rows: slice | np.ndarray) -> int:
     """Return how many events :func:`rows_in_view`'s answer selects, without taking them."""
     return len(range(len(events))[rows]) if isinstance(rows, slice) else len(rows)
+
+
+def in_countries(events: pd.DataFrame, stop: int, countries: tuple[str, ...]) -> np.ndarray:
+    """Return which of the first ``stop`` events belong to one of ``countries``.
+
+    An event belongs to the country its point lies in (``geo_country``); a
+    troop movement also belongs to every country its route crosses, so
+    filtering to Niger keeps the withdrawal from Gao into Niger. Only rows
+    with a route are looked at one by one, and each distinct route once.
+    """
+    mask = _isin(events["geo_country"], stop, countries).copy()  # isin's array may be read-only
+    if "route" not in events:
+        return mask
+    routes = events["route"].iloc[:stop]
+    with_route = np.flatnonzero(routes.notna().to_numpy() & (routes.fillna("") != "").to_numpy() & ~mask)
+    wanted = set(countries)
+    for i in with_route:
+        if wanted & set(route_countries(str(routes.iloc[i]))):
+            mask[i] = True
+    return mask
+
+
+@lru_cache(maxsize=256)
+def route_countries(route: str) -> tuple[str, ...]:
+    """Return the countries (ISO alpha-3) a route's geodesic legs pass through, west to east.
+
+    A route naming a place the gazetteer does not know crosses no country here
+    (its event still belongs to the country of its point).
+    """
+    from geo import borders, gazetteer, movements
+
+    try:
+        line = movements.route_line(route)
+    except (gazetteer.UnknownPlace, ValueError):
+        return ()
+    countries = borders.load_countries()
+    crossed = countries[countries.intersects(line)]
+    order = crossed.geometry.representative_point().x.to_numpy().argsort(kind="stable")
+    return tuple(crossed["iso3"].to_numpy()[order].tolist())
+
+
+def movement_count_note(events: pd.DataFrame, view: View) -> str | None:
+    """Return what a troop movement counts as under the country filter, naming the movements it keeps.
+
+    ``None`` when no country is chosen or no movement in view crosses into one from outside.
+    """
+    if not view.countries:
+        return None
+    shown = filter_events(events, view.with_changes(types=("troop_movement",), text=""))
+    outside = shown[~shown["geo_country"].isin(view.countries)]
+    if outside.empty:
+        return "A troop movement counts once, in every country its route crosses."
+    titles = ", ".join(
+        f"{t} ({'–'.join(route_countries(r))})" for t, r in zip(outside["title"], outside["route"], strict=True)
+    )
+    return f"A troop movement counts once, in every country its route crosses: {titles}."
+
+
+def bases_in_view(bases: gpd.GeoDataFrame, view: View) -> gpd.GeoDataFrame:
+    """Return the bases in the view's countries (every base when none is chosen), by the country of their point."""
+    if not view.countries or bases.empty:
+        return bases
+    from geo import borders
+
+    lon, lat = bases.geometry.x.to_numpy(), bases.geometry.y.to_numpy()
+    return bases[np.isin(borders.country_of_points(lon, lat), list(view.countries))]
+
+
+def view_bounds(
+    *frames: gpd.GeoDataFrame, min_span: float = 2.0
+) -> tuple[tuple[float, float], tuple[float, float]] | None:
+    """Return ((south, west), (north, east)) around every geometry in ``frames``, for ``fit_bounds``.
+
+    The map frames what the filters leave: the events in view, the routes of
+    the movements, the bases. Each side spans at least ``min_span`` degrees so
+    a single place is shown with its surroundings; ``None`` when nothing is left.
+    """
+    boxes = [
+        frame.total_bounds for frame in frames if frame is not None and len(frame) and not frame.geometry.isna().all()
+    ]
+    boxes = [box for box in boxes if np.isfinite(box).all()]
+    if not boxes:
+        return None
+    west, south = float(min(b[0] for b in boxes)), float(min(b[1] for b in boxes))
+    east, north = float(max(b[2] for b in boxes)), float(max(b[3] for b in boxes))
+    pad_lon, pad_lat = max(min_span - (east - west), 0.0) / 2, max(min_span - (north - south), 0.0) / 2
+    return (
+        (max(south - pad_lat, -90.0), max(west - pad_lon, -180.0)),
+        (min(north + pad_lat, 90.0), min(east + pad_lon, 180.0)),
+    )
 
 
 def _day(value: pd.Timestamp, dtype: np.dtype) -> np.datetime64:
@@ -305,11 +396,16 @@ def _haystack(columns: pd.DataFrame) -> pd.Series:
 
 
 def _contains_words(haystack: pd.Series, text: str) -> np.ndarray:
-    """Return which lower-cased texts contain every word of ``text``."""
-    mask = np.ones(len(haystack), dtype=bool)
-    for word in text.lower().split():
-        mask &= haystack.str.contains(word, regex=False).to_numpy(dtype=bool, na_value=False)
-    return mask
+    """Return which lower-cased texts match every term of ``text``, forgiving accents and other names."""
+    return search.search_mask(haystack, text)
+
+
+def search_notes(events: pd.DataFrame, text: str) -> list[str]:
+    """Return what each term of a search matched in ``events`` ("'Tombouctou' matched place Timbuktu")."""
+    if not str(text).strip():
+        return []
+    haystack = events["search_text"] if "search_text" in events else _haystack(events[list(TEXT_COLUMNS)])
+    return search.explain(haystack, text)
 
 
 def recency(events: pd.DataFrame, view: View, *, recent_days: int = 31) -> np.ndarray:

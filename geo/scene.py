@@ -171,7 +171,7 @@ def view_scene(
         view=view,
         marks=marks,
         moves=moves,
-        bases=base_status(bases, view.reference_date),
+        bases=filters.bases_in_view(base_status(bases, view.reference_date), view),
         counts=counts,
         period=period_text(view),
         zoom=zoom,

@@ -123,6 +123,26 @@ def event_table(events: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
     return table[columns]
 
 
+def toll_text(fatalities: pd.Series) -> pd.Series:
+    """Return each toll as text: the number with thousands separators, or 'unknown' (never 'None', never 0)."""
+    return pd.Series(
+        ["unknown" if pd.isna(f) else f"{int(f):,}" for f in fatalities], index=fatalities.index, dtype=object
+    )
+
+
+def reading_table(events: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
+    """Return :func:`event_table` for a page: tolls as text ('unknown'), ``which`` as article ids ('002, 003').
+
+    The ids keep the column short enough to read without scrolling; the page's table of what each
+    article contributes gives each id's headline.
+    """
+    table = event_table(events, sources)
+    if table.empty:
+        return table
+    ids = events["sources"].map(lambda cell: ", ".join(source_list(cell))).to_numpy()
+    return table.assign(fatalities=toll_text(table["fatalities"]).to_numpy(), which=ids)
+
+
 def public_record_text(row: dict) -> str:
     """Return what the public record adds to one event, e.g. '7 August 2022 [R33; R34]', or ''."""
     parts = []

@@ -349,24 +349,71 @@ def _short(text: str, limit: int = MOMENT_LABEL_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+#: Narrowest plot the moment numbers are spaced for (a phone), and the room one number needs there.
+MOMENT_PLOT_WIDTH = 300
+MOMENT_GAP_PX = 18
+#: Height of one row of moment numbers, in pixels.
+MOMENT_LANE_PX = 15
+
+
+def moment_lanes(days: pd.Series, domain: tuple[date, date] | None, *, width_px: float = MOMENT_PLOT_WIDTH,
+                 gap_px: float = MOMENT_GAP_PX) -> list[int]:  # fmt: skip
+    """Return a row (0, 1, …) for each moment's number so that no two numbers in a row come closer than ``gap_px``.
+
+    Positions are worked out on a plot ``width_px`` wide (the narrowest the page gets), so the numbers
+    stay apart on every screen; moments outside ``domain`` get row 0 (they are clipped anyway).
+    """
+    stamps = pd.to_datetime(pd.Series(days)).reset_index(drop=True)
+    if stamps.empty:
+        return []
+    first = pd.Timestamp(domain[0]) if domain else stamps.min()
+    last = pd.Timestamp(domain[1]) if domain else stamps.max()
+    span = max((last - first).days, 1)
+    x = ((stamps - first).dt.days / span * width_px).to_numpy()
+    lanes = [0] * len(x)
+    last_x: list[float] = []
+    for i in sorted(range(len(x)), key=lambda i: (x[i], i)):
+        lane = next((n for n, seen in enumerate(last_x) if x[i] - seen >= gap_px), len(last_x))
+        if lane == len(last_x):
+            last_x.append(x[i])
+        else:
+            last_x[lane] = x[i]
+        lanes[i] = lane
+    return lanes
+
+
+def numbered_moments(moments: pd.DataFrame) -> pd.DataFrame:
+    """Return the moments with ``number`` (1, 2, … in date order): the label on the chart and in the table."""
+    return moments.reset_index(drop=True).assign(number=lambda frame: range(1, len(frame) + 1))
+
+
 def moment_marks(moments: pd.DataFrame, domain: tuple[date, date] | None = None) -> alt.LayerChart:
-    """Return the key moments as dashed rules, each labelled with its title written up along the rule."""
-    frame = moments.assign(label=moments["title"].astype(str).map(_short))
+    """Return the key moments as dashed rules, each numbered at the top (in rows, so numbers never overlap).
+
+    A title written along each rule ran into its neighbours where moments are close (the 2022
+    announcement and the crossing into Niger on a 2012–2023 axis); the numbers key into the
+    key-moments list under the chart, and the tooltip gives the title.
+    """
+    frame = numbered_moments(moments)
+    frame = frame.assign(label=frame["number"].astype(str), lane=moment_lanes(frame["day"], domain))
+    frame["label_y"] = 8 + frame["lane"] * MOMENT_LANE_PX
     base = alt.Chart(frame).encode(
         x=_x(domain),
         tooltip=[
-            alt.Tooltip("title:N", title="Key moment"),
+            alt.Tooltip("number:Q", title="Key moment"),
+            alt.Tooltip("title:N", title="Title"),
             alt.Tooltip("date_label:N", title="Date"),
             alt.Tooltip("moment:N", title="Why marked"),
         ],
     )
     rules = base.mark_rule(color="#333333", strokeDash=[4, 3], opacity=0.8, clip=True)
-    text = {"angle": 270, "align": "right", "baseline": "bottom", "dx": -4, "dy": -3, "fontSize": 11, "clip": True}
-    halo = base.mark_text(stroke="white", strokeWidth=3, strokeOpacity=0.9, **text).encode(
-        text="label:N", y=alt.value(0)
+    badges = base.mark_circle(size=190, color="white", stroke="#333333", strokeWidth=1, opacity=1, clip=True).encode(
+        y=alt.Y("label_y:Q", scale=None)
     )
-    labels = base.mark_text(color="#222222", **text).encode(text="label:N", y=alt.value(0))
-    return alt.layer(rules, halo, labels)
+    labels = base.mark_text(color="#222222", fontSize=11, fontWeight="bold", clip=True).encode(
+        text="label:N", y=alt.Y("label_y:Q", scale=None)
+    )
+    return alt.layer(rules, badges, labels)
 
 
 def counts_chart(
@@ -379,7 +426,8 @@ def counts_chart(
         .mark_bar(size=bar_size(domain), clip=True)
         .encode(
             x=_x(domain),
-            y=alt.Y("sum(events):Q", title=None, axis=_y_axis(tickMinStep=1)),
+            # Stacked rows, not sum(events): an aggregate drops the ``pick`` field, and a click then picks nothing.
+            y=alt.Y("events:Q", title=None, stack="zero", axis=_y_axis(tickMinStep=1)),
             color=alt.Color("event_type:N", scale=_type_scale(data["event_type"]), legend=_legend("Event type")),
             opacity=alt.condition("datum.date_precision == 'year'", alt.value(0.35), alt.value(0.95)),
             order=alt.Order("event_type:N"),
@@ -435,7 +483,7 @@ def fatalities_chart(fatalities: pd.DataFrame, view: View, domain: tuple[date, d
         .mark_bar(size=bar_size(domain), clip=True)
         .encode(
             x=_x(domain),
-            y=alt.Y("sum(fatalities):Q", title=None, axis=_y_axis()),
+            y=alt.Y("fatalities:Q", title=None, stack="zero", axis=_y_axis()),
             color=alt.Color(
                 "kind:N", scale=alt.Scale(domain=list(TOLL_KINDS), range=["#DC050C", "#CAA0AB"]), legend=_legend("Toll")
             ),
@@ -480,10 +528,54 @@ def spans_chart(span_rows: pd.DataFrame, view: View, domain: tuple[date, date] |
     return _finish(alt.layer(bars, view_date_rule(view, domain)), max(24 * len(data), 48))
 
 
-def chart_domain(events: pd.DataFrame, since: date | None = None) -> tuple[date, date] | None:
-    """Return the time axis shared by the charts: from ``since`` (or the first event) to the last day covered."""
+def chart_domain(
+    events: pd.DataFrame, since: date | None = None, until: date | None = None
+) -> tuple[date, date] | None:
+    """Return the time axis shared by the charts: from ``since`` (or the first event) to ``until``.
+
+    ``until`` defaults to the last day any event covers; both ends are moved to whole months.
+    """
     if events.empty:
         return None
     first = pd.Timestamp(since) if since else _months(events["start"]).min()
-    last = max(events["end"].max(), events["start"].max()) + pd.offsets.MonthEnd(0)
-    return first.date(), pd.Timestamp(last).date()
+    last = pd.Timestamp(until) if until else max(events["end"].max(), events["start"].max())
+    return first.to_period("M").to_timestamp().date(), (last + pd.offsets.MonthEnd(0)).date()
+
+
+def span_months(events: pd.DataFrame) -> list[date]:
+    """Return the first day of every month from the first event's to the last day covered: the span's choices."""
+    if events.empty:
+        return []
+    first = _months(events["start"]).min()
+    last = max(events["end"].max(), events["start"].max())
+    return [stamp.date() for stamp in pd.date_range(first, last, freq="MS")]
+
+
+def dense_span(events: pd.DataFrame, share: float = 0.8, min_months: int = 6) -> tuple[date, date] | None:
+    """Return the shortest run of whole months holding ``share`` of the events' start dates (first months' days).
+
+    The timeline opens on it: the curated data runs from 2012, but most events are in 2021–2022, where
+    a 2012–2023 axis left bars 2 px wide. Events known only to the year count in January. The run is
+    widened to at least ``min_months`` months, and ends with the last month its events cover.
+    """
+    if events.empty:
+        return None
+    months = _months(events["start"]).sort_values().to_numpy()
+    months_all = span_months(events)
+    need = max(math.ceil(share * len(months)), 1)
+    # Every run of ``need`` sorted starts at once; the first shortest wins.
+    lengths = months[need - 1 :] - months[: len(months) - need + 1]
+    i = int(lengths.argmin())
+    start, end = pd.Timestamp(months[i]), pd.Timestamp(months[i + need - 1])
+    # Spans that start in the run are drawn to their end (the withdrawal starts in February, ends in August).
+    starts = _months(events["start"])
+    inside = ((starts >= start) & (starts <= end)).to_numpy()
+    end = max(end, _months(events["end"][inside]).max())
+    while (end.year - start.year) * 12 + end.month - start.month + 1 < min_months:
+        if end < pd.Timestamp(months_all[-1]):
+            end += pd.offsets.MonthBegin(1)
+        elif start > pd.Timestamp(months_all[0]):
+            start -= pd.offsets.MonthBegin(1)
+        else:
+            break
+    return start.date(), end.date()

@@ -88,18 +88,61 @@ def _stamp(path: Path) -> float:
 
 
 def curated_events() -> gpd.GeoDataFrame:
-    """Return the curated events (``events.csv``)."""
-    return cached_events(str(EVENTS_CSV), _stamp(EVENTS_CSV))
+    """Return the curated events (``events.csv``); a broken file stops the page with :func:`refuse_data_file`."""
+    return _or_refuse(cached_events, EVENTS_CSV)
 
 
 def sources() -> pd.DataFrame:
-    """Return the source articles (``sources.csv``)."""
-    return cached_sources(str(SOURCES_CSV), _stamp(SOURCES_CSV))
+    """Return the source articles (``sources.csv``); a broken file stops the page with :func:`refuse_data_file`."""
+    return _or_refuse(cached_sources, SOURCES_CSV)
 
 
 def bases() -> gpd.GeoDataFrame:
-    """Return the bases (``bases.csv``)."""
-    return cached_bases(str(BASES_CSV), _stamp(BASES_CSV))
+    """Return the bases (``bases.csv``); a broken file stops the page with :func:`refuse_data_file`."""
+    return _or_refuse(cached_bases, BASES_CSV)
+
+
+def _or_refuse(loader, path: Path):
+    """Return ``loader(path, modified)``, or draw the refusal of a file that cannot be read and stop the run."""
+    try:
+        return loader(str(path), _stamp(path))
+    except DataError as exc:
+        refuse_data_file(path, exc.problems)
+    except OSError as exc:
+        refuse_data_file(path, [RowProblem(None, None, None, f"cannot be read ({exc.strerror or exc})")])
+
+
+def refuse_data_file(path: Path, problems: list[RowProblem]) -> None:
+    """Draw a clean page saying which file, row, column and value are wrong and how to fix them; stop the run.
+
+    The values come from the file, so they are escaped into HTML and never read as Markdown.
+    Every page loads the curated files first, so every page shows this instead of a traceback.
+    """
+    import html
+
+    name = Path(path).name
+    rows = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in (
+            "" if p.row is None else str(p.row), p.column or "", "" if p.value is None else str(p.value), p.message,
+        )) + "</tr>"
+        for p in problems[:50]
+    )  # fmt: skip
+    more = f"<p>… and {len(problems) - 50} more.</p>" if len(problems) > 50 else ""
+    page_style()
+    st.title("The data could not be loaded")
+    st.html(
+        f"""<div class="data-refusal" role="alert">
+        <p><strong>{html.escape(name)}</strong> ({html.escape(str(path))}) has {len(problems)} problem(s), so
+        the dashboard does not draw anything from it rather than draw it wrong.</p>
+        <table><thead><tr><th scope="col">row</th><th scope="col">column</th><th scope="col">value</th>
+        <th scope="col">what is wrong</th></tr></thead><tbody>{rows}</tbody></table>{more}
+        <p><strong>How to fix it:</strong> open {html.escape(name)} in a text editor or spreadsheet, go to each
+        row listed (the header is row 1) and correct the cell in that column, as the message says (a place must
+        be one of the gazetteer's names: see <code>geo/gazetteer.py</code>; the layout is in
+        <code>docs/data.md</code>). Then reload this page: the file is read again when it changes.</p>
+        </div>"""
+    )
+    st.stop()
 
 
 # Bring-your-own data: what to show.
@@ -567,15 +610,26 @@ def _filter_controls(events: gpd.GeoDataFrame) -> None:
     present = sorted(_present(events, "geo_country"), key=lambda iso3: names.get(iso3, iso3))
     st.session_state["w_countries"] = [c for c in st.session_state[K_COUNTRIES] if c in present]
     st.multiselect("Countries", present, key="w_countries", format_func=lambda c: f"{names.get(c, c)} ({c})",
-                   placeholder="All countries", on_change=_copy("w_countries", K_COUNTRIES))  # fmt: skip
+                   placeholder="All countries", on_change=_copy("w_countries", K_COUNTRIES),
+                   help="An event belongs to the country it took place in; a troop movement to every "
+                        "country its route crosses.")  # fmt: skip
+    if st.session_state[K_COUNTRIES]:
+        note = filters.movement_count_note(events, current_view())
+        if note:
+            st.caption(md(note))
     present_types = _present(events, "event_type")
     kinds = [t for t in EVENT_TYPES if t in present_types]
     st.session_state["w_types"] = [t for t in st.session_state[K_TYPES] if t in kinds]
     st.multiselect("Event types", kinds, key="w_types", format_func=lambda t: t.replace("_", " "),
                    placeholder="All types", on_change=_copy("w_types", K_TYPES))  # fmt: skip
     st.session_state["w_text"] = st.session_state[K_TEXT]
-    st.text_input("Search titles and descriptions", key="w_text", placeholder="e.g. Gao, coup, Wagner",
-                  on_change=_copy("w_text", K_TEXT))  # fmt: skip
+    st.text_input("Search titles and descriptions", key="w_text", placeholder="e.g. Gao, coup, Tombouctou",
+                  on_change=_copy("w_text", K_TEXT),
+                  help="Accents and case are ignored; places' other names (Tombouctou, Segou) and actors' "
+                       "spellings (Gueta, CEDEAO) are searched too.")  # fmt: skip
+    if st.session_state[K_TEXT].strip():
+        for note in filters.search_notes(events, st.session_state[K_TEXT]):
+            st.caption(md(note))
     # Where each event is placed in time: its most precise date, or the articles' own (geo.record).
     st.radio("Dates", list(DATES_LABELS), format_func=DATES_LABELS.get, key="w_dates",
              index=list(DATES_LABELS).index(st.session_state.get(K_DATES, "precise")),
@@ -602,6 +656,7 @@ def sidebar(events: gpd.GeoDataFrame | None = None, *, notices=None) -> filters.
     events = active_events() if events is None else events
     _init_state(events)
     first, last = _date_bounds(events)
+    page_style()
     with st.sidebar:
         st.header("View")
         _date_controls(events, first, last)
@@ -614,6 +669,61 @@ def sidebar(events: gpd.GeoDataFrame | None = None, *, notices=None) -> filters.
     view = current_view()
     publish(view)
     return view
+
+
+#: The layout rules every page shares: the header, figures and legend kept short on phones and small
+#: laptops so the map starts on the first screen; text colours that pass WCAG AA contrast.
+PAGE_CSS = """
+<style>
+/* Less empty space above the title: Streamlit leaves 6rem for its toolbar. */
+.stMainBlockContainer, [data-testid="stMainBlockContainer"] { padding-top: 4rem; padding-bottom: 2rem; }
+h1 { font-size: 2rem !important; padding: 0.25rem 0 0.5rem 0 !important; }
+/* Figures: a smaller value, so four of them fit a line and stay short. */
+[data-testid="stMetricValue"] { font-size: 1.6rem; }
+[data-testid="stMetric"] { padding: 0; }
+/* Captions are drawn at 0.6 opacity (3:1 on white, under WCAG AA's 4.5:1): opaque, in a grey of 7:1. */
+[data-testid="stCaptionContainer"] { opacity: 1 !important; }
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] *, small { color: #4a4d59 !important; }
+/* The legend beside the map scrolls within the map's height rather than running below the fold. */
+[data-testid="stColumn"] .legend-beside, [data-testid="stColumn"] details { max-height: 620px; overflow-y: auto; }
+/* A refused data file: its problems as a readable table. */
+.data-refusal table { border-collapse: collapse; margin: 0.5rem 0 1rem 0; }
+.data-refusal th, .data-refusal td { border: 1px solid #c9c9d1; padding: 0.25rem 0.5rem; text-align: left; }
+@media (max-width: 640px) {
+  .stMainBlockContainer, [data-testid="stMainBlockContainer"] { padding: 3.5rem 0.75rem 1rem 0.75rem; }
+  h1 { font-size: 1.45rem !important; line-height: 1.25 !important; }
+  /* Streamlit stacks columns on phones: keep figures two by two instead of one per line. */
+  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [data-testid="stMetric"]) {
+    flex-flow: row wrap !important; gap: 0.5rem 1rem !important;
+  }
+  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [data-testid="stMetric"]) > [data-testid="stColumn"] {
+    flex: 1 1 40% !important; min-width: 40% !important; width: auto !important;
+  }
+  [data-testid="stMetricValue"] { font-size: 1.25rem; }
+  [data-testid="stMetricLabel"] p { font-size: 0.8rem; }
+  [data-testid="stVerticalBlock"] { gap: 0.6rem; }
+  [data-testid="stColumn"] details { max-height: none; }
+}
+/* On short screens the map's frame is drawn smaller, so all of it fits under the figures (the map inside
+   keeps its layout and shows a little more ground; clicks and keys work as at full size). */
+@media (max-width: 640px) and (max-height: 900px) {
+  iframe[title="streamlit_folium.st_folium"] { zoom: 0.8; width: 100% !important; }
+}
+@media (max-height: 760px) and (min-width: 641px) {
+  .stMainBlockContainer, [data-testid="stMainBlockContainer"] { padding-top: 3.75rem; }
+  h1 { font-size: 1.6rem !important; }
+  [data-testid="stMetricValue"] { font-size: 1.3rem; }
+  [data-testid="stVerticalBlock"] { gap: 0.6rem; }
+  iframe[title="streamlit_folium.st_folium"] { zoom: 0.75; width: 100% !important; }
+  [data-testid="stColumn"] details { max-height: 465px; }
+}
+</style>
+"""
+
+
+def page_style() -> None:
+    """Add the shared layout rules (:data:`PAGE_CSS`) to the page; a style-only block takes no room."""
+    st.html(PAGE_CSS)
 
 
 def publish(view: filters.View) -> None:

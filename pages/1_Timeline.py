@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import streamlit as st
 
 from geo import filters, timeline, ui
@@ -34,17 +32,21 @@ if matching.empty:
     st.info("No events match these filters. Clear the country, type or search filters to see the timeline.")
     st.stop()
 
-years = sorted({d.year for d in matching["start"]})
-since = st.select_slider(
-    "Show from", options=years, value=years[0], key="w_timeline_from", help="Start the time axis at this year"
-)
-domain = timeline.chart_domain(matching, since=date(since, 1, 1))
+months = timeline.span_months(matching)
+dense = timeline.dense_span(matching)
+since, until = st.select_slider(
+    "Time axis", options=months, value=dense, key="w_timeline_span", format_func=lambda d: d.strftime("%b %Y"),
+    help="The months the charts show; it opens where most of the events are. Drag either end.",
+)  # fmt: skip
+domain = timeline.chart_domain(matching, since=since, until=until)
 
 st.subheader("Events per month, by type")
 moments = timeline.key_moments(matching)
 ui.date_picking_chart(
     timeline.counts_chart(timeline.monthly_counts(matching), moments, view, domain), "timeline_counts", events
 )
+if len(moments):
+    st.caption("The numbered dashed lines are the key moments, listed by number at the foot of the page.")
 if len(matching) <= timeline.MAX_STRIP_EVENTS:
     st.subheader("Every event, by type")
     ui.date_picking_chart(timeline.strip_chart(timeline.strip_frame(matching), view, domain), "timeline_strip", events)
@@ -66,7 +68,9 @@ else:
 
 st.subheader("Key moments")
 st.dataframe(
-    moments[["date_label", "title", "moment"]].rename(columns={"date_label": "date", "moment": "why marked"}),
+    timeline.numbered_moments(moments)[["number", "date_label", "title", "moment"]].rename(
+        columns={"number": "#", "date_label": "date", "moment": "why marked"}
+    ),
     hide_index=True,
     width="stretch",
 )

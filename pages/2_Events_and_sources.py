@@ -20,11 +20,13 @@ st.caption(
     "column header to sort."
 )
 
+# From 0: imported events cite none of the articles, and a default of 1 would hide every one of them.
 least = st.slider(
-    "Reported by at least this many articles", min_value=1, max_value=len(sources), value=1, key="w_min_articles"
-)
+    "Reported by at least this many articles", min_value=0, max_value=len(sources), value=0, key="w_min_articles",
+    help="0 lists every event in view, imported ones included (they cite none of the articles)",
+)  # fmt: skip
 shown = sourcing.reported_by_at_least(in_view, sources, least)
-table = sourcing.event_table(shown, sources)
+table = sourcing.reading_table(shown, sources)
 readings = sourcing.readings_table(shown, sources)
 
 c1, c2, c3 = st.columns(3)
@@ -41,6 +43,9 @@ st.dataframe(
     hide_index=True,
     width="stretch",
     key="sources_events_table",
+    # The articles come right after the title, so they are read without scrolling sideways.
+    column_order=["date", "title", "which", "articles", "the articles", "the public record", "type", "place",
+                  "country", "fatalities", "first day", "readings", "event_id"],
     column_config={
         "date": st.column_config.TextColumn(
             "date",
@@ -51,16 +56,19 @@ st.dataframe(
             "the public record", help="A more precise date, a named place or a toll from the references below, by id"
         ),
         "first day": st.column_config.DateColumn("first day", help="The first day the date can mean; sort by this"),
-        "fatalities": st.column_config.NumberColumn(
-            "fatalities", help="None where the articles give no toll (never 0 for unknown)"
+        "title": st.column_config.TextColumn("title", width="medium"),
+        "fatalities": st.column_config.TextColumn(
+            "fatalities", help="'unknown' where the articles give no toll (never 0 for unknown)"
         ),
         "articles": st.column_config.ProgressColumn(
             "articles", min_value=0, max_value=len(sources), format="%d", help="How many of the articles report it"
         ),
-        "which": st.column_config.TextColumn("which articles", width="large"),
+        "which": st.column_config.TextColumn(
+            "which articles", width="small", help="Article ids; the table below gives each one's headline"
+        ),
         "readings": st.column_config.TextColumn("readings", help="Where the articles differ", width="large"),
     },
-)
+)  # fmt: skip
 
 st.subheader("What each article contributes")
 contributions = sourcing.article_contributions(shown, sources)

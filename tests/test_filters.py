@@ -48,11 +48,110 @@ def test_window_with_earlier_events_faded(events):
     assert "withdrawal-announced-2022-02-17" not in set(hidden["event_id"])
 
 
-def test_country_filter_uses_the_geometry(events):
+def test_country_filter_uses_the_geometry_and_the_routes(events):
     niger = filters.filter_events(events, View(as_of=date(2022, 12, 31), countries=("NER",)))
-    assert len(niger) > 0
-    assert set(niger["geo_country"]) == {"NER"}
-    assert set(niger["event_id"]) == set(events.loc[events["geo_country"] == "NER", "event_id"])
+    in_niger = set(events.loc[events["geo_country"] == "NER", "event_id"])
+    assert in_niger and in_niger <= set(niger["event_id"])
+    # The withdrawals start at Gao (their point is in Mali) but their routes end at Niamey.
+    into_niger = set(niger["event_id"]) - in_niger
+    assert into_niger == {"barkhane-withdrawal-2022"}
+    assert set(niger.loc[niger["event_id"].isin(into_niger), "event_type"]) == {"troop_movement"}
+    # Serval's entry (Bamako to Timbuktu) never leaves Mali.
+    assert "serval-entry-2013" not in set(niger["event_id"])
+    mali = set(filters.filter_events(events, View(as_of=date(2022, 12, 31), countries=("MLI",)))["event_id"])
+    assert into_niger <= mali and "serval-entry-2013" in mali
+
+
+def test_a_route_crosses_the_countries_its_geodesic_legs_cross():
+    withdrawal = "Gao > Ansongo > Mali–Niger border crossing > Ayorou > Niamey"
+    assert filters.route_countries(withdrawal) == ("MLI", "NER")
+    assert filters.route_countries("Bamako > Timbuktu") == ("MLI",)
+    assert filters.route_countries("Gao > Atlantis") == ()  # an unknown stop crosses nothing
+
+
+def test_the_counts_say_what_a_movement_counts_as(events):
+    niger = View(as_of=date(2022, 8, 15), countries=("NER",))
+    note = filters.movement_count_note(events, niger)
+    assert note.startswith("A troop movement counts once, in every country its route crosses")
+    assert "Barkhane withdraws from Mali into Niger (MLI–NER)" in note
+    assert filters.movement_count_note(events, View(as_of=date(2022, 8, 15))) is None
+
+
+def test_bases_follow_the_country_filter():
+    from geo.bases import base_status, load_bases
+
+    bases = base_status(load_bases(), pd.Timestamp("2022-08-15"))
+    assert set(bases["base_id"]) == {"gao", "kati", "niger"}
+    niger = filters.bases_in_view(bases, View(as_of=date(2022, 8, 15), countries=("NER",)))
+    assert set(niger["base_id"]) == {"niger"}
+    mali = filters.bases_in_view(bases, View(as_of=date(2022, 8, 15), countries=("MLI",)))
+    assert set(mali["base_id"]) == {"gao", "kati"}
+    assert len(filters.bases_in_view(bases, View(as_of=date(2022, 8, 15)))) == 3
+
+
+def test_the_map_frames_what_the_filter_leaves(events):
+    from geo.movements import route_line
+
+    niger = View(as_of=date(2022, 8, 15), countries=("NER",))
+    in_view = filters.filter_events(events, niger)
+    (south, west), (north, east) = filters.view_bounds(in_view)
+    # Niamey (2.11 E, 13.5 N) and Gao (-0.04 E, 16.3 N), not Bamako (-8 E) or Paris (48.9 N).
+    assert -0.1 < west < 0.0 and 2.1 < east < 2.2 and 13.5 < south < 13.6 and 16.2 < north < 16.3
+    every = filters.view_bounds(filters.filter_events(events, View(as_of=date(2022, 8, 15))))
+    assert every[0][1] < -7.9 and every[1][0] > 48.8  # Bamako and Paris
+    # A single place keeps its surroundings; nothing left is no extent.
+    paris = in_view.iloc[:0]
+    assert filters.view_bounds(paris) is None
+    one = filters.view_bounds(in_view[in_view["location"] == "Niamey"])
+    assert one[1][0] - one[0][0] >= 2.0 and one[1][1] - one[0][1] >= 2.0
+    # Routes widen the extent.
+    route = route_line("Bamako > Timbuktu")
+    import geopandas as gpd
+
+    wider = filters.view_bounds(in_view, gpd.GeoDataFrame(geometry=[route], crs="EPSG:4326"))
+    assert wider[0][1] < -7.9
+
+
+@pytest.mark.parametrize(
+    ("typed", "same_as"),
+    [
+        ("Elysee", "Élysée"),
+        ("ELYSÉE", "Élysée"),
+        ("Tombouctou", "Timbuktu"),
+        ("tombouctou", "Timbuktu"),
+        ("Gueta", "Goïta"),
+        ("goita", "Goïta"),
+        ("keita", "Keïta"),
+        ("CEDEAO", "ECOWAS"),
+        ("mali-niger border", "Mali–Niger border"),
+        ("francois hollande", "François Hollande"),
+    ],
+)
+def test_search_forgives_accents_case_and_other_names(events, typed, same_as):
+    def found(text):
+        return set(filters.filter_events(events, View(as_of=date(2022, 12, 31), text=text))["event_id"])
+
+    assert found(same_as), f"{same_as!r} should find something in events.csv"
+    assert found(typed) == found(same_as)
+
+
+def test_search_says_what_matched(events):
+    assert filters.search_notes(events, "Tombouctou") == ["'Tombouctou' matched place Timbuktu"]
+    assert filters.search_notes(events, "Elysee") == ["'Elysee' matched 'élysée' (accents and case ignored)"]
+    assert filters.search_notes(events, "Gueta") == ["'Gueta' matched actor Goïta"]
+    assert filters.search_notes(events, "Gao") == []  # found as typed: nothing to explain
+    assert filters.search_notes(events, "zzzq") == ["'zzzq' matched nothing"]
+    assert filters.search_notes(events, "") == []
+
+
+def test_search_finds_other_spellings_in_imported_text():
+    from geo import search
+
+    imported = pd.Series(["clashes near ménaka", "attack in ségou region", "patrol at tessit"], dtype="string")
+    assert search.search_mask(imported, "Menaka").tolist() == [True, False, False]
+    assert search.search_mask(imported, "Segu").tolist() == [False, True, False]  # GeoNames: Segu = Ségou
+    assert search.search_mask(imported, "SEGOU tessit").tolist() == [False, False, False]
+    assert search.explain(imported, "Segu") == ["'Segu' matched place Ségou"]
 
 
 def test_type_and_text_filters(events):

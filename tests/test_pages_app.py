@@ -9,6 +9,8 @@ import pytest
 from helpers import app_metric
 from streamlit.testing.v1 import AppTest
 
+from geo import filters
+
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 60
 PAGES = {
@@ -106,18 +108,36 @@ def test_timeline_counts_and_empty_message(events):
     assert not at.get("vega_lite_chart")
 
 
-def test_timeline_from_year_control_keeps_the_counts(events):
+def test_timeline_span_opens_where_events_are_dense_and_keeps_the_counts(events):
+    from geo import timeline
+
     at = _ok(_page("timeline").run())
-    at.select_slider(key="w_timeline_from").set_value(2022).run()
+    span = at.select_slider(key="w_timeline_span")
+    assert tuple(span.value) == timeline.dense_span(events)
+    assert tuple(span.value) != (timeline.span_months(events)[0], timeline.span_months(events)[-1])
+    span.set_value((date(2022, 1, 1), date(2022, 9, 1))).run()
     _ok(at)
     assert app_metric(at, "Events matching the filters") == str(len(events))
+    assert tuple(at.select_slider(key="w_timeline_span").value) == (date(2022, 1, 1), date(2022, 9, 1))
+    moments = at.dataframe[-1].value
+    assert list(moments["#"]) == list(range(1, len(moments) + 1))
+    assert any("numbered dashed lines" in c.value for c in at.caption)
 
 
 def test_sources_page_counts_articles(events, sources):
     at = _ok(_page("sources").run())
+    assert at.slider(key="w_min_articles").value == 0, "every event is listed by default, imported ones too"
     assert app_metric(at, "Events shown") == str(len(events))
     every = int((events["sources"].map(lambda cell: len(cell.split(";"))) == len(sources)).sum())
     assert app_metric(at, "Reported by every article") == str(every)
+    table = at.dataframe[0].value
+    # Unknown tolls say so; known ones are numbers; the articles are short ids.
+    assert "None" not in set(table["fatalities"].astype(str)) and "nan" not in set(table["fatalities"].astype(str))
+    assert (table["fatalities"] == "unknown").sum() == int(events["fatalities"].isna().sum())
+    assert set(table.loc[table["event_id"] == "central-mali-massacre-2022-06", "fatalities"]) == {"132"}
+    assert set(table.loc[table["event_id"] == "withdrawal-announced-2022-02-17", "which"]) == {
+        "000, 001, 002, 003, 004"
+    }
     at.slider(key="w_min_articles").set_value(4).run()
     _ok(at)
     shown = at.dataframe[0].value
@@ -169,7 +189,9 @@ def test_a_filter_set_on_one_page_holds_on_another(events):
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=TIMEOUT).run()
     assert app_metric(at, "Events in view") == str(len(events))
     at.multiselect(key="w_countries").set_value(["NER"]).run()
-    niger = int((events["geo_country"] == "NER").sum())
+    # In Niger, or a troop movement whose route crosses into it.
+    niger = len(filters.filter_events(events, filters.View(as_of=date(2022, 12, 31), countries=("NER",))))
+    assert niger > int((events["geo_country"] == "NER").sum())
     at.switch_page(PAGES["sources"]).run()
     _ok(at)
     assert at.multiselect(key="w_countries").value == ["NER"]
@@ -219,6 +241,56 @@ def test_a_date_picked_on_a_chart_moves_every_page(events):
     _ok(at.run())
     first, last = at.slider(key="w_window").value
     assert (last - first).days == 29 and first <= date(2022, 2, 17) <= last
+
+
+def _broken_events(tmp_path: Path) -> tuple[Path, int]:
+    """Return a copy of events.csv whose Tessit attack names a place the gazetteer does not know."""
+    text = (ROOT / "events.csv").read_text(encoding="utf-8")
+    lines = text.splitlines(keepends=True)
+    row = next(i for i, line in enumerate(lines) if line.startswith("tessit-attack-2022-08,"))
+    assert ",Tessit,MLI," in lines[row]
+    lines[row] = lines[row].replace(",Tessit,MLI,", ",Tesit,MLI,")
+    broken = tmp_path / "events.csv"
+    broken.write_text("".join(lines), encoding="utf-8")
+    return broken, row + 1  # the row as a spreadsheet numbers it (the header is row 1)
+
+
+@pytest.mark.parametrize("name", ["dashboard", *PAGES])
+def test_a_broken_events_file_is_refused_on_a_clean_page(name, tmp_path, monkeypatch):
+    from geo import ui
+
+    broken, row = _broken_events(tmp_path)
+    monkeypatch.setattr(ui, "EVENTS_CSV", broken)
+    script = "dashboard.py" if name == "dashboard" else PAGES[name]
+    at = AppTest.from_file(str(ROOT / script), default_timeout=TIMEOUT).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [t.value for t in at.title] == ["The data could not be loaded"]
+    refusal = " ".join(str(h.proto.body) for h in at.get("html"))
+    for part in (f"<td>{row}</td>", "<td>location</td>", "<td>Tesit</td>", "did you mean &#x27;Tessit&#x27;?",
+                 "events.csv", "How to fix it"):  # fmt: skip
+        assert part in refusal, part
+    assert not at.get("slider") and not at.get("vega_lite_chart"), "nothing else is drawn from a refused file"
+
+
+def test_the_sidebar_says_what_a_search_matched():
+    at = _ok(_page("sources").run())
+    at.text_input(key="w_text").set_value("Tombouctou").run()
+    _ok(at)
+    captions = [c.value for c in at.sidebar.caption]
+    assert any("'Tombouctou' matched place Timbuktu" in c for c in captions), captions
+    titles = set(at.dataframe[0].value["title"])
+    at.text_input(key="w_text").set_value("Timbuktu").run()
+    assert set(at.dataframe[0].value["title"]) == titles and titles
+
+
+def test_the_sidebar_says_what_a_movement_counts_as():
+    at = _ok(_page("sources").run())
+    at.multiselect(key="w_countries").set_value(["NER"]).run()
+    _ok(at)
+    ids = set(at.dataframe[0].value["event_id"])
+    assert "barkhane-withdrawal-2022" in ids
+    note = next(c.value for c in at.sidebar.caption if "troop movement" in c.value)
+    assert "counts once, in every country its route crosses" in note and "(MLI–NER)" in note
 
 
 def test_sources_page_lists_the_public_record(events):

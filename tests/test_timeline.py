@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
 
 import pandas as pd
@@ -181,3 +182,61 @@ def test_chart_domain(events):
     assert timeline.chart_domain(events, since=date(2020, 1, 1))[0] == date(2020, 1, 1)
     assert timeline.chart_domain(events.iloc[:0]) is None
     assert date_bounds(events) == (events["start"].min().date(), LAST)
+
+
+def _encodings(spec: dict) -> list[dict]:
+    found = [spec.get("encoding", {})]
+    for layer in spec.get("layer", []):
+        found += _encodings(layer)
+    return found
+
+
+def test_a_clicked_bar_carries_its_pick(events):
+    """Vega-Lite drops fields an aggregate does not group by: a bar drawn as sum(events) had no ``pick``."""
+    view = View(as_of=LAST)
+    for chart in (
+        timeline.counts_chart(timeline.monthly_counts(events), timeline.key_moments(events), view),
+        timeline.fatalities_chart(timeline.monthly_fatalities(events), view),
+    ):
+        for encoding in _encodings(chart.to_dict()):
+            y = encoding.get("y", {})
+            assert "aggregate" not in y, y
+        bars = chart.to_dict()["layer"][0]
+        assert bars["encoding"]["y"]["stack"] == "zero"
+
+
+def test_the_axis_opens_where_the_events_are_dense(events):
+    first, last = timeline.dense_span(events)
+    # Most events are from the coups of 2020-2021 to the withdrawal of 2022; the data starts in 2012.
+    assert date(2020, 1, 1) <= first <= date(2021, 1, 1) and last == date(2022, 12, 1)
+    assert first.day == 1 and last.day == 1
+    starts = events["start"]
+    share = ((starts >= pd.Timestamp(first)) & (starts <= pd.Timestamp(last) + pd.offsets.MonthEnd(0))).mean()
+    assert share >= 0.8
+    # A month bar is then several times wider than on the whole 2012-2022 axis.
+    assert timeline.bar_size(timeline.chart_domain(events, first, last)) >= 3 * timeline.bar_size(
+        timeline.chart_domain(events)
+    )
+    # The withdrawals start in February 2022 and end in August: their span is drawn whole.
+    moves = events[events["event_type"] == "troop_movement"]
+    assert timeline.dense_span(moves)[1] == date(2022, 8, 1)
+    months = timeline.span_months(events)
+    first_month = events["start"].min().to_period("M").to_timestamp().date()
+    assert months[0] == first_month and months[-1] == date(2022, 12, 1)
+    assert len(months) == (2022 - first_month.year) * 12 + 12 - first_month.month + 1
+    assert timeline.dense_span(events.iloc[:0]) is None
+
+
+def test_moment_numbers_never_overlap(events):
+    moments = timeline.key_moments(events)
+    for domain in (timeline.chart_domain(events), timeline.chart_domain(events, *timeline.dense_span(events))):
+        lanes = timeline.moment_lanes(moments["day"], domain)
+        first, last = (pd.Timestamp(d) for d in domain)
+        x = (moments["day"] - first).dt.days / (last - first).days * timeline.MOMENT_PLOT_WIDTH
+        for lane in set(lanes):
+            xs = sorted(x[[n == lane for n in lanes]])
+            assert all(b - a >= timeline.MOMENT_GAP_PX for a, b in itertools.pairwise(xs)), (domain, xs)
+    # On the whole axis the two 2022 moments are 6 months apart, 14 px at phone width: two rows.
+    whole = timeline.moment_lanes(moments["day"], timeline.chart_domain(events))
+    assert len(set(whole)) == 2
+    assert list(timeline.numbered_moments(moments)["number"]) == list(range(1, len(moments) + 1))

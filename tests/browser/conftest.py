@@ -4,7 +4,7 @@ Fixtures
 --------
 browser (session)
     Playwright sync ``Browser``: Debian's ``/usr/bin/chromium``, headless.
-streamlit_app(script="dashboard.py", args=(), env=None) -> str
+streamlit_app(script="dashboard.py", args=(), env=None, root=None) -> str
     Starts ``streamlit run`` from the repo root, waits for ``/_stcore/health``,
     returns the base URL; the server is stopped at teardown.
 app_page(url, wait=True) -> Page
@@ -114,8 +114,8 @@ def streamlit_app():
     """
     servers: list[StreamlitServer] = []
 
-    def start(script: str = "dashboard.py", args=(), env=None, timeout: float = 60.0) -> str:
-        server = StreamlitServer(script, args=args, env=env, timeout=timeout)
+    def start(script: str = "dashboard.py", args=(), env=None, timeout: float = 60.0, root=None) -> str:
+        server = StreamlitServer(script, args=args, env=env, timeout=timeout, **({"root": root} if root else {}))
         servers.append(server)
         return server.start()
 

@@ -66,9 +66,14 @@ class StreamlitServer:
         Variables added to (or overriding) this process's environment.
     timeout : float
         Seconds to wait for ``/_stcore/health`` to answer ``ok``.
+    root : Path
+        The folder the app runs from (default: this repo; a test may run a copy with a changed file).
     """
 
-    def __init__(self, script: str = "dashboard.py", args=None, env=None, timeout: float = 60.0) -> None:
+    def __init__(
+        self, script: str = "dashboard.py", args=None, env=None, timeout: float = 60.0, root: Path = REPO_ROOT
+    ) -> None:
+        self.root = Path(root)
         self.script = script
         self.args = list(args or [])
         self.env = dict(env or {})
@@ -100,13 +105,13 @@ class StreamlitServer:
 
     def start(self) -> str:
         """Start the server, wait until it is healthy, and return its base URL."""
-        script_path = REPO_ROOT / self.script
+        script_path = self.root / self.script
         if not script_path.is_file():
-            raise FileNotFoundError(f"{self.script!r} is not a file under {REPO_ROOT}")
+            raise FileNotFoundError(f"{self.script!r} is not a file under {self.root}")
         env = {**os.environ, "PYTHONUNBUFFERED": "1", **self.env}
         self.proc = subprocess.Popen(
             self.command(),
-            cwd=REPO_ROOT,
+            cwd=self.root,
             env=env,
             stdin=subprocess.DEVNULL,
             stdout=self._stdout,
