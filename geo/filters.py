@@ -63,6 +63,7 @@ class View:
                 raise ValueError(f"center {self.center!r} is not a (lat, lon) pair on the map")
         if self.zoom is not None and not 0 <= self.zoom <= 18:
             raise ValueError(f"zoom {self.zoom!r} is not a Leaflet zoom level (0 to 18)")
+
     dates: str = "precise"
 
     @property
