@@ -86,7 +86,9 @@ with header:
     # counts say which events in view are off screen.
     map_frame = inview.view_bounds(None, view.center, view.zoom)
     off_screen = inview.off_screen_note(in_view, map_frame) if marks.cells is None else None
-    st.caption(f"Showing events {scene.period}. Click a mark to read its sources." + (f" {off_screen}" if off_screen else ""))
+    st.caption(
+        f"Showing events {scene.period}. Click a mark to read its sources." + (f" {off_screen}" if off_screen else "")
+    )
     if in_view.empty:
         st.info("No events match these filters. Widen the dates, or clear the country, type or search filters.")
     st.page_link(

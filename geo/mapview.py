@@ -703,8 +703,6 @@ def build_map(
     return fmap
 
 
-
-
 def gazetteer_map(
     places: pd.DataFrame,
     *,
