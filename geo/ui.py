@@ -704,17 +704,18 @@ h1 { font-size: 2rem !important; padding: 0.25rem 0 0.5rem 0 !important; }
   [data-testid="stVerticalBlock"] { gap: 0.6rem; }
   [data-testid="stColumn"] details { max-height: none; }
 }
-/* On short screens the map's frame is drawn smaller, so all of it fits under the figures (the map inside
+/* The map's frame is titled by its own script once loaded (geo.map_aids), so both titles are matched.
+   On short screens the map's frame is drawn smaller, so all of it fits under the figures (the map inside
    keeps its layout and shows a little more ground; clicks and keys work as at full size). */
 @media (max-width: 640px) and (max-height: 900px) {
-  iframe[title="streamlit_folium.st_folium"] { zoom: 0.8; width: 100% !important; }
+  iframe[title="streamlit_folium.st_folium"], iframe[title^="Map of"] { zoom: 0.78; width: 100% !important; }
 }
 @media (max-height: 760px) and (min-width: 641px) {
   .stMainBlockContainer, [data-testid="stMainBlockContainer"] { padding-top: 3.75rem; }
   h1 { font-size: 1.6rem !important; }
   [data-testid="stMetricValue"] { font-size: 1.3rem; }
   [data-testid="stVerticalBlock"] { gap: 0.6rem; }
-  iframe[title="streamlit_folium.st_folium"] { zoom: 0.75; width: 100% !important; }
+  iframe[title="streamlit_folium.st_folium"], iframe[title^="Map of"] { zoom: 0.75; width: 100% !important; }
   [data-testid="stColumn"] details { max-height: 465px; }
 }
 </style>

@@ -12,7 +12,7 @@ from datetime import date
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from harness import REPO_ROOT, folium_frame, new_offline_page, wait_for_app, wait_until_settled
+from harness import FOLIUM_IFRAME, REPO_ROOT, folium_frame, new_offline_page, wait_for_app, wait_until_settled
 from offline import NODE_MODULES
 from playwright.sync_api import expect
 
@@ -168,7 +168,7 @@ def test_the_whole_map_fits_the_screen(app, browser, screenshots_dir, size):
         wait_for_app(page)
         wait_until_settled(page)
         frame = folium_frame(page)
-        box = page.locator("iframe[title='streamlit_folium.st_folium']").bounding_box()
+        box = page.locator(FOLIUM_IFRAME).bounding_box()
         # On the first screen, without scrolling: from its top edge to its bottom edge, and not cut at the sides.
         assert box["y"] >= 0 and box["y"] + box["height"] <= height, (size, box)
         assert box["x"] >= 0 and box["x"] + box["width"] <= width, (size, box)
@@ -268,7 +268,8 @@ def test_a_broken_events_file_shows_the_refusal_and_no_traceback(streamlit_app, 
     root, row = broken_copy
     url = streamlit_app("dashboard.py", root=root)
     for path in ["", *PAGES.values()]:
-        page = app_page(url + path)
+        page = app_page(url + path, wait=False)  # no map on a refusal page: nothing reports
+        wait_for_app(page)
         expect(page.get_by_role("heading", name="The data could not be loaded")).to_be_visible()
         alert = page.get_by_role("alert")
         expect(alert).to_contain_text("events.csv")
@@ -280,6 +281,6 @@ def test_a_broken_events_file_shows_the_refusal_and_no_traceback(streamlit_app, 
         expect(alert).to_contain_text("How to fix it")
         expect(page.get_by_test_id("stException")).to_have_count(0)
         assert "Traceback" not in page.inner_text("body")
-        expect(page.locator("iframe[title='streamlit_folium.st_folium']")).to_have_count(0)
+        expect(page.locator(FOLIUM_IFRAME)).to_have_count(0)
         if not path:
             page.screenshot(path=screenshots_dir / "finding_broken_events.png")

@@ -47,7 +47,7 @@ def test_many_events_draw_cells_and_filtering_to_single_marks_keeps_the_map(
 
     # Mark the map's document: a rebuilt iframe (the map losing its pan and zoom) would lose the mark.
     frame.evaluate("() => { window.__sameMap = true; }")
-    search = page.get_by_label("Search titles and descriptions")
+    search = page.get_by_test_id("stSidebar").get_by_role("textbox", name="Search titles and descriptions")
     search.fill(WORD)
     search.press("Enter")
     wait_for_app(page)
