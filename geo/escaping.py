@@ -29,8 +29,9 @@ from __future__ import annotations
 
 import html
 import json
-import math
 import re
+
+import pandas as pd
 
 __all__ = ["has_template_syntax", "html_text", "markdown_literal", "script_json"]
 
@@ -53,14 +54,8 @@ _TEMPLATE_OPENER = re.compile(r"\{[{%#]")
 
 
 def _is_missing(value: object) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, float):
-        return math.isnan(value)
-    try:  # pandas.NA and NaT: their truth value raises; ``is NA`` needs pandas.
-        return bool(value != value)
-    except (TypeError, ValueError):
-        return type(value).__name__ in {"NAType", "NaTType"}
+    """Return True for None, NaN, pandas.NA and NaT (the missing values of a data frame's cells)."""
+    return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
 
 
 def html_text(value: object) -> str:
