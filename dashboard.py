@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import folium
 import streamlit as st
-from streamlit_folium import st_folium
 
 from geo import aggregate, filters, inview, mapview, playback, ui
 from geo.scene import view_scene
@@ -30,14 +28,9 @@ troops = view.with_changes(text="", types=("troop_movement",))
 span_moves = filters.filter_events(events, playback.playing_view(events, troops))
 can_play = filters.count_rows(events, filters.rows_in_view(events, played)) <= aggregate.AGGREGATE_THRESHOLD
 
-# The base map is rebuilt each run (about 10 ms) rather than cached: st_folium
-# adds the dynamic layers to the map object it is given, and its ids are
-# deterministic, so the same base renders the same script and st_folium only
-# swaps the layers, keeping the user's pan and zoom. It opens where the link
-# said (ui.map_start); after that the map alone moves itself.
-start_center, start_zoom = ui.map_start()
-fmap = mapview.base_map(tiles=st.session_state[ui.K_TILES], legend=False, center=start_center, zoom=start_zoom,
-                        asset_url=ui.MAP_ASSET_URL)  # fmt: skip
+# The base map is rendered once per process (ui.live_map); each run renders only these layers, which
+# st_folium swaps in place, keeping the user's pan and zoom. The map opens where the link said
+# (ui.map_start); after that the map alone moves itself.
 layers = mapview.dynamic_layers(marks.shown, marks.status, moves.iloc[0:0] if playing else moves, bases_now,
                                 ui.sources(), aggregated=marks.cells, zoom=view.zoom)  # fmt: skip
 control = playback.control_data(
@@ -62,16 +55,8 @@ with legend_column:
 with map_column:
     # No center/zoom: the map owns its viewport (see ui.map_start). Its report of a pan or zoom,
     # and the time control's play/pause message, reach ui.on_map_report before the next run.
-    st_folium(
-        fmap,
-        key=ui.MAP_KEY,
-        height=620,
-        use_container_width=True,
-        feature_group_to_add=layers,
-        layer_control=folium.LayerControl(collapsed=True),
-        returned_objects=["center", "zoom", "selected_tags"],
-        on_change=ui.on_map_report,
-    )
+    ui.live_map(layers, tiles=st.session_state[ui.K_TILES], height=620,
+                returned_objects=["center", "zoom", "selected_tags"])  # fmt: skip
 
 ui.sidebar(events, notices=header)
 with header:

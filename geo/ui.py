@@ -14,6 +14,7 @@ import hashlib
 import io
 import os
 import sys
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -472,6 +473,114 @@ def on_map_report() -> None:
         st.session_state[K_WINDOW] = (start, max(start, message["date"]))
     else:
         st.session_state[K_DATE] = message["date"]
+
+
+@dataclass(frozen=True)
+class _RenderedBase:
+    """What ``st_folium`` sends for the base map, rendered once per process for each way the map opens."""
+
+    script: str
+    html: str
+    header: str
+    map_id: str
+    bounds: tuple
+    zoom: int
+    css_links: tuple[str, ...]
+    js_links: tuple[str, ...]
+    layer_control: str
+
+
+def _walk_links(element, css: list[str], js: list[str]) -> None:
+    """Collect the script and style links of ``element`` and its children, in st_folium's order."""
+    import branca.colormap
+    import folium.elements
+
+    if isinstance(element, branca.colormap.ColorMap):
+        js[:0] = ["https://d3js.org/d3.v4.min.js", "https://cdnjs.cloudflare.com/ajax/libs/d3/3.5.5/d3.min.js"]
+    if isinstance(element, (branca.colormap.ColorMap, folium.elements.JSCSSMixin)):
+        css.extend(href for _, href in getattr(element, "default_css", []))
+        js.extend(src for _, src in getattr(element, "default_js", []))
+    for child in getattr(element, "_children", {}).values():
+        _walk_links(child, css, js)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _rendered_base(
+    tiles: bool, center: tuple[float, float], zoom: int, layer_names: tuple[tuple[str, bool, bool, bool], ...]
+) -> _RenderedBase:
+    """Render the base map (countries, labels, border, aids) as ``st_folium`` would, once per process.
+
+    Rendering it cost about half of every rerun (branca compiles each
+    element's output as a template again). The base only depends on the
+    arguments here, and folium's ids in it are fixed (``mapview._stable_ids``),
+    so each run would send the same bytes. ``layer_names`` (name, overlay,
+    control, show of each dynamic layer) fixes the layer control, which lists
+    the base's layers and the dynamic ones by name.
+    """
+    import folium
+    import streamlit_folium as sf
+
+    fmap = mapview.base_map(tiles=tiles, legend=False, center=center, zoom=zoom, asset_url=MAP_ASSET_URL)
+    # The same steps, in the same order, as streamlit_folium.st_folium (0.27.4).
+    fmap.get_root().render()
+    fmap.render()
+    html, header = sf._get_html(fmap), sf._get_header(fmap)
+    script = sf._get_map_string(fmap)
+    bounds = fmap.get_bounds()
+    for idx, (name, overlay, control, show) in enumerate(layer_names):
+        stand_in = folium.FeatureGroup(name=name, overlay=overlay, control=control, show=show)
+        stand_in._id = f"feature_group_{idx}"
+        stand_in.add_to(fmap)
+    layer_control = sf._get_layer_control_string(folium.LayerControl(collapsed=True), fmap)
+    css: list[str] = []
+    js: list[str] = []
+    _walk_links(fmap, css, js)
+    return _RenderedBase(script=script, html=html, header=header, map_id=sf.get_full_id(fmap),
+                         bounds=tuple(map(tuple, bounds)), zoom=fmap.options.get("zoom"), css_links=tuple(css),
+                         js_links=tuple(js), layer_control=layer_control)  # fmt: skip
+
+
+def live_map(layers: list, *, tiles: bool, height: int, returned_objects: list[str]) -> dict | None:
+    """Draw the dashboard's map: ``st_folium`` with the base rendered once per process and the layers each run.
+
+    The arguments sent to the component are those ``st_folium(fmap, key=MAP_KEY,
+    feature_group_to_add=layers, layer_control=folium.LayerControl(collapsed=True),
+    use_container_width=True, on_change=on_map_report, ...)`` would send, with no
+    ``center`` or ``zoom`` (the map owns its viewport, see :func:`map_start`);
+    tests/test_live_map.py compares the two.
+    """
+    import folium
+    import streamlit_folium as sf
+
+    center, zoom = map_start()
+    signature = tuple((layer.layer_name, layer.overlay, layer.control, layer.show) for layer in layers)
+    base = _rendered_base(tiles, tuple(center), int(zoom), signature)
+    # A stand-in parent for the layers: their script names it, and streamlit-folium renames it map_div.
+    parent = folium.Map(location=list(center), zoom_start=int(zoom), tiles=None)
+    layer_script = "".join(sf._get_feature_group_string(layer, map=parent, idx=idx) for idx, layer in enumerate(layers))
+    css, js = list(base.css_links), list(base.js_links)
+    for layer in layers:
+        _walk_links(layer, css, js)
+    hash_key = sf.generate_js_hash(base.script, MAP_KEY, False)
+
+    def on_change() -> None:
+        st.session_state[MAP_KEY] = st.session_state.get(hash_key, {})
+        on_map_report()
+
+    (south, west), (north, east) = base.bounds
+    defaults = dict.fromkeys(("last_clicked", "last_object_clicked", "last_object_clicked_count",
+                              "last_object_clicked_tooltip", "last_object_clicked_popup", "all_drawings",
+                              "last_active_drawing", "bounds", "zoom", "last_circle_radius", "last_circle_polygon",
+                              "selected_layers", "selected_tags", "last_geocoder_result"))  # fmt: skip
+    defaults["bounds"] = {"_southWest": {"lat": south, "lng": west}, "_northEast": {"lat": north, "lng": east}}
+    defaults["zoom"] = base.zoom
+    return sf._component_func(
+        script=base.script, header=base.header, html=base.html, id=base.map_id, key=hash_key, height=height,
+        width=None, returned_objects=returned_objects, default={k: v for k, v in defaults.items() if k in returned_objects},
+        zoom=None, center=None, feature_group=layer_script, return_on_hover=False, layer_control=base.layer_control,
+        pixelated=False, css_links=list(dict.fromkeys(css)), js_links=list(dict.fromkeys(js)), on_change=on_change,
+        wrap_longitude=False,
+    )  # fmt: skip
 
 
 def _reopen_map_here() -> None:
