@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from geo import aggregate, filters, inview, mapview, playback, ui
-from geo.scene import view_scene
+from geo.scene import movement_view, troop_movements, view_scene
 
 st.set_page_config(page_title="Sahel withdrawal: map", page_icon="🗺️", layout="wide")
 
@@ -24,8 +24,7 @@ playing = st.session_state[ui.K_PLAYING]
 played = playback.playing_view(events, view)
 marks = aggregate.view_marks(events, played, show_earlier=st.session_state[ui.K_EARLIER]) if playing else scene.marks
 # Every movement of the span, for the time control to glide along while it plays (it draws them itself then).
-troops = view.with_changes(text="", types=("troop_movement",))
-span_moves = filters.filter_events(events, playback.playing_view(events, troops))
+span_moves = filters.filter_events(troop_movements(events), playback.playing_view(events, movement_view(view)))
 can_play = filters.count_rows(events, filters.rows_in_view(events, played)) <= aggregate.AGGREGATE_THRESHOLD
 
 # The base map is rendered once per process (ui.live_map); each run renders only these layers, which

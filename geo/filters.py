@@ -439,9 +439,20 @@ def event_dates(events: pd.DataFrame) -> list[date]:
 
 
 def _event_days(events: pd.DataFrame) -> np.ndarray:
-    """Return the distinct start days, sorted, as ``datetime64[D]`` (vectorised: no Timestamp per event)."""
-    days = np.asarray(events["start"].to_numpy(), dtype="datetime64[D]")
-    return np.unique(days[~np.isnat(days)])
+    """Return the distinct start days, sorted, as ``datetime64[D]`` (vectorised: no Timestamp per event).
+
+    Worked out once per data set (its frames are shared read-only): a rerun asks three times
+    (the time control's span, Previous/Next), and at 100,000 events each took 30 ms.
+    """
+    from geo.aggregate import frame_memo  # geo.aggregate imports this module
+
+    memo = frame_memo(events)
+    if "event_days" not in memo:
+        days = np.asarray(events["start"].to_numpy(), dtype="datetime64[D]")
+        unique = np.unique(days[~np.isnat(days)])
+        unique.flags.writeable = False
+        memo["event_days"] = unique
+    return memo["event_days"]
 
 
 def step_date(events: pd.DataFrame, current: date, direction: int) -> date:

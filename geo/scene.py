@@ -131,6 +131,25 @@ def period_text(view: filters.View) -> str:
     return f"up to {filters.format_day(last)}"
 
 
+def troop_movements(events: pd.DataFrame) -> pd.DataFrame:
+    """Return the troop movements among ``events``, selected once per data set (its frames are shared read-only).
+
+    The movements are a handful of rows; filtering them rather than the whole
+    data set spares comparing and copying every event each run (at 100,000
+    events, 50 ms a run). The filters treat each row on its own, so filtering
+    this subset gives the same rows as filtering all and keeping the movements.
+    """
+    memo = aggregate.frame_memo(events)
+    if "troop_movements" not in memo:
+        memo["troop_movements"] = events[(events["event_type"] == "troop_movement").to_numpy()]
+    return memo["troop_movements"]
+
+
+def movement_view(view: filters.View) -> filters.View:
+    """Return the view the movements are drawn for: movements ignore the type and text filters (a route is context)."""
+    return view.with_changes(text="", types=("troop_movement",))
+
+
 def view_scene(
     events: pd.DataFrame,
     bases: gpd.GeoDataFrame,
@@ -159,10 +178,7 @@ def view_scene(
         zoom = view.zoom
     zoom = int(aggregate.DEFAULT_ZOOM if zoom is None else zoom)
     marks = aggregate.view_marks(events, view, show_earlier=show_earlier, zoom=zoom)
-    # Movements ignore the type and text filters (a route is context, like the bases); selecting the
-    # movements alone spares copying every event in view.
-    moves = movements_at(filters.filter_events(events, view.with_changes(text="", types=("troop_movement",))),
-                         view.reference_date)  # fmt: skip
+    moves = movements_at(filters.filter_events(troop_movements(events), movement_view(view)), view.reference_date)
     counts = {
         **filters.summary_counts(marks.in_view),
         "under_way": int((moves["state"] == "under way").sum()) if len(moves) else 0,

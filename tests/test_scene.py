@@ -111,3 +111,20 @@ def test_static_map_draws_the_cells_the_screen_draws(sources, bases):
     expected = 0.85 * np.array([0xE8, 0x60, 0x1C]) + 0.15 * under
     assert np.abs(pixels[round(float(row)), round(float(column))] - expected).max() <= 12
     assert aggregate.should_aggregate(len(events))
+
+
+def test_movements_filtered_from_the_subset_are_those_of_the_whole_data(events):
+    """scene.troop_movements is a per-data-set shortcut: filtering it equals filtering every event."""
+    from datetime import date
+
+    from geo import filters
+    from geo.filters import View
+    from geo.scene import movement_view, troop_movements
+
+    for view in (View(as_of=date(2022, 8, 15)), View(as_of=date(2013, 2, 1), countries=("NER",)),
+                 View(as_of=date(2022, 9, 1), mode="window", date_from=date(2022, 1, 1), date_to=date(2022, 9, 1), types=("attack",))):  # fmt: skip
+        whole = filters.filter_events(events, movement_view(view))
+        subset = filters.filter_events(troop_movements(events), movement_view(view))
+        assert list(subset["event_id"]) == list(whole["event_id"])
+    assert troop_movements(events) is troop_movements(events)  # selected once per data set
+    assert set(troop_movements(events)["event_type"]) == {"troop_movement"}
