@@ -26,7 +26,7 @@ import pandas as pd
 from geo import gazetteer
 from geo.events import source_list
 from geo.filters import View, clamp_date
-from geo.mapview import TYPE_COLOURS, marker_radius
+from geo.style import TYPE_COLOURS, marker_radius
 
 #: Name of the point selection each chart carries; its field is ``pick``.
 PICK = "pick"
@@ -302,7 +302,7 @@ def _y_axis(**kwargs) -> alt.Axis:
     return alt.Axis(minExtent=Y_AXIS_WIDTH, maxExtent=Y_AXIS_WIDTH, **kwargs)
 
 
-def _legend(title: str) -> alt.Legend:
+def _chart_legend(title: str) -> alt.Legend:
     return alt.Legend(title=title, orient="bottom", columns=4, symbolType="square")
 
 
@@ -428,7 +428,7 @@ def counts_chart(
             x=_x(domain),
             # Stacked rows, not sum(events): an aggregate drops the ``pick`` field, and a click then picks nothing.
             y=alt.Y("events:Q", title=None, stack="zero", axis=_y_axis(tickMinStep=1)),
-            color=alt.Color("event_type:N", scale=_type_scale(data["event_type"]), legend=_legend("Event type")),
+            color=alt.Color("event_type:N", scale=_type_scale(data["event_type"]), legend=_chart_legend("Event type")),
             opacity=alt.condition("datum.date_precision == 'year'", alt.value(0.35), alt.value(0.95)),
             order=alt.Order("event_type:N"),
             tooltip=[
@@ -485,7 +485,9 @@ def fatalities_chart(fatalities: pd.DataFrame, view: View, domain: tuple[date, d
             x=_x(domain),
             y=alt.Y("fatalities:Q", title=None, stack="zero", axis=_y_axis()),
             color=alt.Color(
-                "kind:N", scale=alt.Scale(domain=list(TOLL_KINDS), range=["#DC050C", "#CAA0AB"]), legend=_legend("Toll")
+                "kind:N",
+                scale=alt.Scale(domain=list(TOLL_KINDS), range=["#DC050C", "#CAA0AB"]),
+                legend=_chart_legend("Toll"),
             ),
             tooltip=[
                 alt.Tooltip("day:T", title="Month", format="%B %Y"),
@@ -516,7 +518,7 @@ def spans_chart(span_rows: pd.DataFrame, view: View, domain: tuple[date, date] |
                 sort=alt.EncodingSortField("day", order="ascending"),
                 axis=_y_axis(labelLimit=Y_AXIS_WIDTH - 10),
             ),
-            color=alt.Color("event_type:N", scale=_type_scale(data["event_type"]), legend=_legend("Event type")),
+            color=alt.Color("event_type:N", scale=_type_scale(data["event_type"]), legend=_chart_legend("Event type")),
             tooltip=[
                 alt.Tooltip("title:N", title="Span"),
                 alt.Tooltip("date_label:N", title="Dates"),

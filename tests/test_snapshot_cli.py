@@ -67,6 +67,28 @@ def test_cli_gif_matches_the_function(tmp_path, events, sources, bases, options)
     assert out.read_bytes() == snapshot.gif_bytes(events, sources, bases, view, options)
 
 
+#: What an export loads per format: the HTML map needs folium (and its branca and jinja2), nothing else does.
+MAP_LIBRARIES = ("folium", "branca", "jinja2")
+
+
+@pytest.mark.parametrize(("fmt", "loads_folium"), [("png", False), ("csv", False), ("html", True)])
+def test_an_export_imports_only_what_its_format_needs(tmp_path, fmt, loads_folium):
+    """A fresh process that runs the CLI as ``python -m geo.snapshot`` does, then lists the map libraries loaded."""
+    out = tmp_path / f"out.{fmt}"
+    probe = (
+        "import runpy, sys\n"
+        f"sys.argv = ['geo.snapshot', '--format', {fmt!r}, '--out', {str(out)!r}]\n"
+        "try:\n    runpy.run_module('geo.snapshot', run_name='__main__')\n"
+        "except SystemExit as stop:\n    assert stop.code == 0, stop.code\n"
+        f"print(sorted(m for m in {MAP_LIBRARIES!r} if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert out.stat().st_size > 0
+    loaded = json.loads(done.stdout.splitlines()[-1].replace("'", '"'))
+    assert loaded == (sorted(MAP_LIBRARIES) if loads_folium else [])
+
+
 # --------------------------------------------------------------------------- bad options
 
 

@@ -14,7 +14,8 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from geo import filters, mapview
+from geo import filters
+from geo.escaping import html_text
 from geo.snapshot.frame import html_view
 from geo.snapshot.options import DEFAULT_OPTIONS, TITLE, SnapshotError, SnapshotOptions
 from geo.snapshot.sheet import build_sheet
@@ -97,6 +98,8 @@ def html_bytes(
     options: SnapshotOptions = DEFAULT_OPTIONS,
 ) -> bytes:
     """Return the interactive map of the view as one HTML file that needs no network (UTF-8)."""
+    from geo import mapview  # folium: only this format needs it
+
     sheet = build_sheet(events, sources, bases, view, options)
     scene = sheet.scene
     # The map opens on the view's centre, or on the ground the static map fits; its marks (grid cells
@@ -109,5 +112,5 @@ def html_bytes(
         center=center, zoom=zoom, aggregated=scene.cells,
     )  # fmt: skip
     root = fmap.get_root()
-    root.title = mapview.esc(f"{TITLE}: {scene.period_title}")
+    root.title = html_text(f"{TITLE}: {scene.period_title}")
     return inline_assets(root.render()).encode("utf-8")
