@@ -59,6 +59,16 @@ def test_the_cli_writes_the_bytes_the_ui_serves(tmp_path, events):
     )
 
 
+def test_the_cli_places_events_at_the_articles_dates_when_asked(tmp_path, events):
+    """``--dates articles`` is the dashboard's choice: Tessit is in the 3 August view only at its articles' date."""
+    view = View(as_of=date(2022, 8, 3), dates="articles")
+    out = tmp_path / "articles.csv"
+    assert snapshot.main(["--date", "2022-08-03", "--dates", "articles", "--out", str(out)]) == 0
+    assert out.read_bytes() == snapshot.csv_bytes(events, view) != snapshot.csv_bytes(events, View(as_of=view.as_of))
+    assert "tessit-attack-2022-08" in out.read_text(encoding="utf-8")
+    assert "--dates" in snapshot.command_line(view, snapshot.DEFAULT_OPTIONS)
+
+
 def test_cli_gif_matches_the_function(tmp_path, events, sources, bases, options):
     view = View(as_of=AUG_15, mode="window", date_from=date(2022, 8, 1), date_to=AUG_15, types=("attack",))
     out = tmp_path / "anim.gif"
@@ -106,6 +116,11 @@ def test_an_export_imports_only_what_its_format_needs(tmp_path, fmt, loads_foliu
         (["--dpi", "5"], "--dpi 5 must be between"),
         (["--center", "95,0", "--zoom", "5"], "is not a point on the map"),
         (["--data", "no-such-file.csv"], "is not a file"),
+        (["--date", "2022-08-15", "--from", "2022-08-01"], "give --date, or --from/--to, not both"),
+        (["--zoom", "5"], "--zoom 5 needs --center"),
+        (["--center", "15.5,-1.5", "--zoom", "close"], "--zoom 'close' is not a whole number"),
+        (["--center", "15.5", "--zoom", "5"], "--center '15.5' is not LAT,LON in decimal degrees"),
+        (["--dates", "guess"], "--dates 'guess' must be 'precise' or 'articles'"),
     ],
 )
 def test_bad_options_give_one_line_and_no_file(tmp_path, capsys, args, message):
