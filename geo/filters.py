@@ -262,11 +262,15 @@ def parse_view(
         values = list(dict.fromkeys(values))
         if allowed is None:
             return tuple(values)
-        # A set (from the data) is listed sorted; a sequence (EVENT_TYPES) in its own order.
-        choices = list(allowed) if isinstance(allowed, list | tuple) else sorted(allowed)
+        # A set (from the data) is listed sorted, without the missing values an imported file may hold;
+        # a sequence (EVENT_TYPES) in its own order.
+        choices = (
+            list(allowed) if isinstance(allowed, list | tuple) else sorted(v for v in allowed if isinstance(v, str))
+        )
         for value in values:
             if value not in choices:
-                problems.append(ViewProblem(key, value, f"{what}; choose from {', '.join(choices)}", "ignored"))
+                listed = ", ".join(choices).replace("{", "{{").replace("}", "}}")  # messages name fields as {to}
+                problems.append(ViewProblem(key, value, f"{what}; choose from {listed}", "ignored"))
         return tuple(v for v in values if v in choices)
 
     countries = known("country", known_countries, "is not a country with events in the data")
