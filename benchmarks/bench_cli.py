@@ -1,8 +1,8 @@
 """Time ``python -m geo.snapshot`` for the curated data: one fresh process per run, as a script's loop runs it.
 
 For each format asked for, prints one JSON object per line: the median and best wall time, the median CPU
-time (user + system, from the children's rusage, which a busy machine inflates less than the wall
-time), and the load average around the runs; then the slowest imports of one run (``-X importtime``).
+and best CPU time (user + system, from each child's rusage, which a busy machine inflates less than
+the wall time), the peak RSS, and the load average around the runs; then the slowest imports of one run (``-X importtime``).
 The target (issue 16.3) is a PNG in 2 s or less on a quiet machine.
 
     python benchmarks/bench_cli.py                   # png and csv, 5 runs each
@@ -16,7 +16,6 @@ import json
 import os
 import platform
 import re
-import resource
 import statistics
 import subprocess
 import sys
@@ -27,15 +26,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _run_once(fmt: str, out: Path) -> tuple[float, float]:
-    """Return (wall seconds, CPU seconds) of one CLI run writing ``out``."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+def _run_once(fmt: str, out: Path) -> tuple[float, float, float]:
+    """Return (wall seconds, CPU seconds, peak RSS in MiB) of one CLI run writing ``out``."""
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "geo.snapshot", "--format", fmt, "--out", str(out)], cwd=ROOT,
-                   check=True, capture_output=True)  # fmt: skip
+    child = subprocess.Popen([sys.executable, "-m", "geo.snapshot", "--format", fmt, "--out", str(out)], cwd=ROOT,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
+    # wait4 gives this child's own rusage (RUSAGE_CHILDREN's peak RSS would be the largest of all runs).
+    _, status, usage = os.wait4(child.pid, 0)
     wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode != 0:
+        raise SystemExit(f"geo.snapshot --format {fmt} failed: {child.stderr.read().decode()}")
+    child.stderr.close()
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
 def _slowest_imports(fmt: str, out: Path, top: int = 8) -> list[tuple[str, float]]:
@@ -62,10 +65,11 @@ def main() -> int:
             load_before = os.getloadavg()
             timings = [_run_once(fmt, out) for _ in range(args.runs)]
             load_after = os.getloadavg()
-            walls, cpus = [w for w, _ in timings], [c for _, c in timings]
+            walls, cpus, rss = ([t[i] for t in timings] for i in range(3))
             print(json.dumps({
                 "format": fmt, "runs": args.runs, "wall_median_s": round(statistics.median(walls), 2),
                 "wall_best_s": round(min(walls), 2), "cpu_median_s": round(statistics.median(cpus), 2),
+                "cpu_best_s": round(min(cpus), 2), "peak_rss_mib": round(max(rss)),
                 "target_s": 2.0 if fmt == "png" else None,
                 "load_average_before": [round(x, 2) for x in load_before],
                 "load_average_after": [round(x, 2) for x in load_after],

@@ -53,7 +53,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo import filters
+from geo import filters, style
 
 __all__ = [
     "AGGREGATE_THRESHOLD",
@@ -79,8 +79,8 @@ AGGREGATE_THRESHOLD = 500
 #: million events.
 MAX_CELLS = 400
 
-#: The zoom used when none is given: the map's opening zoom (``geo.mapview.DEFAULT_ZOOM``).
-DEFAULT_ZOOM = 5
+#: The zoom used when none is given: the map's opening zoom, defined once in geo.style.
+DEFAULT_ZOOM = style.DEFAULT_ZOOM
 
 #: Columns of :func:`aggregate_events`' result, geometry last.
 CELL_COLUMNS = (

@@ -61,6 +61,8 @@ SHAPE_FAMILIES: dict[str, str] = {
 
 #: matplotlib's marker for each shape, so a static export draws what the screen does.
 MATPLOTLIB_MARKERS: dict[str, str] = {"circle": "o", "square": "s", "diamond": "D", "triangle": "^"}
+#: Vega-Lite's point shape for each (an area in px² as its size, as the map's marks): the timeline's points.
+VEGA_SHAPES: dict[str, str] = {"circle": "circle", "square": "square", "diamond": "diamond", "triangle": "triangle-up"}
 
 #: A mark's outline: dark on every fill (white fills included) and on the land colour.
 MARK_OUTLINE = "#222222"

@@ -26,7 +26,7 @@ import pandas as pd
 from geo import gazetteer
 from geo.events import source_list
 from geo.filters import View, clamp_date
-from geo.mapview import TYPE_COLOURS, marker_radius
+from geo.style import MARK_OUTLINE, TYPE_COLOURS, VEGA_SHAPES, marker_radius, type_shape
 
 #: Name of the point selection each chart carries; its field is ``pick``.
 PICK = "pick"
@@ -290,6 +290,12 @@ def _type_scale(types) -> alt.Scale:
     return alt.Scale(domain=present, range=[TYPE_COLOURS[t] for t in present])
 
 
+def _shape_scale(types) -> alt.Scale:
+    """Return each type's point shape, the live map's (:func:`geo.style.type_shape`)."""
+    present = [t for t in TYPE_COLOURS if t in set(types)]
+    return alt.Scale(domain=present, range=[VEGA_SHAPES[type_shape(t)] for t in present])
+
+
 def _x(domain: tuple[date, date] | None, title: str | None = None) -> alt.X:
     scale = alt.Undefined
     if domain:
@@ -302,7 +308,7 @@ def _y_axis(**kwargs) -> alt.Axis:
     return alt.Axis(minExtent=Y_AXIS_WIDTH, maxExtent=Y_AXIS_WIDTH, **kwargs)
 
 
-def _legend(title: str) -> alt.Legend:
+def _chart_legend(title: str) -> alt.Legend:
     return alt.Legend(title=title, orient="bottom", columns=4, symbolType="square")
 
 
@@ -428,7 +434,7 @@ def counts_chart(
             x=_x(domain),
             # Stacked rows, not sum(events): an aggregate drops the ``pick`` field, and a click then picks nothing.
             y=alt.Y("events:Q", title=None, stack="zero", axis=_y_axis(tickMinStep=1)),
-            color=alt.Color("event_type:N", scale=_type_scale(data["event_type"]), legend=_legend("Event type")),
+            color=alt.Color("event_type:N", scale=_type_scale(data["event_type"]), legend=_chart_legend("Event type")),
             opacity=alt.condition("datum.date_precision == 'year'", alt.value(0.35), alt.value(0.95)),
             order=alt.Order("event_type:N"),
             tooltip=[
@@ -449,16 +455,17 @@ def counts_chart(
 def strip_chart(strip: pd.DataFrame, view: View, domain: tuple[date, date] | None = None) -> alt.LayerChart:
     """Return every event as a point on its date, one row per type.
 
-    Area grows with the toll as on the map (unknown tolls smallest); events
-    known only to the year are faint. Clicks pick the nearest point.
+    Shape and colour are the map's, and area grows with the toll as on the
+    map (unknown tolls smallest); events known only to the year are faint. Clicks pick the nearest point.
     """
     points = (
         alt.Chart(strip)
-        .mark_circle(stroke="#222222", strokeWidth=1, clip=True)
+        .mark_point(filled=True, stroke=MARK_OUTLINE, strokeWidth=1, clip=True)
         .encode(
             x=_x(domain),
             y=alt.Y("event_type:N", title=None, sort=list(TYPE_COLOURS), axis=_y_axis()),
             color=alt.Color("event_type:N", scale=_type_scale(strip["event_type"]), legend=None),
+            shape=alt.Shape("event_type:N", scale=_shape_scale(strip["event_type"]), legend=None),
             size=alt.Size("area:Q", scale=None, legend=None),
             opacity=alt.condition("datum.known == 'only to the year'", alt.value(0.35), alt.value(0.9)),
             tooltip=[
@@ -485,7 +492,9 @@ def fatalities_chart(fatalities: pd.DataFrame, view: View, domain: tuple[date, d
             x=_x(domain),
             y=alt.Y("fatalities:Q", title=None, stack="zero", axis=_y_axis()),
             color=alt.Color(
-                "kind:N", scale=alt.Scale(domain=list(TOLL_KINDS), range=["#DC050C", "#CAA0AB"]), legend=_legend("Toll")
+                "kind:N",
+                scale=alt.Scale(domain=list(TOLL_KINDS), range=["#DC050C", "#CAA0AB"]),
+                legend=_chart_legend("Toll"),
             ),
             tooltip=[
                 alt.Tooltip("day:T", title="Month", format="%B %Y"),
@@ -516,7 +525,7 @@ def spans_chart(span_rows: pd.DataFrame, view: View, domain: tuple[date, date] |
                 sort=alt.EncodingSortField("day", order="ascending"),
                 axis=_y_axis(labelLimit=Y_AXIS_WIDTH - 10),
             ),
-            color=alt.Color("event_type:N", scale=_type_scale(data["event_type"]), legend=_legend("Event type")),
+            color=alt.Color("event_type:N", scale=_type_scale(data["event_type"]), legend=_chart_legend("Event type")),
             tooltip=[
                 alt.Tooltip("title:N", title="Span"),
                 alt.Tooltip("date_label:N", title="Dates"),

@@ -294,6 +294,49 @@ def test_html_shows_a_hostile_title_only_escaped(events, sources, bases, options
     assert "&lt;img src=x onerror=alert(1)&gt;" in given and "<img src=x" not in given
 
 
+def _control_data(page: str) -> dict:
+    """Return the time control's data from an exported page (the JSON its script is given)."""
+    found = re.search(r"var data = (\{.*?\});\n\s*var map = ", page, re.S)
+    assert found, "the page has no time control"
+    return json.loads(found.group(1).replace("{ {", "{{").replace("} }", "}}"))
+
+
+def test_html_carries_the_time_control_with_the_whole_span_to_play(export, events, script_text):
+    from geo import playback
+
+    view = View(as_of=date(2022, 3, 1))
+    page = export("html", view).decode("utf-8")
+    data = _control_data(page)
+    span = playback.play_span(events, view)
+    assert (data["day"], data["from"], data["end"]) == (
+        playback.day_number(view.as_of), playback.day_number(span.start), playback.day_number(span.end))  # fmt: skip
+    assert data["canPlay"] is True and data["mode"] == "as_of" and data["playing"] is False
+    assert [label for label, _ in data["speeds"]] == list(playback.SPEEDS)
+    # Its marks run to the span's end (the control hides the later ones when the page opens) ...
+    later = filters.filter_events(events, View(as_of=span.end))
+    later = later[later["start"] > pd.Timestamp(view.as_of)]
+    given = script_text(page)
+    assert len(later) and all(html.escape(t, quote=True) in given for t in later["title"])
+    # ... and every movement of the span is there for it to glide along.
+    moves = filters.filter_events(events, View(as_of=span.end, types=("troop_movement",)))
+    assert sorted(m["id"] for m in data["moves"]) == sorted(moves["event_id"])
+
+
+def test_html_above_the_threshold_draws_cells_and_does_not_play(events, sources, bases, options):
+    from helpers import synthetic_events
+
+    from geo import aggregate
+    from geo.events import combine_events
+
+    many = combine_events(events, synthetic_events())
+    view = View(as_of=date(2022, 12, 31))
+    assert filters.count_rows(many, filters.rows_in_view(many, view)) > aggregate.AGGREGATE_THRESHOLD
+    page = snapshot.html_bytes(many, sources, bases, view, options).decode("utf-8")
+    assert _control_data(page)["canPlay"] is False
+    assert "Too many events to play in the browser" in page  # the disabled button's reason
+    assert "aggregate-mark" in page and "event-mark" not in page
+
+
 MATHTEXT = r"$\href{http://example.org}{x}$"
 
 

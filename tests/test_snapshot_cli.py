@@ -59,12 +59,44 @@ def test_the_cli_writes_the_bytes_the_ui_serves(tmp_path, events):
     )
 
 
+def test_the_cli_places_events_at_the_articles_dates_when_asked(tmp_path, events):
+    """``--dates articles`` is the dashboard's choice: Tessit is in the 3 August view only at its articles' date."""
+    view = View(as_of=date(2022, 8, 3), dates="articles")
+    out = tmp_path / "articles.csv"
+    assert snapshot.main(["--date", "2022-08-03", "--dates", "articles", "--out", str(out)]) == 0
+    assert out.read_bytes() == snapshot.csv_bytes(events, view) != snapshot.csv_bytes(events, View(as_of=view.as_of))
+    assert "tessit-attack-2022-08" in out.read_text(encoding="utf-8")
+    assert "--dates" in snapshot.command_line(view, snapshot.DEFAULT_OPTIONS)
+
+
 def test_cli_gif_matches_the_function(tmp_path, events, sources, bases, options):
     view = View(as_of=AUG_15, mode="window", date_from=date(2022, 8, 1), date_to=AUG_15, types=("attack",))
     out = tmp_path / "anim.gif"
     code = snapshot.main(["--from", "2022-08-01", "--to", "2022-08-15", "--type", "attack", "--out", str(out)])
     assert code == 0
     assert out.read_bytes() == snapshot.gif_bytes(events, sources, bases, view, options)
+
+
+#: What an export loads per format: the HTML map needs folium (and its branca and jinja2), nothing else does.
+MAP_LIBRARIES = ("folium", "branca", "jinja2")
+
+
+@pytest.mark.parametrize(("fmt", "loads_folium"), [("png", False), ("csv", False), ("html", True)])
+def test_an_export_imports_only_what_its_format_needs(tmp_path, fmt, loads_folium):
+    """A fresh process that runs the CLI as ``python -m geo.snapshot`` does, then lists the map libraries loaded."""
+    out = tmp_path / f"out.{fmt}"
+    probe = (
+        "import runpy, sys\n"
+        f"sys.argv = ['geo.snapshot', '--format', {fmt!r}, '--out', {str(out)!r}]\n"
+        "try:\n    runpy.run_module('geo.snapshot', run_name='__main__')\n"
+        "except SystemExit as stop:\n    assert stop.code == 0, stop.code\n"
+        f"print(sorted(m for m in {MAP_LIBRARIES!r} if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert out.stat().st_size > 0
+    loaded = json.loads(done.stdout.splitlines()[-1].replace("'", '"'))
+    assert loaded == (sorted(MAP_LIBRARIES) if loads_folium else [])
 
 
 # --------------------------------------------------------------------------- bad options
@@ -84,6 +116,11 @@ def test_cli_gif_matches_the_function(tmp_path, events, sources, bases, options)
         (["--dpi", "5"], "--dpi 5 must be between"),
         (["--center", "95,0", "--zoom", "5"], "is not a point on the map"),
         (["--data", "no-such-file.csv"], "is not a file"),
+        (["--date", "2022-08-15", "--from", "2022-08-01"], "give --date, or --from/--to, not both"),
+        (["--zoom", "5"], "--zoom 5 needs --center"),
+        (["--center", "15.5,-1.5", "--zoom", "close"], "--zoom 'close' is not a whole number"),
+        (["--center", "15.5", "--zoom", "5"], "--center '15.5' is not LAT,LON in decimal degrees"),
+        (["--dates", "guess"], "--dates 'guess' must be 'precise' or 'articles'"),
     ],
 )
 def test_bad_options_give_one_line_and_no_file(tmp_path, capsys, args, message):

@@ -72,3 +72,20 @@ def test_movement_states_and_base_states_differ_for_every_vision(vision):
 def test_marker_radius_grows_with_the_toll_and_is_smallest_when_unknown():
     assert style.marker_radius(None) == style.marker_radius(float("nan")) == style.marker_radius(0) == 6.0
     assert 6.0 < style.marker_radius(10) < style.marker_radius(130) <= 32.0
+
+
+def test_the_exports_and_the_timeline_take_their_look_from_style_not_the_live_map():
+    """Importing them in a fresh process loads neither geo.mapview nor folium (their colours come from here)."""
+    import subprocess
+    import sys
+
+    from geo.events import ROOT
+
+    probe = (
+        "import sys\n"
+        "import geo.timeline, geo.snapshot.static, geo.snapshot.frame, geo.snapshot.animation, geo.snapshot.sheet\n"
+        "print(' '.join(m for m in ('geo.mapview', 'folium') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == ""

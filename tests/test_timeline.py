@@ -240,3 +240,19 @@ def test_moment_numbers_never_overlap(events):
     whole = timeline.moment_lanes(moments["day"], timeline.chart_domain(events))
     assert len(set(whole)) == 2
     assert list(timeline.numbered_moments(moments)["number"]) == list(range(1, len(moments) + 1))
+
+
+def test_the_strip_draws_each_type_with_the_maps_shape_and_colour(events):
+    from geo import style
+
+    spec = timeline.strip_chart(timeline.strip_frame(events), View(as_of=LAST)).to_dict()
+    points = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "point")
+    assert points["mark"]["filled"] is True
+    for channel, expected in (
+        ("shape", lambda t: style.VEGA_SHAPES[style.type_shape(t)]),
+        ("color", style.type_colour),
+    ):
+        scale = points["encoding"][channel]["scale"]
+        assert set(scale["domain"]) == set(events["event_type"])
+        assert scale["range"] == [expected(t) for t in scale["domain"]]
+    assert {"square", "diamond", "triangle-up", "circle"} <= set(points["encoding"]["shape"]["scale"]["range"])

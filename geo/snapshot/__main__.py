@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import sys
 import warnings
-from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -75,7 +74,10 @@ def _parser() -> argparse.ArgumentParser:
                    help="exit with code 2 when an imported file refuses more than this share of its rows "
                    "(0.05 or 5%%; default: any share)")  # fmt: skip
     p.add_argument("--center", metavar="LAT,LON", help="map centre, as the dashboard's map (default: fit the events)")
-    p.add_argument("--zoom", type=int, help="map zoom level, as the dashboard's map (with --center)")
+    p.add_argument("--zoom", help="map zoom level, 1 to 18, as the dashboard's map (with --center)")
+    p.add_argument("--dates", metavar="CHOICE",
+                   help="place events at their most 'precise' date (default) or at the 'articles' dates, "
+                   "as the dashboard's choice")  # fmt: skip
     p.add_argument("--no-earlier", action="store_true", help="window mode: hide events that ended before the window")
     p.add_argument("--step", type=int, metavar="DAYS", help="GIF: days between frames (default: each event date)")
     p.add_argument("--frame-ms", type=int, default=SnapshotOptions.frame_ms, help="GIF: milliseconds per frame")
@@ -88,13 +90,6 @@ def _format_from(path: Path) -> str | None:
         return "manifest"
     suffix = path.suffix.lower().lstrip(".")
     return suffix if suffix in EXPORT_FORMATS else None
-
-
-def _day(text: str, option: str) -> date:
-    parsed = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
-    if pd.isna(parsed):
-        raise UsageError(f"{option} {text!r} is not a date in the form YYYY-MM-DD")
-    return parsed.date()
 
 
 def _import_options(args) -> dict[str, str]:
@@ -114,9 +109,6 @@ def _import(path: Path, import_options: dict[str, str], max_refused: float | Non
         first = exc.problems[0] if exc.problems else exc
         more = f" (and {len(exc.problems) - 1} more problems)" if len(exc.problems) > 1 else ""
         raise UsageError(f"--data {path.name} was refused: {first}{more}") from exc
-    except TypeError as exc:  # an option this version of the importers does not take
-        option = next((f"--{k.replace('_', '-')}" for k in import_options if k in str(exc)), "an import option")
-        raise UsageError(f"{option} is not supported by geo.importers yet") from exc
     except ValueError as exc:  # an unknown format or event type
         raise UsageError(f"--data {path.name}: {exc}") from exc
     for line in result.summary_lines(first=SHOWN_REFUSALS):  # counts, refusals by reason, the first few
@@ -172,51 +164,23 @@ def load_data(
     return combine_events(*frames), {"data_name": DATA_NAME_JOIN.join(p.name for p in files), "data_sha256": ""}
 
 
+#: What each field of a view is called on the command line, for :meth:`geo.filters.ViewProblem.text`.
+CLI_NAMES = {"date": "--date", "from": "--from", "to": "--to", "country": "--country",
+             "type": "--type", "center": "--center", "zoom": "--zoom", "dates": "--dates"}  # fmt: skip
+
+
 def _view_from_args(args, events: pd.DataFrame) -> filters.View:
+    """Return the view the options ask for: :func:`geo.filters.parse_view`, as a link is read, but strict."""
     first, last = filters.date_bounds(events)
-    bounds = f"the data runs from {first} to {last}"
-    window = args.date_from is not None or args.date_to is not None
-    if window and args.date is not None:
-        raise UsageError("give --date, or --from/--to, not both")
-
-    def inside(day: date, option: str) -> date:
-        if not first <= day <= last:
-            raise UsageError(f"{option} {day} is outside the data ({bounds})")
-        return day
-
-    as_of = inside(_day(args.date, "--date"), "--date") if args.date else last
-    date_from = inside(_day(args.date_from, "--from"), "--from") if args.date_from else first
-    date_to = inside(_day(args.date_to, "--to"), "--to") if args.date_to else last
-    if window and date_from > date_to:
-        raise UsageError(f"--from {date_from} is after --to {date_to}")
-    present = sorted(set(events["geo_country"]))
-    for country in args.country:
-        if country not in present:
-            raise UsageError(
-                f"--country {country!r} is not a country with events in the data; choose from {', '.join(present)}"
-            )
-    for kind in args.type:
-        if kind not in EVENT_TYPES:
-            raise UsageError(f"--type {kind!r} is not an event type; choose from {', '.join(EVENT_TYPES)}")
-    center = None
-    if args.center is not None:
-        try:
-            lat, lon = (float(part) for part in args.center.split(","))
-        except ValueError:
-            raise UsageError(f"--center {args.center!r} is not LAT,LON in decimal degrees") from None
-        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-            raise UsageError(f"--center {args.center!r} is not a point on the map")
-        center = (lat, lon)
-    if args.zoom is not None and not 1 <= args.zoom <= 18:
-        raise UsageError(f"--zoom {args.zoom} must be between 1 and 18")
-    if args.zoom is not None and center is None:
-        raise UsageError("--zoom needs --center")
-    return filters.View(
-        as_of=date_to if window else as_of, mode="window" if window else "as_of",
-        date_from=date_from if window else None, date_to=date_to if window else None,
-        countries=tuple(dict.fromkeys(args.country)), types=tuple(dict.fromkeys(args.type)), text=args.text.strip(),
-        center=center, zoom=args.zoom if center is not None else None,
-    )  # fmt: skip
+    fields = {"date": args.date, "from": args.date_from, "to": args.date_to, "country": args.country,
+              "type": args.type, "text": args.text, "center": args.center, "zoom": args.zoom,
+              "dates": args.dates}  # fmt: skip
+    view, problems = filters.parse_view(
+        fields, first=first, last=last, known_countries=set(events["geo_country"]), known_types=EVENT_TYPES
+    )
+    if problems:  # a link shows them all and goes on; a script is told of the first and nothing is written
+        raise UsageError(problems[0].text(CLI_NAMES))
+    return view
 
 
 def _check_options(args) -> tuple[Path, str]:

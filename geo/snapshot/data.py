@@ -148,6 +148,8 @@ def command_line(view: filters.View, options: SnapshotOptions, *, extent: bool =
         args += ["--type", kind]
     if view.text:
         args += ["--text", view.text]
+    if view.dates != "precise":
+        args += ["--dates", view.dates]
     if not options.show_earlier:
         args.append("--no-earlier")
     if options.data_name != EVENTS_CSV.name:

@@ -9,7 +9,7 @@ from functools import lru_cache
 import numpy as np
 from pyproj import Transformer
 
-from geo import borders, mapview
+from geo import borders, style
 from geo.scene import Scene
 
 #: Figure size (inches), and where the map and the legend sit in it (left, bottom, width, height).
@@ -142,10 +142,10 @@ def view_frame(scene: Scene) -> MapFrame:
     """
     view = scene.view
     if view.center is not None:
-        return frame_at(view.center, view.zoom if view.zoom is not None else mapview.DEFAULT_ZOOM)
+        return frame_at(view.center, view.zoom if view.zoom is not None else style.DEFAULT_ZOOM)
     lon, lat = scene.fit_lonlat(within=in_focus)
     if not len(lon):
-        return frame_at(mapview.DEFAULT_CENTER, mapview.DEFAULT_ZOOM)
+        return frame_at(style.DEFAULT_CENTER, style.DEFAULT_ZOOM)
     return frame_around(lon, lat)
 
 

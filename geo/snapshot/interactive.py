@@ -1,4 +1,4 @@
-"""The interactive HTML export: the dashboard's folium map in one file that opens offline.
+"""The interactive HTML export: the dashboard's folium map, and its time control, in one file that opens offline.
 
 Leaflet and jQuery are inlined from ``geo/assets/`` (see its README), so the file opens by double-click
 with no network.
@@ -14,7 +14,8 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from geo import filters, mapview
+from geo import filters, style
+from geo.escaping import html_text
 from geo.snapshot.frame import html_view
 from geo.snapshot.options import DEFAULT_OPTIONS, TITLE, SnapshotError, SnapshotOptions
 from geo.snapshot.sheet import build_sheet
@@ -96,18 +97,53 @@ def html_bytes(
     view: filters.View,
     options: SnapshotOptions = DEFAULT_OPTIONS,
 ) -> bytes:
-    """Return the interactive map of the view as one HTML file that needs no network (UTF-8)."""
+    """Return the interactive map of the view as one HTML file that needs no network (UTF-8).
+
+    The map carries the dashboard's time control (:mod:`geo.playback`): Play runs the view's span in
+    the browser at the chosen speed, marks appearing as their date passes. So the file holds the marks
+    of the whole span, and the control shows those of the view's date when the page opens. Above the
+    aggregation threshold the map draws grid cells, which cannot play: Play is disabled and says why.
+    """
+    from geo import mapview, playback  # folium: only this format needs it
+
     sheet = build_sheet(events, sources, bases, view, options)
     scene = sheet.scene
     # The map opens on the view's centre, or on the ground the static map fits; its marks (grid cells
     # above the dashboard's threshold, so a file of a million events exports a map a browser can open)
     # are the scene's, laid out for that zoom.
     center, zoom = (scene.view.center, scene.zoom) if scene.view.center is not None else html_view(sheet.frame)
+    control, marks = _time_control(events, scene, options, playback)
     fmap = mapview.build_map(
-        scene.shown, scene.status, scene.moves, scene.bases, sources, tiles=False,
+        marks.shown, marks.status, scene.moves, scene.bases, sources, tiles=False,
         title=f"{TITLE} — {scene.period_title} · {sheet.filters}", attribution=sheet.attribution[0],
-        center=center, zoom=zoom, aggregated=scene.cells,
+        center=center, zoom=zoom, aggregated=marks.cells,
     )  # fmt: skip
+    playback.add_time_control(fmap, control)
     root = fmap.get_root()
-    root.title = mapview.esc(f"{TITLE}: {scene.period_title}")
+    root.title = html_text(f"{TITLE}: {scene.period_title}")
     return inline_assets(root.render()).encode("utf-8")
+
+
+def _time_control(events: gpd.GeoDataFrame, scene, options: SnapshotOptions, playback):
+    """Return the time control's data and the marks the map holds for it, as the dashboard decides them.
+
+    While it plays the dashboard draws the marks of the view at the end of its span
+    (:func:`geo.playback.playing_view`) and lets the control show each as its date passes; a file has
+    no server to ask, so it holds those marks from the start. Play is offered only when that span's
+    events are few enough to draw one by one (:data:`geo.aggregate.AGGREGATE_THRESHOLD`).
+    """
+    from geo import aggregate
+
+    view = scene.view
+    played = playback.playing_view(events, view)
+    can_play = filters.count_rows(events, filters.rows_in_view(events, played)) <= aggregate.AGGREGATE_THRESHOLD
+    marks = (
+        aggregate.view_marks(events, played, show_earlier=options.show_earlier, zoom=scene.zoom)
+        if can_play
+        else scene.marks
+    )
+    # Every movement of the span, for the control to glide along while it plays.
+    troops = view.with_changes(text="", types=("troop_movement",))
+    span_moves = filters.filter_events(events, playback.playing_view(events, troops))
+    control = playback.control_data(events, view, span_moves, can_play=can_play, colours=style.MOVEMENT_COLOURS)
+    return control, marks

@@ -18,14 +18,19 @@ import numpy as np
 import pandas as pd
 from shapely.geometry import box
 
-from geo import borders, filters, mapview
+from geo import borders, filters, style
 from geo.snapshot.frame import FIGSIZE, LEGEND_BOX, MAP_BOX, PT_PER_PX, SCALE_BOX, MapFrame, scale_bar
 from geo.snapshot.options import DEFAULT_OPTIONS, TITLE, SnapshotError, SnapshotOptions, software_label
 from geo.snapshot.sheet import Sheet, build_sheet
 
-#: The fill of a grid cell, as the dashboard draws it (geo.mapview).
-CELL_COLOUR = "#E8601C"
+#: The fill of a grid cell, as the dashboard draws it.
+CELL_COLOUR = style.CELL_COLOUR
 OUTLINE_DASH = {"day": "solid", "month": (0, (3.0, 1.6)), "year": (0, (0.8, 1.6))}
+#: A marker's size (matplotlib's width of its box) per circle diameter that gives it the circle's area,
+#: so that a square or a triangle reads as the same toll (:func:`geo.legend.shape_path` does the same):
+#: 's' and 'D' are squares of side m (area m²), '^' a triangle of base and height m (area m²/2).
+SHAPE_SCALE = {"circle": 1.0, "square": math.sqrt(math.pi) / 2, "diamond": math.sqrt(math.pi) / 2,
+               "triangle": math.sqrt(2 * math.pi) / 2}  # fmt: skip
 
 # matplotlib settings read at draw and save time; applied with rc_context under
 # a lock, never set globally (Streamlit serves sessions from several threads).
@@ -100,15 +105,18 @@ def _draw_events(ax, sheet: Sheet) -> None:
     if shown.empty:
         return
     frame = sheet.frame
-    radii = np.array([mapview.marker_radius(f) * PT_PER_PX for f in shown["fatalities"]])
+    radii = np.array([style.marker_radius(f) * PT_PER_PX for f in shown["fatalities"]])
     dx, dy, _ = _ring_offsets(shown, radii)
     x, y = frame.project(shown["longitude"].to_numpy(float), shown["latitude"].to_numpy(float))
     mpp = frame.metres_per_point
     x, y = x + dx * mpp, y + dy * mpp
     earlier = sheet.scene.status == "earlier"
     kinds = shown["event_type"].to_numpy()
-    face = np.array([mapview.TYPE_COLOURS.get(k, "#777777") for k in kinds], dtype=object)
+    face = np.array([style.type_colour(k) for k in kinds], dtype=object)
     face[earlier] = [faded_colour(c) for c in face[earlier]]
+    shapes = np.array([style.type_shape(k) for k in kinds], dtype=object)
+    # Each shape drawn with the area of the circle of its radius, as the live map draws it.
+    widths = 2 * radii * np.array([SHAPE_SCALE[shape] for shape in shapes])
     precision = shown["date_precision"].to_numpy()
     # Faded marks below current ones; within each, big marks first so small ones stay visible on top.
     order = np.lexsort((-radii, ~earlier))
@@ -117,11 +125,13 @@ def _draw_events(ax, sheet: Sheet) -> None:
             pick = [i for i in order if earlier[i] == is_earlier and precision[i] == prec]
             if not pick:
                 continue
-            ax.scatter(
-                x[pick], y[pick], s=(2 * radii[pick]) ** 2, c=list(face[pick]),
-                edgecolors="#8A8A8A" if is_earlier else "#222222", linewidths=0.9 if is_earlier else 1.3,
+            marks = ax.scatter(
+                x[pick], y[pick], s=widths[pick] ** 2, c=list(face[pick]),
+                edgecolors="#8A8A8A" if is_earlier else style.MARK_OUTLINE, linewidths=0.9 if is_earlier else 1.3,
                 linestyles=OUTLINE_DASH[prec], zorder=5 if is_earlier else 6,
             )  # fmt: skip
+            # One collection per group keeps the drawing order (big under small) across shapes.
+            marks.set_paths([_marker_path(shape) for shape in shapes[pick]])
 
 
 def _draw_cells(ax, sheet: Sheet) -> None:
@@ -136,6 +146,15 @@ def _draw_cells(ax, sheet: Sheet) -> None:
     order = np.argsort(-radii, kind="stable")  # big cells first, so small ones stay visible on top
     ax.scatter(x[order], y[order], s=(2 * radii[order]) ** 2, c=[face[i] for i in order], edgecolors="#333333",
                linewidths=0.75, zorder=6)  # fmt: skip
+
+
+@lru_cache(maxsize=8)
+def _marker_path(shape: str):
+    """Return the unit path of a shape's matplotlib marker (:data:`geo.style.MATPLOTLIB_MARKERS`), as scatter draws it."""
+    from matplotlib.markers import MarkerStyle
+
+    marker = MarkerStyle(style.MATPLOTLIB_MARKERS[shape])
+    return marker.get_path().transformed(marker.get_transform())
 
 
 def _rgb(colour: str) -> tuple[float, float, float]:
@@ -243,7 +262,7 @@ def _draw_labels(ax, sheet: Sheet, countries: gpd.GeoDataFrame) -> None:
     places = places[~places["location"].isin(_derived_places())]
     if len(places) == 0 or places["location"].nunique() > 40:
         return
-    radii = np.array([mapview.marker_radius(f) * PT_PER_PX for f in shown["fatalities"]])
+    radii = np.array([style.marker_radius(f) * PT_PER_PX for f in shown["fatalities"]])
     _, _, ring = _ring_offsets(shown, radii)
     reach = pd.Series(ring, index=shown.index)
     points = []
@@ -283,7 +302,7 @@ def _draw_movements(ax, sheet: Sheet) -> None:
     for _, move in sheet.scene.moves.iterrows():
         if move["state"] == "planned":
             continue
-        colour = mapview.MOVEMENT_COLOURS[move["state"]]
+        colour = style.MOVEMENT_COLOURS[move["state"]]
         route = np.asarray(move.geometry.coords)
         rx, ry = frame.project(route[:, 0], route[:, 1])
         ax.plot(rx, ry, color=colour, lw=1.2, ls=(0, (3, 3)), alpha=0.7, zorder=4, solid_capstyle="round")
@@ -308,7 +327,7 @@ def _draw_bases(ax, sheet: Sheet) -> None:
         if group.empty:
             continue
         x, y = frame.project(group["longitude"].to_numpy(float), group["latitude"].to_numpy(float))
-        colour = mapview.BASE_COLOURS[status]
+        colour = style.BASE_COLOURS[status]
         ax.scatter(x, y, marker="s", s=11.0**2, c=colour if in_use else "none", edgecolors=colour,
                    linewidths=2.0, alpha=0.85 if in_use else 1.0, zorder=3)  # fmt: skip
 
@@ -354,7 +373,7 @@ def _draw_legend(ax, sheet: Sheet) -> None:
     def circle(colour: str, radius: float = 5.0, edge: str = "#222222", style="solid", width_=1.2) -> None:
         ax.scatter([hand], [y], s=(2 * radius) ** 2, c=colour, edgecolors=edge, linewidths=width_, linestyles=style)
 
-    present = [k for k in mapview.TYPE_COLOURS if len(sheet.scene.shown) and k in set(sheet.scene.shown["event_type"])]
+    present = [k for k in style.TYPE_COLOURS if len(sheet.scene.shown) and k in set(sheet.scene.shown["event_type"])]
     if present:
         title("Event type")
         # Many types: two columns, so that the legend stays within the map's height.
@@ -363,8 +382,9 @@ def _draw_legend(ax, sheet: Sheet) -> None:
         for i, kind in enumerate(present):
             column_x = 0.0 if i < rows else width / 2
             row_y = top - (i % rows) * line
-            ax.scatter([hand + column_x], [row_y], s=10.0**2, c=mapview.TYPE_COLOURS[kind], edgecolors="#222222",
-                       linewidths=1.2)  # fmt: skip
+            shape = style.type_shape(kind)
+            ax.scatter([hand + column_x], [row_y], s=(10.0 * SHAPE_SCALE[shape]) ** 2, c=style.type_colour(kind),
+                       marker=style.MATPLOTLIB_MARKERS[shape], edgecolors=style.MARK_OUTLINE, linewidths=1.2)  # fmt: skip
             ax.text(text_x + column_x - 2, row_y, kind.replace("_", " "), fontsize=8, va="center", color="#222222")
         y = top - rows * line
     if (sheet.scene.status == "earlier").any():
@@ -377,7 +397,7 @@ def _draw_legend(ax, sheet: Sheet) -> None:
     y -= 4.0
     title("Fatalities (mark size)")
     sizes = [
-        (mapview.marker_radius(n) * PT_PER_PX, text)
+        (style.marker_radius(n) * PT_PER_PX, text)
         for n, text in ((None, "unknown"), (10, "10"), (50, "50"), (130, "130"))
     ]
     biggest = max(r for r, _ in sizes)
@@ -398,7 +418,7 @@ def _draw_legend(ax, sheet: Sheet) -> None:
         title("Troop movements")
         for state in ("under way", "done"):
             if state in states:
-                ax.plot([hand - 8, hand + 8], [y, y], color=mapview.MOVEMENT_COLOURS[state], lw=3.4)
+                ax.plot([hand - 8, hand + 8], [y, y], color=style.MOVEMENT_COLOURS[state], lw=3.4)
                 label(f"route {state}" if state == "done" else f"{state} (part travelled)")
         ax.plot([hand - 8, hand + 8], [y, y], color="#1965B0", lw=1.2, ls=(0, (3, 3)))
         label("whole route")
@@ -412,13 +432,13 @@ def _draw_legend(ax, sheet: Sheet) -> None:
     if statuses:
         title("Bases")
         for status in statuses:
-            colour = mapview.BASE_COLOURS[status]
+            colour = style.BASE_COLOURS[status]
             ax.scatter([hand], [y], marker="s", s=11.0**2, c=colour if status == "in use" else "none",
                        edgecolors=colour, linewidths=2.0)  # fmt: skip
             label(f"base {status}")
         y -= 4.0
     title("Borders")
-    ax.plot([hand - 8, hand + 8], [y, y], color="#B2182B", lw=2.0, ls=(0, (4, 2)))
+    ax.plot([hand - 8, hand + 8], [y, y], color=style.BORDER_COLOUR, lw=2.0, ls=(0, (4, 2)))
     label("Mali–Niger border")
 
 
@@ -430,14 +450,16 @@ def _figure(sheet: Sheet, *, dpi: int, frame_date: str | None = None):
     w, h = FIGSIZE
     ax = fig.add_axes((MAP_BOX[0] / w, MAP_BOX[1] / h, MAP_BOX[2] / w, MAP_BOX[3] / h))
     frame = sheet.frame
-    ax.set_facecolor(mapview.SEA_COLOUR)
+    ax.set_facecolor(style.SEA_COLOUR)
     # Simplify to about a third of a pixel at the output resolution: invisible, and files stay small.
     tolerance = frame.metres_per_point * 72.0 / max(dpi, 50) / 3.0
     countries = _countries_in(frame, round(tolerance, 1))
     if len(countries):
-        countries.plot(ax=ax, color=mapview.COUNTRY_FILL, edgecolor="#7A7A7A", linewidth=0.6, aspect=None, zorder=1)
+        countries.plot(
+            ax=ax, color=style.COUNTRY_FILL, edgecolor=style.COUNTRY_EDGE, linewidth=0.6, aspect=None, zorder=1
+        )
     border = gpd.GeoSeries([borders.mali_niger_border()], crs=borders.WGS84).to_crs(frame.crs)
-    border.plot(ax=ax, color="#B2182B", linewidth=2.0, linestyle=(0, (4, 2)), aspect=None, zorder=2)
+    border.plot(ax=ax, color=style.BORDER_COLOUR, linewidth=2.0, linestyle=(0, (4, 2)), aspect=None, zorder=2)
     _draw_labels(ax, sheet, countries)
     _draw_bases(ax, sheet)
     _draw_movements(ax, sheet)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -99,5 +100,98 @@ def test_html_export_opens_offline_with_its_marks_and_sourced_popups(browser, tm
         assert page.aborted_urls == [] and errors == []
         page.wait_for_timeout(400)  # the popup's fade-in, for the screenshot
         page.screenshot(path=screenshots_dir / "export_html_offline.png")
+    finally:
+        page.context.close()
+
+
+def _export(tmp_path: Path, name: str, view, events=None) -> Path:
+    from geo import snapshot
+    from geo.bases import load_bases
+    from geo.events import load_events, load_sources
+
+    path = tmp_path / name
+    events = load_events() if events is None else events
+    path.write_bytes(snapshot.html_bytes(events, load_sources(), load_bases(), view, snapshot.SnapshotOptions()))
+    return path
+
+
+def test_html_export_plays_offline_and_pause_holds(browser, tmp_path, screenshots_dir):
+    """Opened from disk with no network, the export's ▶ Play moves the date and the marks; ⏸ Pause holds them."""
+    from datetime import date
+
+    from harness import new_offline_page
+
+    from geo.events import load_events
+    from geo.filters import View
+
+    events = load_events()
+    view = View(as_of=date(2022, 2, 17))
+    path = _export(tmp_path, "play.html", view)
+    starts = events["start"].dt.date
+
+    page = new_offline_page(browser)
+    try:
+        errors = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(path.as_uri())
+        control, play, marks = (
+            page.locator(".sahel-time"),
+            page.locator(".sahel-time-play"),
+            page.locator("path.event-mark"),
+        )
+        # It opens on the view's date, with that date's marks only (the later ones wait for Play).
+        expect(control).to_have_attribute("data-day", "2022-02-17")
+        expect(page.locator(".sahel-time-date")).to_have_text("17 Feb 2022")
+        expect(marks).to_have_count(int((starts <= view.as_of).sum()))
+        page.locator(".sahel-time-speed").select_option(label="a year per second")
+        play.click()
+        expect(play).to_have_text(re.compile("Pause"))
+        page.wait_for_function("() => window.sahelTime.day > window.sahelTime.data.day + 120")
+        play.click()
+        expect(play).to_have_text(re.compile("Play"))
+        paused = date.fromisoformat(control.get_attribute("data-day"))
+        assert paused > date(2022, 6, 16)
+        shown = int((starts <= paused).sum())
+        assert shown > int((starts <= view.as_of).sum())  # later events appeared as their dates passed
+        expect(marks).to_have_count(shown)
+        label = page.locator(".sahel-time-date").text_content()
+        page.wait_for_timeout(1500)  # nothing should move: a wait for a change that must not come
+        assert (
+            control.get_attribute("data-day") == paused.isoformat() and control.get_attribute("data-playing") == "false"
+        )
+        assert page.locator(".sahel-time-date").text_content() == label
+        expect(marks).to_have_count(shown)
+        assert page.aborted_urls == [] and errors == []
+        page.screenshot(path=screenshots_dir / "export_html_paused.png")
+    finally:
+        page.context.close()
+
+
+def test_html_export_above_the_threshold_offers_no_play_and_says_why(browser, tmp_path):
+    from datetime import date
+
+    from harness import new_offline_page
+
+    sys.path.insert(0, str(REPO_ROOT / "tests"))
+    from helpers import synthetic_events
+
+    from geo.events import combine_events, load_events
+    from geo.filters import View
+
+    path = _export(
+        tmp_path, "cells.html", View(as_of=date(2022, 12, 31)), combine_events(load_events(), synthetic_events())
+    )
+    page = new_offline_page(browser)
+    try:
+        page.goto(path.as_uri())
+        play = page.locator(".sahel-time-play")
+        expect(play).to_be_disabled()
+        expect(play).to_have_attribute("title", re.compile("Too many events to play in the browser"))
+        expect(page.locator("path.aggregate-mark").first).to_be_visible()
+        day = page.locator(".sahel-time").get_attribute("data-day")
+        play.click(force=True)
+        page.wait_for_timeout(500)  # a disabled button does nothing: no change to wait for
+        assert page.locator(".sahel-time").get_attribute("data-day") == day
+        assert page.locator(".sahel-time").get_attribute("data-playing") != "true"
     finally:
         page.context.close()
