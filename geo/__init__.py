@@ -18,10 +18,11 @@ _PUBLIC: dict[str, str] = {
     "load_events": "geo.events",
     "load_sources": "geo.events",
     "read_table": "geo.events",
-    "validate_events": "geo.events",
     "combine_events": "geo.events",
     "format_date": "geo.events",
     "format_period": "geo.events",
+    "validate_events": "geo.validation",
+    "events_frame": "geo.eventframe",
     # the public-record layer
     "load_references": "geo.record",
     "most_precise": "geo.record",

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
-from geo.events import validate_events
+from geo.validation import validate_events
 
 
 def app_metric(at: AppTest, label: str) -> str:

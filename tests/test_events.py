@@ -14,6 +14,7 @@ import pytest
 from geo import borders, gazetteer, record
 from geo import events as ev
 from geo.errors import DataError
+from geo.validation import validate_events
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -277,7 +278,7 @@ def test_non_utf8_and_empty_files(tmp_path):
 
 def test_lenient_mode_keeps_good_rows_and_lists_the_rest(tmp_path):
     frame = ev.read_table(_write(tmp_path, [_good_row(event_id="ok"), _good_row(event_id="bad", latitude="95")]))
-    kept, problems = ev.validate_events(frame, source_ids=None, check_places=False, strict=False)
+    kept, problems = validate_events(frame, source_ids=None, check_places=False, strict=False)
     assert list(kept["event_id"]) == ["ok"]
     assert [(p.row, p.column) for p in problems] == [(3, "latitude")]
 
