@@ -65,6 +65,9 @@ _PUBLIC: dict[str, str] = {
     "base_map": "geo.mapview",
     "dynamic_layers": "geo.mapview",
     "build_map": "geo.mapview",
+    "event_features": "geo.marks",
+    "spread_colocated": "geo.marks",
+    "popup_html": "geo.popups",
     # playback in the browser
     "TimeControl": "geo.playback",
     "add_time_control": "geo.playback",
