@@ -67,6 +67,11 @@ def _values(frame: pd.DataFrame, column: str) -> set:
     return set(frame[column]) if column in frame.columns and len(frame) else set()
 
 
+def _drawn(keys: Iterable[str], frame: pd.DataFrame | None, column: str) -> list[str]:
+    """Return ``keys`` (in their order) that ``frame[column]`` holds; all of them when there is no frame."""
+    return list(keys) if frame is None else [k for k in keys if k in _values(frame, column)]
+
+
 def _img(svg: str) -> str:
     """Return an SVG swatch as an image: Streamlit's ``st.html`` strips inline SVG, but keeps data-URI images."""
     svg = svg.replace(' aria-hidden="true"', "").replace("<svg ", '<svg xmlns="http://www.w3.org/2000/svg" ', 1)
@@ -140,11 +145,7 @@ def legend_html(
 
 def _type_rows(shown: pd.DataFrame | None) -> list[str]:
     """One row per event type drawn, in the style's order, then any type the style does not know."""
-    present_types = (
-        list(style.TYPE_COLOURS)
-        if shown is None
-        else [t for t in style.TYPE_COLOURS if t in _values(shown, "event_type")]
-    )
+    present_types = _drawn(style.TYPE_COLOURS, shown, "event_type")
     unknown_types = [] if shown is None else sorted(_values(shown, "event_type") - set(style.TYPE_COLOURS))
     return [
         _row(_mark(style.type_shape(kind), style.type_colour(kind)), _esc(kind.replace("_", " ")))
@@ -167,11 +168,7 @@ def _size_key() -> str:
 
 def _outline_rows(shown: pd.DataFrame | None, status: Iterable[str] | None) -> list[str]:
     """The outlines of the date precisions drawn, and the faded mark when earlier events are shown."""
-    precisions = (
-        list(style.PRECISION_DASH)
-        if shown is None
-        else [p for p in style.PRECISION_DASH if p in _values(shown, "date_precision")]
-    )
+    precisions = _drawn(style.PRECISION_DASH, shown, "date_precision")
     outlines = [_row(_mark("circle", "#FFFFFF", dash=style.PRECISION_DASH[p]), f"the {p}") for p in precisions]
     if status is None or "earlier" in set(status):
         outlines.append(_row(_mark("circle", "#999999", fill_opacity=0.25, stroke_opacity=0.35), "faded: earlier"))

@@ -83,13 +83,16 @@ def _stable_ids(element, prefix: str) -> None:
         for _, child in children:
             visit(child)
             node._children[child.get_name()] = child
-        # Popups and figures keep part of their content outside _children.
-        for attribute in ("html", "header", "script"):
-            inner = getattr(node, attribute, None)
-            if isinstance(inner, Element) and inner is not node:
-                visit(inner)
+        for inner in _outside_children(node):
+            visit(inner)
 
     visit(element)
+
+
+def _outside_children(node) -> list[Element]:
+    """Return the elements a folium element holds outside ``_children``, as popups and figures do."""
+    inner = (getattr(node, attribute, None) for attribute in ("html", "header", "script"))
+    return [element for element in inner if isinstance(element, Element) and element is not node]
 
 
 def check_template_inert(element) -> None:
@@ -114,12 +117,8 @@ def check_template_inert(element) -> None:
         for text in texts(node):
             if has_template_syntax(text):
                 raise ValueError(f"{node.get_name()} holds template syntax: its text reached folium without esc()")
-        for child in node._children.values():
+        for child in [*node._children.values(), *_outside_children(node)]:
             visit(child)
-        for attribute in ("html", "header", "script"):
-            inner = getattr(node, attribute, None)
-            if isinstance(inner, Element) and inner is not node:
-                visit(inner)
 
     visit(element)
 
