@@ -204,6 +204,29 @@ def _parse_dates(series: pd.Series) -> pd.Series:
     return parse_dates(text.where(ok), ("%Y-%m-%d",))
 
 
+def _dates(value: pd.Series, column: str, check: _Collector) -> pd.Series:
+    """Return a date column parsed (NaT where blank or bad), refusing the cells set but not a YYYY-MM-DD date."""
+    parsed = _parse_dates(value)
+    check.flag((value != "") & parsed.isna(), column, "is not a date in the form YYYY-MM-DD")
+    return parsed
+
+
+def _check_period_starts(
+    value: pd.Series, parsed: pd.Series, precision: pd.Series, precision_column: str, check: _Collector
+) -> None:
+    """A date known to the month or the year is written as its period's first day."""
+    check.flag(
+        (precision == "month") & parsed.notna() & (parsed.dt.day != 1),
+        precision_column,
+        lambda i: f"says month, but {value.iloc[i]} is not the first of a month",
+    )
+    check.flag(
+        (precision == "year") & parsed.notna() & ((parsed.dt.day != 1) | (parsed.dt.month != 1)),
+        precision_column,
+        lambda i: f"says year, but {value.iloc[i]} is not 1 January",
+    )
+
+
 # --- one check per column, or per columns that go together -------------------------------
 
 
@@ -239,24 +262,14 @@ def _check_dates(text: dict[str, pd.Series], check: _Collector) -> tuple[pd.Seri
     """``event_date``, ``end_date`` and their precisions; return both dates parsed (NaT where bad)."""
     precision = text["date_precision"]
     check.flag((precision != "") & ~precision.isin(PRECISIONS), "date_precision", "must be day, month or year")
-    start = _parse_dates(text["event_date"])
-    unparsable = (text["event_date"] != "") & start.isna()
-    check.flag(unparsable, "event_date", "is not a date in the form YYYY-MM-DD")
+    start = _dates(text["event_date"], "event_date", check)
     today = pd.Timestamp(date.today())
     out_of_range = start.notna() & ((start < EARLIEST_DATE) | (start > today))
     check.flag(out_of_range, "event_date", f"is out of range (from {EARLIEST_DATE.date()} to today, {today.date()})")
-    month_bad = (precision == "month") & start.notna() & (start.dt.day != 1)
-    check.flag(
-        month_bad,
-        "date_precision",
-        lambda i: f"says month, but {text['event_date'].iloc[i]} is not the first of a month",
-    )
-    year_bad = (precision == "year") & start.notna() & ((start.dt.day != 1) | (start.dt.month != 1))
-    check.flag(year_bad, "date_precision", lambda i: f"says year, but {text['event_date'].iloc[i]} is not 1 January")
+    _check_period_starts(text["event_date"], start, precision, "date_precision", check)
 
     end_text, end_precision = text["end_date"], text["end_precision"]
-    end = _parse_dates(end_text)
-    check.flag((end_text != "") & end.isna(), "end_date", "is not a date in the form YYYY-MM-DD")
+    end = _dates(end_text, "end_date", check)
     check.flag(
         end.notna() & start.notna() & (end < start),
         "end_date",
@@ -454,15 +467,11 @@ def _check_record(frame: pd.DataFrame, check: _Collector, reference_ids: set[str
         ("record_end_date", "record_end_precision"),
     ):
         value, precision = text[date_column], text[precision_column]
-        parsed = _parse_dates(value)
-        check.flag((value != "") & parsed.isna(), date_column, "is not a date in the form YYYY-MM-DD")
+        parsed = _dates(value, date_column, check)
         check.flag((value != "") & ~precision.isin(PRECISIONS), precision_column,
                    f"must be day, month or year when {date_column} is set")  # fmt: skip
         check.flag((value == "") & (precision != ""), precision_column, f"is set but {date_column} is empty")
-        check.flag((precision == "month") & parsed.notna() & (parsed.dt.day != 1), precision_column,
-                   lambda i, v=value: f"says month, but {v.iloc[i]} is not the first of a month")  # fmt: skip
-        check.flag((precision == "year") & parsed.notna() & ((parsed.dt.day != 1) | (parsed.dt.month != 1)),
-                   precision_column, lambda i, v=value: f"says year, but {v.iloc[i]} is not 1 January")  # fmt: skip
+        _check_period_starts(value, parsed, precision, precision_column, check)
         parts[date_column], parts[precision_column] = parsed, precision.replace("", pd.NA)
     # A month- or year-precise end may be stored before a day-precise start in the same period.
     last_day = period_end(parts["record_end_date"], parts["record_end_precision"].fillna("day"))
