@@ -18,10 +18,11 @@ _PUBLIC: dict[str, str] = {
     "load_events": "geo.events",
     "load_sources": "geo.events",
     "read_table": "geo.events",
-    "validate_events": "geo.events",
     "combine_events": "geo.events",
     "format_date": "geo.events",
     "format_period": "geo.events",
+    "validate_events": "geo.validation",
+    "events_frame": "geo.eventframe",
     # the public-record layer
     "load_references": "geo.record",
     "most_precise": "geo.record",
@@ -64,6 +65,9 @@ _PUBLIC: dict[str, str] = {
     "base_map": "geo.mapview",
     "dynamic_layers": "geo.mapview",
     "build_map": "geo.mapview",
+    "event_features": "geo.marks",
+    "spread_colocated": "geo.marks",
+    "popup_html": "geo.popups",
     # playback in the browser
     "TimeControl": "geo.playback",
     "add_time_control": "geo.playback",

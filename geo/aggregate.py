@@ -264,6 +264,68 @@ def aggregate_events(
     if len(lat) == 0:
         return _empty(size)
 
+    codes, keys, size = _bin(lon, lat, size, max_cells)
+    cells = len(keys)
+
+    def column(values: np.ndarray | pd.Series) -> np.ndarray:
+        """The values of the events binned (those inside ``bounds``)."""
+        array = np.asarray(values)
+        return array if keep is None else array[keep]
+
+    counts = np.bincount(codes, minlength=cells)
+    mean_lon = np.bincount(codes, weights=lon, minlength=cells) / counts
+    mean_lat = np.bincount(codes, weights=lat, minlength=cells) / counts
+    fatal_sum, unknown = _tolls(events["fatalities"], codes, cells, column)
+
+    type_codes, type_names = _type_codes(events["event_type"]) if type_codes is None else type_codes
+    type_codes = column(type_codes)
+    kinds = len(type_names)
+    by_type = np.bincount(codes * kinds + type_codes, minlength=cells * kinds).reshape(cells, kinds)
+
+    first_day, last_day = _first_and_last_days(events, codes, cells, column)
+
+    return _cells_frame(
+        keys,
+        size,
+        mean_lat,
+        mean_lon,
+        {
+            "events": counts.astype(np.int64),
+            "fatalities": fatal_sum,
+            "unknown_toll": unknown.astype(np.int64),
+            "top_types": _top_types(by_type, type_names),
+            "period": _periods(first_day, last_day),
+            "first": first_day,
+            "last": last_day,
+        },
+    )
+
+
+def _tolls(fatalities: pd.Series, codes: np.ndarray, cells: int, column) -> tuple[np.ndarray, np.ndarray]:
+    """Return each cell's sum of the known tolls and its number of events whose toll is unknown."""
+    known = column(fatalities.notna().to_numpy())
+    tolls = column(fatalities.to_numpy(dtype="float64", na_value=0.0))
+    fatal_sum = np.bincount(codes, weights=tolls, minlength=cells).round().astype(np.int64)
+    return fatal_sum, np.bincount(codes[~known], minlength=cells)
+
+
+def _first_and_last_days(
+    events: pd.DataFrame, codes: np.ndarray, cells: int, column
+) -> tuple[pd.DatetimeIndex, pd.DatetimeIndex]:
+    """Return each cell's first day and last day (``start``/``end``, or ``event_date`` without them)."""
+    start_column = "start" if "start" in events else "event_date"
+    end_column = "end" if "end" in events else start_column
+    starts = column(events[start_column].to_numpy(dtype="datetime64[ns]").view(np.int64))
+    ends = column(events[end_column].to_numpy(dtype="datetime64[ns]").view(np.int64))
+    first = np.full(cells, np.iinfo(np.int64).max, dtype=np.int64)
+    last = np.full(cells, np.iinfo(np.int64).min, dtype=np.int64)
+    np.minimum.at(first, codes, starts)
+    np.maximum.at(last, codes, np.maximum(starts, ends))
+    return pd.to_datetime(first, unit="ns"), pd.to_datetime(last, unit="ns")
+
+
+def _bin(lon: np.ndarray, lat: np.ndarray, size: float, max_cells: int) -> tuple[np.ndarray, np.ndarray, float]:
+    """Return each point's cell number, the sorted cell keys and the cell size, doubled until ``max_cells`` fit."""
     ix = _cell_index(lon, size)
     iy = _cell_index(lat, size)
     codes, keys = _factorize(ix, iy)
@@ -273,37 +335,14 @@ def aggregate_events(
         size *= 2.0
         ix, iy = ix >> 1, iy >> 1
         codes, keys = _factorize(ix, iy)
+    return codes, keys, size
+
+
+def _cells_frame(
+    keys: np.ndarray, size: float, mean_lat: np.ndarray, mean_lon: np.ndarray, tallies: dict[str, object]
+) -> gpd.GeoDataFrame:
+    """Return the cells as :func:`aggregate_events` does: mean position, ``tallies``, indices, size, box."""
     cells = len(keys)
-
-    def column(values: np.ndarray | pd.Series) -> np.ndarray:
-        array = np.asarray(values)
-        return array if keep is None else array[keep]
-
-    counts = np.bincount(codes, minlength=cells)
-    mean_lon = np.bincount(codes, weights=lon, minlength=cells) / counts
-    mean_lat = np.bincount(codes, weights=lat, minlength=cells) / counts
-    fatalities = events["fatalities"]
-    known = column(fatalities.notna().to_numpy())
-    tolls = column(fatalities.to_numpy(dtype="float64", na_value=0.0))
-    fatal_sum = np.bincount(codes, weights=tolls, minlength=cells).round().astype(np.int64)
-    unknown = np.bincount(codes[~known], minlength=cells)
-
-    type_codes, type_names = _type_codes(events["event_type"]) if type_codes is None else type_codes
-    type_codes = column(type_codes)
-    kinds = len(type_names)
-    by_type = np.bincount(codes * kinds + type_codes, minlength=cells * kinds).reshape(cells, kinds)
-
-    start_column = "start" if "start" in events else "event_date"
-    end_column = "end" if "end" in events else start_column
-    starts = column(events[start_column].to_numpy(dtype="datetime64[ns]").view(np.int64))
-    ends = column(events[end_column].to_numpy(dtype="datetime64[ns]").view(np.int64))
-    first = np.full(cells, np.iinfo(np.int64).max, dtype=np.int64)
-    last = np.full(cells, np.iinfo(np.int64).min, dtype=np.int64)
-    np.minimum.at(first, codes, starts)
-    np.maximum.at(last, codes, np.maximum(starts, ends))
-    first_day = pd.to_datetime(first, unit="ns")
-    last_day = pd.to_datetime(last, unit="ns")
-
     cell_x = (keys >> 31) - _OFFSET
     cell_y = (keys & _LOW_BITS) - _OFFSET
     west, south = cell_x * size, cell_y * size
@@ -313,13 +352,7 @@ def aggregate_events(
             # Clipped to the cell: rounding in a mean may not step out of its box.
             "latitude": np.clip(mean_lat, south, np.nextafter(north, south)),
             "longitude": np.clip(mean_lon, west, np.nextafter(east, west)),
-            "events": counts.astype(np.int64),
-            "fatalities": fatal_sum,
-            "unknown_toll": unknown.astype(np.int64),
-            "top_types": _top_types(by_type, type_names),
-            "period": _periods(first_day, last_day),
-            "first": first_day,
-            "last": last_day,
+            **tallies,
             "cell_x": cell_x.astype(np.int64),
             "cell_y": cell_y.astype(np.int64),
             "cell_deg": np.full(cells, size),

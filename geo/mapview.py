@@ -1,8 +1,10 @@
 """The folium map: Natural Earth base layer, event marks, troop movements, bases and legend.
 
 This module is the one door to folium (as geopandas keeps ``explore.py``):
-data is prepared here (EPSG:4326, dates to text, every string from a data
-file HTML-escaped) and the rest of the code only hands it frames.
+data is prepared for it (EPSG:4326, dates to text, every string from a data
+file HTML-escaped) by two plain modules, :mod:`geo.marks` (each mark as a
+GeoJSON feature) and :mod:`geo.popups` (the popups' HTML), and the rest of
+the code only hands it frames.
 
 The map is split in two so the dashboard can keep the user's pan and zoom:
 :func:`base_map` is built once (countries, borders, labels, legend) and
@@ -21,37 +23,38 @@ from functools import lru_cache
 
 import folium
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 from branca.element import Element, MacroElement
 from folium.utilities import JsCode
 from jinja2 import Template
 
-from geo import borders, gazetteer, map_aids, record
+from geo import borders, gazetteer, map_aids, popups
 from geo.escaping import has_template_syntax, html_text
-from geo.events import source_list
 from geo.legend import legend_html
+from geo.marks import cell_features, event_features
+from geo.marks import spread_colocated as spread_colocated
+from geo.popups import popup_html as popup_html
 from geo.style import (
     BASE_COLOURS,
     BORDER_COLOUR,
     BORDER_DASH,
     BORDER_WEIGHT,
-    CELL_COLOUR,
     COUNTRY_FILL,
     DEFAULT_CENTER,
     DEFAULT_ZOOM,
-    MARK_OUTLINE,
     MOVEMENT_COLOURS,
     PLACE_COLOURS,
-    PRECISION_DASH,
     SEA_COLOUR,
-    marker_radius,
-    type_colour,
-    type_shape,
 )
-
-# The exports and the timeline read these here until they import geo.style themselves.
 from geo.style import TYPE_COLOURS as TYPE_COLOURS
+from geo.style import marker_radius as marker_radius
+from geo.style import type_shape as type_shape
+
+# Re-exported (the ``X as X`` imports above) for the modules that still read them here: the exports
+# and the timeline (colours, radii, shapes), geo.snapshot.static (spread_colocated), playback
+# (event_features), benchmarks/bench_map.py (popup_html), and tests/test_map_aids.py the cells'
+# features under their old name.
+_aggregate_features = cell_features
 
 #: folium's default assets the map needs: Leaflet, and jQuery for folium's popups (built with ``$(...)``).
 MAP_ASSETS = frozenset({"leaflet", "leaflet_css", "jquery"})
@@ -80,13 +83,16 @@ def _stable_ids(element, prefix: str) -> None:
         for _, child in children:
             visit(child)
             node._children[child.get_name()] = child
-        # Popups and figures keep part of their content outside _children.
-        for attribute in ("html", "header", "script"):
-            inner = getattr(node, attribute, None)
-            if isinstance(inner, Element) and inner is not node:
-                visit(inner)
+        for inner in _outside_children(node):
+            visit(inner)
 
     visit(element)
+
+
+def _outside_children(node) -> list[Element]:
+    """Return the elements a folium element holds outside ``_children``, as popups and figures do."""
+    inner = (getattr(node, attribute, None) for attribute in ("html", "header", "script"))
+    return [element for element in inner if isinstance(element, Element) and element is not node]
 
 
 def check_template_inert(element) -> None:
@@ -111,12 +117,8 @@ def check_template_inert(element) -> None:
         for text in texts(node):
             if has_template_syntax(text):
                 raise ValueError(f"{node.get_name()} holds template syntax: its text reached folium without esc()")
-        for child in node._children.values():
+        for child in [*node._children.values(), *_outside_children(node)]:
             visit(child)
-        for attribute in ("html", "header", "script"):
-            inner = getattr(node, attribute, None)
-            if isinstance(inner, Element) and inner is not node:
-                visit(inner)
 
     visit(element)
 
@@ -304,108 +306,6 @@ def base_map(
     return fmap
 
 
-def sources_html(cell: str, sources: pd.DataFrame) -> str:
-    """Return 'Reported by N of M articles' with the articles' headlines, escaped."""
-    ids = source_list(cell)
-    # A plain dict: indexing the frame per popup cost a few milliseconds each.
-    titles = dict(zip(sources["source_id"], sources["display"], strict=True))
-    known = [i for i in ids if i in titles]
-    items = "".join(f"<li>[{esc(i)}] {esc(titles[i])}</li>" for i in known)
-    others = [i for i in ids if i not in titles]
-    if not known:
-        return f"<div class='sources'>Source: {esc('; '.join(others))}</div>"
-    return (
-        f"<div class='sources'><b>Reported by {len(known)} of {len(titles)} articles</b>"
-        f"<ul style='margin:2px 0 0 16px;padding:0'>{items}</ul></div>"
-    )
-
-
-def record_html(row: pd.Series) -> str:
-    """Return the popup's public-record lines: both dates, the record's place and toll, the references linked."""
-    label = row.get("record_date_label")
-    place, toll = row.get("record_place"), row.get("record_fatalities")
-    has_place = isinstance(place, str) and bool(place)
-    has_toll = toll is not None and not pd.isna(toll)
-    if not (isinstance(label, str) and label) and not has_place and not has_toll:
-        return ""
-    lines = [f"<div class='record'><i>{esc(record.both_dates(row))}</i>"]
-    if has_place:
-        lines.append(f"<div>Public record, place: {esc(place)}</div>")
-    if has_toll:
-        lines.append(f"<div>Public record, toll: {int(toll)}</div>")
-    links = "".join(
-        f"<li>[{esc(ref_id)}] <a href='{esc(url)}' target='_blank' rel='noopener'>{esc(title)}</a></li>"
-        if url else f"<li>[{esc(ref_id)}] {esc(title)}</li>"
-        for ref_id, title, url in record.reference_links(row.get("record_sources"), _references())
-    )  # fmt: skip
-    if links:
-        lines.append(f"<ul style='margin:2px 0 0 16px;padding:0'>{links}</ul>")
-    lines.append("</div>")
-    return "".join(lines)
-
-
-@lru_cache(maxsize=1)
-def _references() -> pd.DataFrame:
-    """The public references, read once: every popup with a record links them."""
-    return record.load_references()
-
-
-def popup_html(row: pd.Series, sources: pd.DataFrame) -> str:
-    """Return an event's popup: title, date at its precision, place, description, toll, readings, sources."""
-    fatalities = row.get("fatalities")
-    toll = "unknown" if fatalities is None or pd.isna(fatalities) else f"{int(fatalities)}"
-    parts = [
-        f"<div class='event-popup' style='width:300px'><h4 style='margin:0 0 4px'>{esc(row['title'])}</h4>",
-        f"<div><b>{esc(row['date_label'])}</b> · {esc(str(row['event_type']).replace('_', ' '))}</div>",
-        f"<div>{esc(row['location'])} ({esc(row['geo_country'])})</div>",
-        f"<p style='margin:4px 0'>{esc(row.get('description'))}</p>",
-        f"<div>Fatalities: {esc(toll)}</div>",
-    ]
-    parts.append(record_html(row))
-    if row.get("troops") is not None and not pd.isna(row.get("troops")):
-        parts.append(f"<div>Troops: {int(row['troops']):,}</div>")
-    if row.get("readings"):
-        parts.append(f"<div><i>Readings differ:</i> {esc(row['readings'])}</div>")
-    if row.get("date_note"):
-        parts.append(f"<div style='color:#555'><i>Date:</i> {esc(row['date_note'])}</div>")
-    dataset = row.get("dataset")
-    if isinstance(dataset, str) and dataset and dataset != "curated":
-        # Imported rows cite their data set and its own id instead of the articles.
-        parts.append(f"<div><b>Data set:</b> {esc(dataset.upper())}, id {esc(row.get('source_id'))}</div>")
-        notes = str(row.get("notes") or "")
-        if notes:
-            parts.append(
-                f"<div style='color:#555'><i>Notes:</i> {esc(notes[:600])}{'…' if len(notes) > 600 else ''}</div>"
-            )
-    else:
-        parts.append(sources_html(row["sources"], sources))
-    parts.append("</div>")
-    return "".join(parts)
-
-
-def spread_colocated(
-    lat: np.ndarray, lon: np.ndarray, zoom: int = DEFAULT_ZOOM, ring_px: float = 14.0
-) -> tuple[np.ndarray, np.ndarray]:
-    """Return display positions where marks sharing a point are set on a small ring around it.
-
-    Several events happen at one place (eight in Bamako); drawn on the same
-    spot only the top one could be clicked. The ring is ``ring_px`` screen
-    pixels wide at ``zoom`` (wider for big groups), so it reads the same at
-    any zoom; popups and exports give the true coordinates.
-    """
-    lat, lon = np.asarray(lat, dtype=float).copy(), np.asarray(lon, dtype=float).copy()
-    degrees_per_px = 360.0 / (256.0 * 2.0 ** int(zoom))
-    keys = pd.Series(list(zip(np.round(lat, 5), np.round(lon, 5), strict=True)))
-    for _, index in keys.groupby(keys).groups.items():
-        if len(index) < 2:
-            continue
-        angles = 2 * np.pi * np.arange(len(index)) / len(index)
-        radius_deg = degrees_per_px * max(ring_px, 2.2 * len(index))
-        lat[index] += radius_deg * np.cos(angles)
-        lon[index] += radius_deg * np.sin(angles) / max(np.cos(np.radians(lat[index[0]])), 0.2)
-    return lat, lon
-
-
 #: Draws a point feature as a mark styled by its own properties (colour, size, outline, class) and
 #: shaped by ``shape``: a circle, or a square, diamond or triangle of the circle's area, so that the
 #: area still reads as the toll. The other shapes are circle marks whose SVG path is redrawn.
@@ -457,57 +357,6 @@ def _point_layer(features: list[dict], name: str) -> folium.GeoJson:
     )
 
 
-def _point_feature(
-    lat: float, lon: float, style: dict, popup: str, tooltip: str, popup_width: int, **properties
-) -> dict:
-    """Return one mark as a GeoJSON feature; ``properties`` adds what the map's aids read (name, count, place)."""
-    return {
-        "type": "Feature",
-        "geometry": {"type": "Point", "coordinates": [round(float(lon), 6), round(float(lat), 6)]},
-        "properties": {"style": style, "popup": popup, "tooltip": tooltip, "popup_width": popup_width, **properties},
-    }
-
-
-def event_features(
-    events: pd.DataFrame, status: Iterable[str], sources: pd.DataFrame, zoom: int = DEFAULT_ZOOM
-) -> list[dict]:
-    """Return one GeoJSON point feature per event: its mark's style, its popup and its tooltip (all escaped).
-
-    The point is the display position (co-located events spread on a ring,
-    see :func:`spread_colocated`); the popup gives the true place.
-    """
-    shown_lat, shown_lon = spread_colocated(events["latitude"].to_numpy(), events["longitude"].to_numpy(), zoom)
-    features = []
-    for (_, row), state, lat, lon in zip(events.iterrows(), status, shown_lat, shown_lon, strict=True):
-        faded = state == "earlier"
-        style = {
-            "radius": round(marker_radius(row["fatalities"]), 2),
-            "color": MARK_OUTLINE,
-            "weight": 2,
-            "dashArray": PRECISION_DASH.get(row["date_precision"]),
-            "opacity": 0.35 if faded else 0.95,
-            "fill": True,
-            "fillColor": type_colour(row["event_type"]),
-            "fillOpacity": 0.25 if faded else 0.85,
-            "className": f"event-mark event-{esc(row['event_type'])}",
-        }
-        tooltip = f"{esc(row['title'])} ({esc(row['date_label'])})"
-        feature = _point_feature(lat, lon, style, popup_html(row, sources), tooltip, 340, aria_name=tooltip,
-                                 shape=type_shape(row["event_type"]), count=1, place=esc(row["location"]))  # fmt: skip
-        # Day numbers (days since 1970-01-01) of the event's period: the in-map time
-        # control (geo.playback) shows and fades marks by them as its date moves.
-        feature["properties"].update(day=_day_number(row["start"]), end_day=_day_number(row["end"]))
-        features.append(feature)
-    return features
-
-
-def _day_number(value) -> int | None:
-    """Return a date as whole days since 1970-01-01 (None when missing)."""
-    if value is None or pd.isna(value):
-        return None
-    return int((pd.Timestamp(value).normalize() - pd.Timestamp("1970-01-01")).days)
-
-
 def layer_features(group: folium.FeatureGroup) -> list[dict]:
     """Return the GeoJSON features of the point layers in ``group`` (for tests and inspection)."""
     return [
@@ -547,7 +396,7 @@ def _movement_marks(group: folium.FeatureGroup, moves: gpd.GeoDataFrame, sources
         route = [(lat, lon) for lon, lat in move.geometry.coords]
         tooltip = (f"{esc(move['title'])}: {esc(move['state'])}, {move['fraction']:.0%} of "
                    f"{move['length_km']:.0f} km ({esc(move['date_label'])})")  # fmt: skip
-        popup_text = popup_html(move, sources) + f"<div>Route: {esc(move['route'])} ({move['length_km']:.0f} km)</div>"
+        popup_text = popups.movement_popup_html(move, sources)
         folium.PolyLine(route, color=colour, weight=2, opacity=0.5, dash_array="4 6",
                         tooltip=tooltip, class_name="movement-route").add_to(group)  # fmt: skip
         travelled = move["travelled"]
@@ -575,8 +424,7 @@ def _base_marks(group: folium.FeatureGroup, bases: gpd.GeoDataFrame) -> None:
             bounds=[(lat - box, lon - box), (lat + box, lon + box)],
             color=colour, weight=3, fill=in_use, fill_color=colour, fill_opacity=0.6 if in_use else 0.0,
             tooltip=f"{esc(base['name'])} ({esc(base['operator'])}): {esc(base['status'])}",
-            popup=folium.Popup(f"<b>{esc(base['name'])}</b><br>{esc(base['operator'])}: {esc(base['status'])}"
-                               f"<br>{esc(base['note'])}", max_width=300),
+            popup=folium.Popup(popups.base_popup_html(base), max_width=300),
             class_name=f"base-mark base-{'in-use' if in_use else 'handed-over'}",
         ).add_to(group)  # fmt: skip
 
@@ -635,34 +483,13 @@ def dynamic_layers(
     return groups
 
 
-def _aggregate_features(cells: gpd.GeoDataFrame) -> list[dict]:
-    """Return one GeoJSON point feature per grid cell, sized and shaded by its number of events."""
-    biggest = float(cells["events"].max())
-    features = []
-    for cell in cells.itertuples(index=False):
-        share = math.sqrt(cell.events / biggest)
-        events, fatalities = int(cell.events), int(cell.fatalities)
-        style = {
-            "radius": round(6 + 20 * share, 1), "color": "#333333", "weight": 1, "fill": True,
-            "fillColor": CELL_COLOUR, "fillOpacity": round(0.35 + 0.5 * share, 3), "className": "aggregate-mark",
-        }  # fmt: skip
-        popup = (
-            f"<b>{events:,} events</b><br>{fatalities:,} fatalities known"
-            f"<br>{esc(getattr(cell, 'top_types', ''))}<br>{esc(getattr(cell, 'period', ''))}"
-        )
-        summary = f"{events:,} events, {fatalities:,} fatalities"
-        features.append(_point_feature(cell.latitude, cell.longitude, style, popup, summary, 260,
-                                       aria_name=f"Grid cell: {summary}", count=events))  # fmt: skip
-    return features
-
-
 def _aggregate_marks(group: folium.FeatureGroup, cells: gpd.GeoDataFrame) -> None:
     """Draw grid cells with their event count and toll (scales to any number of events).
 
     One GeoJSON layer (see :func:`_point_layer`): about 400 bytes and 0.06 ms per cell.
     """
     if not cells.empty:
-        _point_layer(_aggregate_features(cells), "Event cells").add_to(group)
+        _point_layer(cell_features(cells), "Event cells").add_to(group)
 
 
 def build_map(
@@ -745,8 +572,7 @@ def gazetteer_map(
             radius=7, color=colour, weight=3, dash_array="3 3" if area else None,
             fill=not area, fill_color=colour, fill_opacity=0.9,
             tooltip=f"{esc(place['name'])} ({esc(kind.replace('_', ' '))}, {esc(place['country'])})",
-            popup=folium.Popup(f"<b>{esc(place['name'])}</b><br>{esc(place.get('basis', ''))}"
-                               f"<br>{esc(place.get('note', ''))}", max_width=280),
+            popup=folium.Popup(popups.place_popup_html(place), max_width=280),
             class_name=f"place-mark place-{esc(kind)}",
         ).add_to(fmap)  # fmt: skip
         folium.Marker(

@@ -1,4 +1,4 @@
-"""What several test modules share: readers of a page's figures, and synthetic events in the events layout."""
+"""What several test modules share: readers of a page's figures, a good row and synthetic events in the events layout."""
 
 from __future__ import annotations
 
@@ -8,12 +8,32 @@ import numpy as np
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
-from geo.events import validate_events
+from geo.events import COLUMNS
+from geo.validation import validate_events
 
 
 def app_metric(at: AppTest, label: str) -> str:
     """Return the value shown by the page's metric labelled ``label`` (AppTest)."""
     return next(m.value for m in at.metric if m.label == label)
+
+
+def layout_row(**changes: str) -> dict[str, str]:
+    """Return one good curated row in the events layout (an attack at Gao, article 003) with ``changes``; the rest blank."""
+    row = dict.fromkeys(COLUMNS, "")
+    row.update(
+        event_id="test-event",
+        event_date="2022-08-15",
+        date_precision="day",
+        event_type="attack",
+        title="Test",
+        location="Gao",
+        country="MLI",
+        latitude="16.27167",
+        longitude="-0.04472",
+        sources="003",
+    )
+    row.update(changes)
+    return row
 
 
 # Towns well inside their country, so a few kilometres of jitter stays inside it too.

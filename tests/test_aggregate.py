@@ -10,7 +10,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import TYPES, synthetic_events, synthetic_frame
+from helpers import TYPES, app_metric, synthetic_events, synthetic_frame
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
@@ -263,7 +263,7 @@ def test_the_dashboard_draws_cells_for_a_large_file(monkeypatch, tmp_path, event
     assert not at.exception
     assert any("grid cells" in c.value and "filter to" in c.value for c in at.caption)
     # Counts read as numbers do in text: with a thousands separator.
-    assert next(m.value for m in at.metric if m.label == "Events in view") == f"{1_000 + len(events):,}"
+    assert app_metric(at, "Events in view") == f"{1_000 + len(events):,}"
     at.radio(key="w_data_choice").set_value("curated").run()
     assert not at.exception
     assert not any("grid cells" in c.value for c in at.caption)

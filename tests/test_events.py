@@ -10,10 +10,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from helpers import layout_row
 
 from geo import borders, gazetteer, record
 from geo import events as ev
 from geo.errors import DataError
+from geo.validation import validate_events
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -166,24 +168,6 @@ def test_no_article_sentence_is_copied(events_text):
 HEADER = list(ev.COLUMNS)
 
 
-def _good_row(**changes) -> dict:
-    row = {c: "" for c in HEADER}
-    row.update(
-        event_id="test-event",
-        event_date="2022-08-15",
-        date_precision="day",
-        event_type="attack",
-        title="Test",
-        location="Gao",
-        country="MLI",
-        latitude="16.27167",
-        longitude="-0.04472",
-        sources="003",
-    )
-    row.update(changes)
-    return row
-
-
 def _write(tmp_path, rows: list[dict]) -> Path:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=HEADER, lineterminator="\n")
@@ -201,7 +185,7 @@ def _refusal(tmp_path, rows) -> DataError:
 
 
 def test_good_row_loads(tmp_path):
-    loaded = ev.load_events(_write(tmp_path, [_good_row()]))
+    loaded = ev.load_events(_write(tmp_path, [layout_row()]))
     assert list(loaded["event_id"]) == ["test-event"]
 
 
@@ -231,7 +215,7 @@ def test_good_row_loads(tmp_path):
     ],
 )
 def test_bad_cell_is_refused_with_row_column_and_value(tmp_path, changes, column, message):
-    error = _refusal(tmp_path, [_good_row(event_id="fine"), _good_row(**changes)])
+    error = _refusal(tmp_path, [layout_row(event_id="fine"), layout_row(**changes)])
     problems = [p for p in error.problems if p.column == column]
     assert problems, error.problems
     assert problems[0].row == 3  # header is line 1, the good row line 2
@@ -240,14 +224,14 @@ def test_bad_cell_is_refused_with_row_column_and_value(tmp_path, changes, column
 
 
 def test_duplicate_event_id_names_both_rows(tmp_path):
-    error = _refusal(tmp_path, [_good_row(), _good_row()])
+    error = _refusal(tmp_path, [layout_row(), layout_row()])
     (problem,) = error.problems
     assert (problem.row, problem.column, problem.value) == (3, "event_id", "test-event")
     assert "first used on row 2" in problem.message
 
 
 def test_nothing_half_loaded_and_all_problems_listed(tmp_path):
-    error = _refusal(tmp_path, [_good_row(event_type="riot"), _good_row(event_id="b", latitude="x")])
+    error = _refusal(tmp_path, [layout_row(event_type="riot"), layout_row(event_id="b", latitude="x")])
     assert {(p.row, p.column) for p in error.problems} == {(2, "event_type"), (3, "latitude")}
 
 
@@ -276,14 +260,14 @@ def test_non_utf8_and_empty_files(tmp_path):
 
 
 def test_lenient_mode_keeps_good_rows_and_lists_the_rest(tmp_path):
-    frame = ev.read_table(_write(tmp_path, [_good_row(event_id="ok"), _good_row(event_id="bad", latitude="95")]))
-    kept, problems = ev.validate_events(frame, source_ids=None, check_places=False, strict=False)
+    frame = ev.read_table(_write(tmp_path, [layout_row(event_id="ok"), layout_row(event_id="bad", latitude="95")]))
+    kept, problems = validate_events(frame, source_ids=None, check_places=False, strict=False)
     assert list(kept["event_id"]) == ["ok"]
     assert [(p.row, p.column) for p in problems] == [(3, "latitude")]
 
 
 def test_quoted_multiline_field_keeps_line_numbers(tmp_path):
-    rows = [_good_row(event_id="a", description="line one\nline two"), _good_row(event_id="b", event_type="riot")]
+    rows = [layout_row(event_id="a", description="line one\nline two"), layout_row(event_id="b", event_type="riot")]
     error = _refusal(tmp_path, rows)
     # Row a spans lines 2-3, so row b starts on line 4.
     assert error.problems[0].row == 4
@@ -341,14 +325,14 @@ def test_month_and_year_dates_mostly_have_the_day_on_record(events):
 
 def test_record_columns_are_checked(tmp_path):
     rows = [
-        _good_row(event_id="a", event_date="2022-08-01", date_precision="month",
+        layout_row(event_id="a", event_date="2022-08-01", date_precision="month",
                   record_date="2022-08-32", record_precision="day", record_sources="R33"),
-        _good_row(event_id="b", record_date="2022-08-07", record_precision="week", record_sources="R33"),
-        _good_row(event_id="c", record_date="2022-08-07", record_precision="day"),
-        _good_row(event_id="d", record_date="2022-08-07", record_precision="day", record_sources="R999"),
-        _good_row(event_id="e", record_fatalities="-3", record_sources="R33"),
-        _good_row(event_id="f", record_latitude="14.3", record_sources="R33", record_place="Moura"),
-        _good_row(event_id="g", record_date="2022-08-15", record_precision="month", record_sources="R33"),
+        layout_row(event_id="b", record_date="2022-08-07", record_precision="week", record_sources="R33"),
+        layout_row(event_id="c", record_date="2022-08-07", record_precision="day"),
+        layout_row(event_id="d", record_date="2022-08-07", record_precision="day", record_sources="R999"),
+        layout_row(event_id="e", record_fatalities="-3", record_sources="R33"),
+        layout_row(event_id="f", record_latitude="14.3", record_sources="R33", record_place="Moura"),
+        layout_row(event_id="g", record_date="2022-08-15", record_precision="month", record_sources="R33"),
     ]  # fmt: skip
     with pytest.raises(DataError) as caught:
         ev.load_events(_write_record(tmp_path, rows))
@@ -366,9 +350,9 @@ def test_record_columns_are_checked(tmp_path):
 
 def test_record_dates_place_events_and_sort_them(tmp_path):
     rows = [
-        _good_row(event_id="late-in-month", event_date="2022-08-01", date_precision="month",
+        layout_row(event_id="late-in-month", event_date="2022-08-01", date_precision="month",
                   record_date="2022-08-20", record_precision="day", record_sources="R33"),
-        _good_row(event_id="mid-month", event_date="2022-08-10", date_precision="day"),
+        layout_row(event_id="mid-month", event_date="2022-08-10", date_precision="day"),
     ]  # fmt: skip
     loaded = ev.load_events(_write_record(tmp_path, rows))
     assert loaded["event_id"].tolist() == ["mid-month", "late-in-month"]

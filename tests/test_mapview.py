@@ -1,4 +1,4 @@
-"""The folium map rendered to HTML and inspected without a browser."""
+"""The folium map rendered to HTML and inspected without a browser, with its marks and popups."""
 
 import re
 from datetime import date
@@ -6,9 +6,10 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from geo import filters, mapview
+from geo import filters, mapview, marks, popups
 from geo.bases import base_status, load_bases
 from geo.movements import movements_at
+from geo.style import TYPE_COLOURS, marker_radius
 
 XSS = "<img src=x onerror=alert(1)>"
 
@@ -57,15 +58,15 @@ def test_popup_shows_sources_and_precision(events, sources):
 def test_marks_use_type_colour_size_and_precision_outline(events, sources):
     view = filters.View(as_of=date(2022, 8, 31))
     shown, status = filters.events_with_status(events, view)
-    features = mapview.event_features(shown, status, sources)
+    features = marks.event_features(shown, status, sources)
     assert len(features) == len(shown)
     # Tessit (42 killed, month precision) is an attack: orange, dashed, bigger than the unknown-toll size.
     (tessit,) = [f for f in features if "42 Malian soldiers killed at Tessit" in f["properties"]["popup"]]
     style = tessit["properties"]["style"]
-    assert style["fillColor"] == mapview.TYPE_COLOURS["attack"] and style["dashArray"] == "6 4"
+    assert style["fillColor"] == TYPE_COLOURS["attack"] and style["dashArray"] == "6 4"
     assert style["className"] == "event-mark event-attack"
     radius = style["radius"]
-    assert radius == pytest.approx(mapview.marker_radius(42), abs=0.01) and radius > mapview.marker_radius(None)
+    assert radius == pytest.approx(marker_radius(42), abs=0.01) and radius > marker_radius(None)
     # A day-precise event has a solid outline; earlier events (the view's default shows them) are faded.
     by_precision = {row["date_precision"]: f for (_, row), f in zip(shown.iterrows(), features, strict=True)}
     assert by_precision["day"]["properties"]["style"]["dashArray"] is None
@@ -109,18 +110,18 @@ def test_same_view_renders_the_same_bytes(events, sources):
 def test_colocated_marks_are_spread_but_keep_true_coordinates(events, sources):
     lat = events["latitude"].to_numpy()
     lon = events["longitude"].to_numpy()
-    shown_lat, shown_lon = mapview.spread_colocated(lat, lon)
+    shown_lat, shown_lon = marks.spread_colocated(lat, lon)
     positions = set(zip(shown_lat.round(6), shown_lon.round(6), strict=True))
     assert len(positions) == len(events)
     # At zoom 5 one pixel is about 0.04 degrees: a ring of a few pixels, never far from the place.
     assert max(abs(shown_lat - lat).max(), abs(shown_lon - lon).max()) < 1.0
     # Zooming in shrinks the ring in degrees (it stays the same on screen).
-    near_lat, _ = mapview.spread_colocated(lat, lon, zoom=9)
+    near_lat, _ = marks.spread_colocated(lat, lon, zoom=9)
     assert abs(near_lat - lat).max() < abs(shown_lat - lat).max() / 10
 
 
 def test_every_type_has_a_distinct_colour():
-    colours = list(mapview.TYPE_COLOURS.values())
+    colours = list(TYPE_COLOURS.values())
     assert len(set(colours)) == len(colours)
 
 
@@ -142,13 +143,13 @@ def test_country_layer_bounds_match_its_shapes():
 
 def test_popup_shows_the_articles_and_the_public_record(events, sources):
     row = events.set_index("event_id", drop=False).loc["tessit-attack-2022-08"]
-    popup = mapview.popup_html(row, sources)
+    popup = popups.popup_html(row, sources)
     assert "the articles: August 2022 · the public record: 7 August 2022 [R33; R34]" in popup
     assert "<a href='https://crisis24.garda.com/fr/product/524406'" in popup
     # Text from the data is escaped: a place with markup in it stays text.
     tricky = row.copy()
     tricky["record_place"] = "<script>alert(1)</script>"
-    assert "<script>" not in mapview.popup_html(tricky, sources)
+    assert "<script>" not in popups.popup_html(tricky, sources)
     # An event the record adds nothing to has no record line.
     plain = events.set_index("event_id", drop=False).loc["withdrawal-announced-2022-02-17"]
-    assert "public record" not in mapview.popup_html(plain, sources)
+    assert "public record" not in popups.popup_html(plain, sources)

@@ -1,0 +1,195 @@
+"""The validated rows as the app's events frame: typed, in date order, with what every step reads prepared once.
+
+:func:`geo.validation.validate_events` checks the rows; this builds what it
+returns from the kept ones. What the map does on every slider step is
+prepared here once, at load: events sorted by date (the date cut is a binary
+search), ``geo_country`` found once (a country filter is a column
+comparison), ``date_label`` formatted once per distinct period, and
+``search_text``, the searched columns joined and lower-cased (a text search
+is one substring scan). Each event is placed at its most precise date
+(:mod:`geo.record`), the articles' own dates kept beside it.
+
+``event_type`` and ``geo_country`` stay text columns rather than
+categoricals: a categorical's ``value_counts`` and ``groupby`` list every
+category, seen or not, which changes what callers count (the importers'
+summary among them), and a country or type filter over Arrow-backed text
+already takes about 15 ms per million events.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from geo import borders, record
+from geo.events import OPTIONAL_EXTRA, SEARCH_COLUMNS, format_period, period_end
+
+
+def date_order(keep: np.ndarray, start: pd.Series, ids: pd.Series) -> np.ndarray:
+    """Return the positions ``keep`` ordered by date, then by id (ids of kept rows are unique)."""
+    if len(keep) < 2:
+        return keep
+    days = start.to_numpy(dtype="datetime64[ns]")[keep].view(np.int64)
+    id_rank = np.empty(len(keep), dtype=np.int64)
+    id_rank[np.asarray(ids.iloc[keep].argsort())] = np.arange(len(keep))
+    return keep[np.lexsort((id_rank, days))]
+
+
+def events_frame(
+    columns: dict[str, pd.Series],
+    extras: dict[str, pd.Series],
+    rows: np.ndarray,
+    line_numbers: np.ndarray,
+    geo_country: np.ndarray,
+    record_parts: dict[str, pd.Series] | None,
+) -> gpd.GeoDataFrame:
+    """Return the rows at positions ``rows`` (in that order) as the typed events GeoDataFrame, in EPSG:4326.
+
+    Parameters
+    ----------
+    columns
+        The checked columns of the layout (``geo.events.COLUMNS``), by
+        position in the table; each is taken out of the dict as it is copied,
+        so that a caller holding no other reference has it freed then: a
+        million rows never hold two copies of the table.
+    extras
+        The optional columns present (``geo.events.OPTIONAL_EXTRA``), taken out likewise.
+    rows
+        The kept positions in their final order (:func:`date_order`).
+    line_numbers
+        Each row's line number in its file, by position.
+    geo_country
+        Each row's country as found from its point (or the named one, kept).
+    record_parts
+        The typed public-record columns and ``placed``, or ``None`` when the
+        table has none.
+    """
+    # One take per column instead of a filter then a sort, and none at all
+    # when the table is already in order.
+    count = len(line_numbers)
+    in_order = len(rows) == count and bool((rows == np.arange(count)).all())
+
+    def pick(series: pd.Series) -> pd.Series:
+        return (series if in_order else series.take(rows)).reset_index(drop=True)
+
+    typed = pd.DataFrame({column: pick(columns.pop(column)) for column in list(columns)}, copy=False)
+    typed["end_precision"] = typed["end_precision"].replace("", pd.NA)
+    typed["location_precision"] = typed["location_precision"].replace("", "place")
+    typed["fatalities"] = typed["fatalities"].astype("Int64")
+    typed["troops"] = typed["troops"].astype("Int64")
+    for extra in OPTIONAL_EXTRA:
+        typed[extra] = pick(extras.pop(extra)).astype("str").fillna("") if extra in extras else ""
+    if "dataset" in typed:
+        typed["dataset"] = typed["dataset"].replace("", "curated")
+    release_arrow_memory()  # the caller's columns, now sorted copies
+    typed["_row"] = line_numbers[rows]
+    typed["start"] = typed["event_date"]
+    typed["end"] = period_end(
+        typed["end_date"].fillna(typed["event_date"]),
+        typed["end_precision"]
+        .fillna(typed["date_precision"])
+        .where(typed["end_date"].notna(), typed["date_precision"]),
+    )
+    located = pick(pd.Series(geo_country, dtype=object)).fillna(typed["country"].astype(object))
+    typed["geo_country"] = located.astype("str")
+    typed["date_label"] = _date_labels(typed)
+    if record_parts is None:
+        typed["articles_start"], typed["articles_end"] = typed["start"], typed["end"]
+        typed["articles_date_label"] = typed["date_label"]
+        typed["dated_by_record"] = False
+        typed["placed_precision"] = typed["date_precision"]
+    else:
+        _place_at_most_precise(typed, {k: pick(v) for k, v in record_parts.items() if k != "placed"})
+    typed["search_text"] = search_text(typed)
+    release_arrow_memory()  # the search text's scratch, before GEOS allocates the points
+    return borders.as_points(typed)
+
+
+def _place_at_most_precise(typed: pd.DataFrame, parts: dict[str, pd.Series]) -> None:
+    """Keep the articles' dates in ``articles_*`` and place each event at its most precise date (in place)."""
+    for column, values in parts.items():
+        typed[column] = values.to_numpy() if column.startswith("record_") else values
+    typed["record_fatalities"] = typed["record_fatalities"].astype("Int64")
+    typed["articles_start"], typed["articles_end"] = typed["start"], typed["end"]
+    typed["articles_date_label"] = typed["date_label"]
+    first, first_precision, by_record = record.most_precise(
+        typed["event_date"], typed["date_precision"], typed["record_date"], typed["record_precision"]
+    )
+    last, last_precision, end_by_record = record.most_precise_end(
+        typed["end_date"], typed["end_precision"], typed["record_end_date"], typed["record_end_precision"]
+    )
+    typed["dated_by_record"] = by_record | end_by_record
+    typed["placed_precision"] = first_precision
+    typed["start"] = first
+    typed["end"] = period_end(last.fillna(first), last_precision.where(last.notna(), first_precision).fillna("day"))
+    placed = pd.DataFrame(
+        {"event_date": first, "date_precision": first_precision, "end_date": last, "end_precision": last_precision}
+    )
+    typed["date_label"] = np.where(typed["dated_by_record"], _date_labels(placed), typed["articles_date_label"])
+    recorded = pd.DataFrame(
+        {"event_date": typed["record_date"], "date_precision": typed["record_precision"],
+         "end_date": typed["record_end_date"], "end_precision": typed["record_end_precision"]}
+    )  # fmt: skip
+    has = typed["record_date"].notna().to_numpy()
+    labels = np.full(len(typed), "", dtype=object)
+    if has.any():
+        labels[has] = _date_labels(recorded[has].reset_index(drop=True))
+    typed["record_date_label"] = labels
+
+
+def release_arrow_memory() -> None:
+    """Hand the memory Arrow has freed back to the system.
+
+    Arrow's allocator keeps freed memory for its own reuse, and until it lets
+    it go it counts in the process's peak: at a million rows the columns
+    replaced by their sorted copies, or a step's scratch, are hundreds of
+    megabytes.
+    """
+    pa.default_memory_pool().release_unused()
+
+
+def _date_labels(typed: pd.DataFrame) -> np.ndarray:
+    """Return each event's :func:`~geo.events.format_period`, formatted once per distinct (date, precision, end, precision)."""
+    columns = ["event_date", "date_precision", "end_date", "end_precision"]
+    if typed.empty:
+        return np.array([], dtype=object)
+    codes = typed.groupby(columns, dropna=False, sort=False).ngroup().to_numpy()
+    _, first = np.unique(codes, return_index=True)
+    distinct = typed[columns].iloc[first]
+    labels = np.array([format_period(row) for row in distinct.to_dict("records")], dtype=object)
+    # ngroup numbers groups in order of first appearance, as np.unique's first positions are.
+    return labels[codes]
+
+
+def search_text(typed: pd.DataFrame) -> pd.Series:
+    """Return the searched columns joined by spaces and lower-cased, once, for the text filter (:func:`geo.filters.rows_in_view`)."""
+    columns = [pa.chunked_array(pa.array(typed[c].astype("string").fillna(""))) for c in SEARCH_COLUMNS]
+    space = pa.scalar(" ", columns[0].type)
+    step = 100_000
+    starts = range(0, len(typed), step)
+
+    def piece(start: int) -> pa.Array:
+        # Arrow lower-cases character by character: joining first changes nothing.
+        joined = pc.binary_join_element_wise(*(c.slice(start, step) for c in columns), space)
+        return pc.utf8_lower(joined).combine_chunks()
+
+    # Built a slice at a time into one column of its final size, each slice
+    # made twice (to size the column, then to fill it): joining and
+    # lower-casing whole columns holds the text two or three times over (some
+    # 200 MB each at a million rows), and a column of many chunks is copied
+    # into one by every later filter.
+    lengths = [pc.binary_length(piece(start)).to_numpy(zero_copy_only=False) for start in starts]
+    offsets = np.concatenate([np.zeros(1, dtype=np.int64), *lengths]).cumsum()
+    data = np.empty(int(offsets[-1]), dtype=np.uint8)
+    for start in starts:
+        part = piece(start)
+        part_offsets = np.frombuffer(part.buffers()[1], dtype=np.int64)[part.offset : part.offset + len(part) + 1]
+        if part_offsets[-1] > part_offsets[0]:
+            data[offsets[start] : offsets[start + len(part)]] = np.frombuffer(part.buffers()[2], dtype=np.uint8)[
+                part_offsets[0] : part_offsets[-1]
+            ]
+    text = pa.LargeStringArray.from_buffers(len(typed), pa.py_buffer(offsets), pa.py_buffer(data))
+    return pd.Series(pa.chunked_array([text]), index=typed.index, dtype="string")
