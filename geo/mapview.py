@@ -241,6 +241,27 @@ def _border_line(border) -> folium.PolyLine:
     )  # fmt: skip
 
 
+def _lean_assets(fmap: folium.Map, asset_url: str | None) -> None:
+    """Link only Leaflet, its CSS and jQuery, from ``asset_url`` when given (the dashboard serves geo/assets).
+
+    folium also links Bootstrap, Font Awesome and awesome-markers (seven files,
+    ~500 kB), which the browser would fetch and parse before drawing anything;
+    and from CDNs, which an offline dashboard cannot reach.
+    """
+    fmap.default_js = [(name, url) for name, url in fmap.default_js if name in MAP_ASSETS]
+    fmap.default_css = [(name, url) for name, url in fmap.default_css if name in MAP_ASSETS]
+    fmap.get_root().header.add_child(
+        folium.Element(f"<style>.leaflet-container {{ background: {SEA_COLOUR} !important; }}</style>")
+    )
+    if asset_url is not None:
+        base = asset_url.rstrip("/")
+        fmap.default_js = [(name, f"{base}/{LOCAL_ASSET_FILES[name]}") for name, _ in fmap.default_js]
+        fmap.default_css = [(name, f"{base}/{LOCAL_ASSET_FILES[name]}") for name, _ in fmap.default_css]
+        # leaflet.css looks for its layer-control icon in images/, which geo/assets keeps beside it.
+        fmap.get_root().header.add_child(folium.Element(
+            f'<style>.leaflet-control-layers-toggle {{ background-image: url("{base}/layers.png"); }}</style>'))  # fmt: skip
+
+
 def base_map(
     *,
     tiles: bool = False,
@@ -273,20 +294,7 @@ def base_map(
     countries = borders.countries_frame() if countries is None else countries
     fmap = folium.Map(location=list(center), zoom_start=int(zoom), tiles=None, control_scale=True,
                       prefer_canvas=False)  # fmt: skip
-    # Only what the map uses: folium also links Bootstrap, Font Awesome and awesome-markers
-    # (seven files, ~500 kB), which the browser would fetch and parse before drawing anything.
-    fmap.default_js = [(name, url) for name, url in fmap.default_js if name in MAP_ASSETS]
-    fmap.default_css = [(name, url) for name, url in fmap.default_css if name in MAP_ASSETS]
-    fmap.get_root().header.add_child(
-        folium.Element(f"<style>.leaflet-container {{ background: {SEA_COLOUR} !important; }}</style>")
-    )
-    if asset_url is not None:
-        base = asset_url.rstrip("/")
-        fmap.default_js = [(name, f"{base}/{LOCAL_ASSET_FILES[name]}") for name, _ in fmap.default_js]
-        fmap.default_css = [(name, f"{base}/{LOCAL_ASSET_FILES[name]}") for name, _ in fmap.default_css]
-        # leaflet.css looks for its layer-control icon in images/, which geo/assets keeps beside it.
-        fmap.get_root().header.add_child(folium.Element(
-            f'<style>.leaflet-control-layers-toggle {{ background-image: url("{base}/layers.png"); }}</style>'))  # fmt: skip
+    _lean_assets(fmap, asset_url)
     fmap.add_child(map_aids.KeyboardAccess())
     fmap.add_child(map_aids.SteadyCentre())
     folium.TileLayer("OpenStreetMap", name="Web map tiles (online only)", overlay=True, show=tiles,
@@ -537,6 +545,7 @@ def gazetteer_map(
     pair: tuple[str, str] | None = None,
     pair_km: float | None = None,
     countries: gpd.GeoDataFrame | None = None,
+    asset_url: str | None = None,
 ) -> folium.Map:
     """Return a small map of the gazetteer's places, and the geodesic between two of them.
 
@@ -551,15 +560,15 @@ def gazetteer_map(
         The distance to show on that line.
     countries
         The countries to draw (default: the Sahel and its neighbours).
+    asset_url
+        Where the page finds Leaflet and jQuery (as for :func:`base_map`); None keeps folium's links.
     """
     countries = borders.countries_frame() if countries is None else countries
     # No zoom animation: the map opens straight at the chosen pair instead of
     # zooming into it on every choice (and screenshots never catch it half-way).
     fmap = folium.Map(location=DEFAULT_CENTER, zoom_start=DEFAULT_ZOOM, tiles=None, control_scale=True,
                       zoom_animation=False)  # fmt: skip
-    fmap.get_root().header.add_child(
-        folium.Element(f"<style>.leaflet-container {{ background: {SEA_COLOUR} !important; }}</style>")
-    )
+    _lean_assets(fmap, asset_url)
     fmap.add_child(map_aids.KeyboardAccess("Map of the places the articles name"))
     _country_layer(countries, highlight=False).add_to(fmap)
     _border_line(borders.mali_niger_border()).add_to(fmap)

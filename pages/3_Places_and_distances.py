@@ -28,7 +28,7 @@ second = right.selectbox("To", names, index=names.index("Bamako"), key="w_place_
 km = places.distance_between(first, second)
 result.metric("Geodesic distance", f"{km:,.1f} km")
 
-fmap = mapview.gazetteer_map(gazetteer_places, pair=(first, second), pair_km=km)
+fmap = mapview.gazetteer_map(gazetteer_places, pair=(first, second), pair_km=km, asset_url=ui.MAP_ASSET_URL)
 st_folium(fmap, key="places_map", height=420, use_container_width=True, returned_objects=[])
 st.caption(
     "Filled marks are towns and capitals; hollow dashed ones are points standing for a region or a country. "

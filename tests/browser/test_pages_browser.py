@@ -108,6 +108,8 @@ def test_places_pick_two_places_and_read_the_distance(app, app_page, screenshots
     frame = folium_frame(page)
     expect(frame.locator("path.place-pair")).to_have_count(1)
     assert page.offline.aborted_cdn_assets == []
+    # The page's own copies of Leaflet and jQuery (geo/assets), as the dashboard's map: it works offline.
+    assert not [u for u in page.offline.served if "leaflet" in u or "jquery" in u], "the places map used a CDN"
     page.screenshot(path=screenshots_dir / "pages_places_gao_niamey.png", full_page=True)
 
 
