@@ -47,7 +47,7 @@ def _import(data: bytes, monkeypatch: pytest.MonkeyPatch, *, arrow: bool) -> tup
     with monkeypatch.context() as patch:
         patch.setattr(csvfile, "_read_csv_text", spy)
         if not arrow:
-            patch.setattr(csvfile, "_read_csv_arrow", lambda data, start, name: None)
+            patch.setattr(csvfile, "_read_csv_arrow", lambda data, start, name, **options: None)
         try:
             outcome: object = import_table(Upload(data, "file.csv"))
         except DataError as err:

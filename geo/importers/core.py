@@ -296,7 +296,12 @@ def import_table(
         columns = table.header
         chosen = fmt or _detect(columns, name)
         _require_columns(chosen, columns, name)
-        rows = _Rows(table.raw, date_order=date_order, decimal_comma=table.delimiter == ";")
+        rows = _Rows(
+            table.raw,
+            date_order=date_order,
+            decimal_comma=table.delimiter == ";",
+            carriage_returns=table.carriage_returns,
+        )
         table.raw = None  # the rows hold the cells, and let them go once mapped
         mapper = {"acled": _map_acled, "ucdp": _map_ucdp, "events": _map_events}[chosen]
         try:

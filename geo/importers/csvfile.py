@@ -45,6 +45,8 @@ class _Table:
     rows_read: int = 0
     delimiter: str = ","
     notes: list[str] = field(default_factory=list)
+    #: False when the file holds no carriage return byte: no cell can hold one.
+    carriage_returns: bool = True
 
 
 def _read_csv(data: bytes, name: str) -> tuple[_Table, str]:
@@ -78,10 +80,12 @@ def _read_csv(data: bytes, name: str) -> tuple[_Table, str]:
         utf8, start = text.encode("utf-8"), 0
         del text
     _check_width(utf8, start, name)
-    table = _read_csv_arrow(utf8, start, name)
+    carriage_returns = b"\r" in data or (utf8 is not data and b"\r" in utf8)
+    table = _read_csv_arrow(utf8, start, name, carriage_returns=carriage_returns)
     del utf8
     if table is None:
         table = _read_csv_text(data, encoding, name, "replace" if bad else "strict")
+    table.carriage_returns = carriage_returns
     if bad:
         _refuse_bad_bytes(table, data, bad)
     return table, encoding
@@ -137,7 +141,7 @@ def _refuse_bad_bytes(table: _Table, data: bytes, offsets: list[int]) -> None:
         table.raw = raw.loc[~refused].reset_index(drop=True)
 
 
-def _read_csv_arrow(data: bytes, start: int, name: str) -> _Table | None:
+def _read_csv_arrow(data: bytes, start: int, name: str, *, carriage_returns: bool = True) -> _Table | None:
     """Read UTF-8 CSV bytes from ``start`` with Arrow, or None where it could differ from ``_read_csv_text``.
 
     Arrow is told the delimiter and the header's width that the csv module
@@ -178,7 +182,7 @@ def _read_csv_arrow(data: bytes, start: int, name: str) -> _Table | None:
     limit = csv.field_size_limit()
     if any((pc.max(pc.binary_length(column)).as_py() or 0) > limit for column in table.columns):
         return None
-    lines = _record_lines(table, _count_lines(data, start))
+    lines = _record_lines(table, _count_lines(data, start, carriage_returns=carriage_returns))
     if lines is None:
         return None
 
@@ -252,14 +256,19 @@ def _csv_head(data: bytes, start: int) -> tuple[str, list[str]] | None:
         size *= 4
 
 
-def _count_lines(data: bytes, start: int) -> int:
-    """Lines from ``start`` to the last one holding anything, as ``io.StringIO(newline="")`` splits them."""
+def _count_lines(data: bytes, start: int, *, carriage_returns: bool = True) -> int:
+    """Lines from ``start`` to the last one holding anything, as ``io.StringIO(newline="")`` splits them.
+
+    ``carriage_returns=False`` (the caller found none in ``data``) spares two passes over the bytes.
+    """
     end = len(data)
     while end > start and data[end - 1] in b"\r\n":
         end -= 1
     if end == start:
         return 0
-    breaks = data.count(b"\n", start, end) + data.count(b"\r", start, end) - data.count(b"\r\n", start, end)
+    breaks = data.count(b"\n", start, end)
+    if carriage_returns:
+        breaks += data.count(b"\r", start, end) - data.count(b"\r\n", start, end)
     return breaks + 1
 
 

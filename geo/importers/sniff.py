@@ -12,6 +12,9 @@ import zlib
 from pathlib import Path
 from typing import Protocol
 
+import numpy as np
+import pyarrow as pa
+
 from geo.errors import DataError, RowProblem
 
 
@@ -180,17 +183,20 @@ def _bad_utf8_offsets(data: bytes, limit: int) -> list[int]:
 
 
 def _is_utf8(data: bytes) -> bool:
-    """Whether ``data`` decodes as UTF-8 (``_decode``'s test), without holding the decoded text."""
+    """Whether ``data`` decodes as UTF-8 (Python's strict ``utf-8`` codec), without decoding it.
+
+    Arrow validates the bytes in place, some five times faster than decoding
+    them: the file as one string of an Arrow array, checked whole. Its test
+    is the Unicode standard's, the codec's too (surrogates, overlong forms and
+    code points past U+10FFFF refused alike; ``tests/test_import_paths.py``
+    compares the two).
+    """
     if data.isascii():
         return True
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    view = memoryview(data)
-    step = 1 << 24
+    offsets = pa.py_buffer(np.array([0, len(data)], dtype=np.int64))
     try:
-        for begin in range(0, len(view), step):
-            decoder.decode(view[begin : begin + step])
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
+        pa.LargeStringArray.from_buffers(1, offsets, pa.py_buffer(data)).validate(full=True)
+    except pa.ArrowInvalid:
         return False
     return True
 
