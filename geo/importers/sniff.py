@@ -94,6 +94,12 @@ def _unzip(name: str, data: bytes, max_bytes: int) -> tuple[str, bytes]:
         raise _file_error(name, f"cannot open the ZIP archive ({err})") from None
 
 
+#: The largest file read, in MB (10^6 bytes), unpacked: ``import_table``'s default, the dashboard's
+#: upload and start-up file limit (``geo.ui.MAX_UPLOAD_MB``), and ``server.maxUploadSize`` in
+#: ``.streamlit/config.toml``, which must be written out there (``tests/test_import_bounds.py`` compares them).
+MAX_FILE_MB = 200
+
+
 #: How many times its packed size a ZIP or gzip member may unpack to, beyond _ANY_PACKED_SIZE.
 _MAX_PACKING_RATIO = 100
 
