@@ -45,7 +45,7 @@ class _Table:
     rows_read: int = 0
     delimiter: str = ","
     notes: list[str] = field(default_factory=list)
-    #: False when the file holds no carriage return byte: no cell can hold one.
+    #: False when no cell can hold a carriage return: the file holds none, or each record is one line.
     carriage_returns: bool = True
 
 
@@ -85,7 +85,7 @@ def _read_csv(data: bytes, name: str) -> tuple[_Table, str]:
     del utf8
     if table is None:
         table = _read_csv_text(data, encoding, name, "replace" if bad else "strict")
-    table.carriage_returns = carriage_returns
+    table.carriage_returns = table.carriage_returns and carriage_returns
     if bad:
         _refuse_bad_bytes(table, data, bad)
     return table, encoding
@@ -182,9 +182,12 @@ def _read_csv_arrow(data: bytes, start: int, name: str, *, carriage_returns: boo
     limit = csv.field_size_limit()
     if any((pc.max(pc.binary_length(column)).as_py() or 0) > limit for column in table.columns):
         return None
-    lines = _record_lines(table, _count_lines(data, start, carriage_returns=carriage_returns))
+    total = _count_lines(data, start, carriage_returns=carriage_returns)
+    lines = _record_lines(table, total)
     if lines is None:
         return None
+    # A record to a line: no cell holds a line break (a CRLF file's cells hold no carriage return).
+    line_breaks = table.num_rows != total
 
     # Records holding nothing but blanks and separators are skipped, as blank lines are.
     blank = np.zeros(table.num_rows, dtype=bool)
@@ -215,7 +218,14 @@ def _read_csv_arrow(data: bytes, start: int, name: str, *, carriage_returns: boo
     )
     raw.index = pd.RangeIndex(len(rows))
     raw["_row"] = lines[rows]
-    return _Table(header=[c for c in normalised if c], raw=raw, problems=[], rows_read=len(rows), delimiter=delimiter)
+    return _Table(
+        header=[c for c in normalised if c],
+        raw=raw,
+        problems=[],
+        rows_read=len(rows),
+        delimiter=delimiter,
+        carriage_returns=line_breaks,
+    )
 
 
 def _one_chunk_each(raw: pd.DataFrame) -> None:
@@ -320,13 +330,13 @@ def _read_csv_text(data: bytes, encoding: str, name: str, errors: str = "strict"
     stream = io.TextIOWrapper(io.BytesIO(data), encoding=codec, errors=errors, newline="")
     reader = csv.reader(stream, delimiter=delimiter)
     problems: list[RowProblem] = []
+    top = _Top(name)
     header: list[str] | None = None
     width = 0
     records: list[list[str]] = []
     chunks: list[list[pa.Array]] = []
     lines: list[int] = []
     rows_read = 0
-    after_header = False
     consumed = 0
     while True:
         start = consumed + 1
@@ -344,18 +354,12 @@ def _read_csv_text(data: bytes, encoding: str, name: str, errors: str = "strict"
         consumed = reader.line_num
         if not any(cell.strip() for cell in record):
             continue
-        if header is None:
-            header = [_normalise_name(c) for c in record]
-            if len(header) > _MAX_COLUMNS:
-                raise _too_wide(name, len(header))
-            width = len(header)
-            chunks = [[] for _ in header]
-            after_header = True
+        if top.consumes(record):
+            if header is None:
+                header = top.header
+                width = len(header)
+                chunks = [[] for _ in header]
             continue
-        if after_header:
-            after_header = False
-            if _is_hashtag_row(record):
-                continue
         rows_read += 1
         if len(record) != width:
             fixed = _fit_width(record, width, header)
@@ -370,13 +374,41 @@ def _read_csv_text(data: bytes, encoding: str, name: str, errors: str = "strict"
     if header is None:
         raise _file_error(name, "the file is empty: no header line")
     _to_chunks(records, chunks)
+    raw = _cells_frame(header, chunks, lines)
+    return _Table(header=[c for c in header if c], raw=raw, problems=problems, rows_read=rows_read, delimiter=delimiter)
+
+
+class _Top:
+    """The top of a table as a reader meets its records: the header (the first record not blank), then maybe HDX's hashtag row."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.header: list[str] | None = None
+        self._under_header = False
+
+    def consumes(self, record: list[str]) -> bool:
+        """Whether ``record`` (not blank) is the header or the hashtag row under it, rather than data."""
+        if self.header is None:
+            if len(record) > _MAX_COLUMNS:
+                raise _too_wide(self.name, len(record))
+            self.header = [_normalise_name(c) for c in record]
+            self._under_header = True
+            return True
+        if self._under_header:
+            self._under_header = False
+            return _is_hashtag_row(record)
+        return False
+
+
+def _cells_frame(header: list[str], chunks: list[list[pa.Array]], lines: list[int]) -> pd.DataFrame:
+    """The text cells a reader gathered (one list of Arrow chunks per header column) and each record's line."""
     cells = {
         column: pd.Series(pa.chunked_array(chunks[i], type=pa.large_string()), dtype=_TEXT)
         for i, column in enumerate(_unique_names(header))
     }
     raw = pd.DataFrame(cells, index=pd.RangeIndex(len(lines)))
     raw["_row"] = np.asarray(lines, dtype="int64")
-    return _Table(header=[c for c in header if c], raw=raw, problems=problems, rows_read=rows_read, delimiter=delimiter)
+    return raw
 
 
 def _to_chunks(records: list[list[str]], chunks: list[list[pa.Array]]) -> None:
