@@ -26,6 +26,10 @@ _BLANK_SPELLINGS = pa.array(
 )
 
 
+# The longest blank spelling, in UTF-8 bytes.
+_BLANK_BYTES = max(len(word.encode()) for word in _BLANKS)
+
+
 def _mixed_orders(column: str, day_first: str, month_first: str) -> DataError:
     """The whole file refused: its dates are written day first in some cells and month first in others."""
     return DataError(
@@ -130,9 +134,10 @@ class _Rows:
                 cells = pc.utf8_trim(cells, characters=_WHITESPACE)
             if self.carriage_returns and pc.any(pc.match_substring(cells, "\r")).as_py():
                 cells = pc.replace_substring(pc.replace_substring(cells, "\r\n", "\n"), "\r", "\n")
-            blank = pc.is_in(cells, value_set=_BLANK_SPELLINGS)
-            if pc.any(blank).as_py():
-                cells = pc.if_else(blank, _large(None), cells)
+            if _has_short_cells(cells, _BLANK_BYTES):  # a column of longer text holds no blank spelling
+                blank = pc.is_in(cells, value_set=_BLANK_SPELLINGS)
+                if pc.any(blank).as_py():
+                    cells = pc.if_else(blank, _large(None), cells)
             values = pd.Series(cells, index=self.index, dtype=_TEXT)
         else:
             values = pd.Series(np.nan, index=self.index, dtype=_TEXT)
@@ -447,6 +452,16 @@ def _has_outer_space(cells: pa.ChunkedArray) -> bool:
         ends_of = (pc.utf8_slice_codeunits(picked, 0, 1), pc.utf8_slice_codeunits(picked, -1))
         if any(pc.any(pc.is_in(end, value_set=_SPACES)).as_py() for end in ends_of):
             return True
+    return False
+
+
+def _has_short_cells(cells: pa.ChunkedArray, most: int) -> bool:
+    """Whether a cell holds at most ``most`` bytes, read from the offsets alone."""
+    for chunk in cells.chunks:
+        if len(chunk):
+            offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int64)[chunk.offset : chunk.offset + len(chunk) + 1]
+            if (np.diff(offsets) <= most).any():
+                return True
     return False
 
 
