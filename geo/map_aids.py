@@ -344,6 +344,40 @@ class OffscreenEvents(MacroElement):
     )
 
 
+class SteadyCentre(MacroElement):
+    """Keep the centre the map reports while the map has not moved.
+
+    Leaflet's ``invalidateSize`` forgets the centre the map was opened at
+    (``_lastCenter``) even when the size has not changed, and from then on
+    ``getCenter()`` is worked out from the pixel grid: 15.4960 instead of
+    15.5. Streamlit re-sizes the map's frame when its layers are swapped,
+    Leaflet answers with ``invalidateSize``, and streamlit-folium's next
+    report (on ``overlayadd``) then carried a centre the user never chose,
+    which cost a rerun and rewrote the link's ``lat``/``lon`` (issue 11).
+    When the size is unchanged the view is unchanged, so the exact centre is
+    kept; any real move or resize still clears it, as Leaflet intends.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function (map) {
+            var invalidateSize = map.invalidateSize;
+            map.invalidateSize = function (options) {
+                var kept = this._loaded ? this._lastCenter : null;
+                var size = kept ? this.getSize() : null;
+                var result = invalidateSize.call(this, options);
+                if (kept && !this._lastCenter && size.equals(this.getSize()) && !this._moved()) {
+                    this._lastCenter = kept;
+                }
+                return result;
+            };
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+
 class KeyboardAccess(MacroElement):
     """Make the map usable by keyboard and screen reader.
 

@@ -286,6 +286,7 @@ def base_map(
         fmap.get_root().header.add_child(folium.Element(
             f'<style>.leaflet-control-layers-toggle {{ background-image: url("{base}/layers.png"); }}</style>'))  # fmt: skip
     fmap.add_child(map_aids.KeyboardAccess())
+    fmap.add_child(map_aids.SteadyCentre())
     folium.TileLayer("OpenStreetMap", name="Web map tiles (online only)", overlay=True, show=tiles,
                      control=True).add_to(fmap)  # fmt: skip
     _country_layer(countries, highlight=True).add_to(fmap)

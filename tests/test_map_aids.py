@@ -48,6 +48,8 @@ def test_base_map_carries_names_as_text_and_the_aids(places):
     assert json.dumps("Mali–Niger border") in html and "textPath" in html
     assert "offscreen-marker" in html and "window.frameElement.title" in html
     assert json.dumps(map_aids.MAP_TITLE) in html
+    # The centre the map was opened at survives Leaflet's invalidateSize when the size is unchanged.
+    assert "map.invalidateSize = function" in html and "this._lastCenter = kept" in html
 
 
 def test_event_features_carry_name_shape_count_and_place(events, sources):

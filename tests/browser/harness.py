@@ -160,23 +160,74 @@ class StreamlitServer:
         self.stop()
 
 
-# Counts, in the top page, every script run that starts and finishes (from the transitions of
-# stApp's data-test-script-state) and every value a component (the map) sends to Streamlit,
-# noting how many runs had started by then: a report's rerun has begun once more have.
+# Counts, in the top page, every script run and every value a component (the map) sends.
+#
+# Runs are read from Streamlit's own websocket messages, not from stApp's data-test-script-state:
+# when a widget is used while a run is going (the map's report rerun, say), the server stops that
+# run and starts the next one at once, so the attribute stays "running" and a counter of its
+# transitions misses the second run (issue 11: a slider key lost under load was in fact a rerun
+# the old counter never saw). Each run starts with a ForwardMsg ``new_session`` and ends with
+# ``script_finished`` or, when replaced, with the next ``new_session``. The messages are protobuf;
+# only their top-level field numbers are read (streamlit/proto: ForwardMsg new_session = 4,
+# script_finished = 6; BackMsg rerun_script = 11), checked against Streamlit's own classes in
+# tests/browser/test_harness.py.
+#
+# ``seq`` numbers every event; ``events`` keeps [seq, kind] for the waits below (kind "send" for a
+# rerun request, "start", "end"). A report's rerun has begun once ``started`` passes
+# ``startedAtReport``.
 RUN_COUNTER_JS = """
 (() => {
   if (window.top !== window || window.__stRuns) { return; }
-  const runs = window.__stRuns = {started: 0, finished: 0, reports: 0, startedAtReport: -1};
-  new MutationObserver((records) => {
-    records.forEach((record, i) => {
-      const now = i + 1 < records.length ? records[i + 1].oldValue
-                                         : record.target.getAttribute("data-test-script-state");
-      if (now === record.oldValue) { return; }
-      if (now === "running") { runs.started += 1; }
-      else if (record.oldValue === "running") { runs.finished += 1; }
-    });
-  }).observe(document, {attributes: true, subtree: true, attributeOldValue: true,
-                        attributeFilter: ["data-test-script-state"]});
+  const runs = window.__stRuns = {started: 0, finished: 0, running: false, reports: 0, startedAtReport: -1,
+                                  seq: 0, events: []};
+  const note = (kind) => { runs.seq += 1; runs.events.push([runs.seq, kind]); };
+  // The top-level fields of a protobuf message: [[field number, varint value or null], ...].
+  const fields = (buffer) => {
+    const bytes = new Uint8Array(buffer);
+    const out = [];
+    let i = 0;
+    const varint = () => {
+      let value = 0, scale = 1, byte;
+      do { byte = bytes[i++]; value += (byte & 0x7f) * scale; scale *= 128; } while (byte & 0x80);
+      return value;
+    };
+    while (i < bytes.length) {
+      const tag = varint(), wire = tag % 8, field = Math.floor(tag / 8);
+      if (wire === 0) { out.push([field, varint()]); }
+      else if (wire === 2) { const length = varint(); out.push([field, null]); i += length; }
+      else if (wire === 1) { out.push([field, null]); i += 8; }
+      else if (wire === 5) { out.push([field, null]); i += 4; }
+      else { break; }
+    }
+    return out;
+  };
+  const forward = (buffer) => {
+    for (const [field] of fields(buffer)) {
+      if (field === FORWARD_NEW_SESSION) {
+        if (runs.running) { runs.finished += 1; note("end"); }
+        runs.started += 1; runs.running = true; note("start");
+      } else if (field === FORWARD_SCRIPT_FINISHED && runs.running) {
+        runs.finished += 1; runs.running = false; note("end");
+      }
+    }
+  };
+  const Native = window.WebSocket;
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener("message", (event) => {
+        if (event.data instanceof ArrayBuffer) { forward(event.data); }
+      });
+    }
+    send(data) {
+      if (data instanceof ArrayBuffer || ArrayBuffer.isView(data)) {
+        const buffer = data instanceof ArrayBuffer ? data
+                     : data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength);
+        if (fields(buffer).some(([field]) => field === BACK_RERUN_SCRIPT)) { note("send"); }
+      }
+      return super.send(data);
+    }
+  };
   window.addEventListener("message", (event) => {
     const data = event.data;
     if (data && data.isStreamlitMessage && data.type === "streamlit:setComponentValue") {
@@ -186,6 +237,10 @@ RUN_COUNTER_JS = """
   });
 })();
 """
+# Streamlit's protobuf field numbers that RUN_COUNTER_JS reads (tests/browser/test_harness.py checks them).
+PROTO_FIELDS = {"FORWARD_NEW_SESSION": 4, "FORWARD_SCRIPT_FINISHED": 6, "BACK_RERUN_SCRIPT": 11}
+for _name, _number in PROTO_FIELDS.items():
+    RUN_COUNTER_JS = RUN_COUNTER_JS.replace(_name, str(_number))
 
 
 def install_run_counter(context) -> None:
@@ -220,7 +275,7 @@ _SETTLED_JS = """
 ([maps]) => {
   const runs = window.__stRuns;
   if (!runs || !document.querySelector(IDLE)) { return false; }
-  if (runs.started === 0 || runs.started !== runs.finished) { return false; }
+  if (runs.started === 0 || runs.running) { return false; }
   const frames = Array.from(document.querySelectorAll(MAP));
   if (frames.length < maps) { return false; }
   // A map reports once it is drawn, unless it was asked to return nothing (returned_objects=[]).
@@ -237,7 +292,7 @@ _SETTLED_JS = """
 
 
 def runs(page) -> dict:
-    """Return ``{started, finished, reports}``: script runs and component reports seen so far."""
+    """Return ``{started, finished, running, reports, seq, ...}``: script runs and component reports seen so far."""
     return page.evaluate("() => window.__stRuns ? {...window.__stRuns} : null")
 
 
@@ -261,22 +316,36 @@ def wait_until_settled(page, maps: int | None = None, timeout_ms: int = 60_000) 
 def wait_for_rerun(page, since: int, timeout_ms: int = 60_000) -> None:
     """Wait until a run started after ``since`` runs (see :func:`runs`) and the app is idle again."""
     page.wait_for_function(
-        "([since]) => window.__stRuns && window.__stRuns.started > since"
-        f" && window.__stRuns.started === window.__stRuns.finished && !!document.querySelector(\"{APP_IDLE}\")",
+        "([since]) => window.__stRuns && window.__stRuns.started > since && !window.__stRuns.running"
+        f" && !!document.querySelector(\"{APP_IDLE}\")",
         arg=[since], timeout=timeout_ms, polling=100,
     )  # fmt: skip
 
 
+# The first rerun request sent after ``seq``, a run that started after it, and nothing running now.
+_RERUN_DONE_JS = """
+([seq]) => {
+  const runs = window.__stRuns;
+  if (!runs || runs.running || !document.querySelector(IDLE)) { return false; }
+  const sent = runs.events.find(([at, kind]) => at > seq && kind === "send");
+  return !!sent && runs.events.some(([at, kind]) => at > sent[0] && kind === "start");
+}
+""".replace("IDLE", repr(APP_IDLE))
+
+
 @contextmanager
 def rerun(page, timeout_ms: int = 60_000):
-    """Around a user action that reruns the script: on exit, wait for that rerun to start and finish.
+    """Around a user action that reruns the script: on exit, wait until the run serving it has finished.
 
-    ``wait_for_app`` alone returns at once after a click, because the app is
-    still idle until the click's rerun begins.
+    That is the first run to start after the action's rerun request went out;
+    it may replace a run that was going when the action came (the server then
+    stops that one and starts the next at once). ``wait_for_app`` alone returns
+    at once after a click, because the app is still idle until the click's
+    rerun begins.
     """
-    before = runs(page)["started"]
+    before = runs(page)["seq"]
     yield
-    wait_for_rerun(page, before, timeout_ms)
+    page.wait_for_function(_RERUN_DONE_JS, arg=[before], timeout=timeout_ms, polling=100)
 
 
 def folium_frame(page, index: int = 0, timeout: float = 30_000):

@@ -5,7 +5,7 @@ import re
 import branca.colormap
 import folium
 from folium import plugins
-from harness import folium_frame
+from harness import PROTO_FIELDS, folium_frame, rerun, runs, wait_until_settled
 from offline import PackageIndex, resolve
 
 
@@ -49,3 +49,39 @@ def test_every_folium_cdn_asset_has_a_local_answer():
     unanswered = sorted(u for u in urls if not (resolve(u, index).path or resolve(u, index).stub_reason))
     assert unanswered == []
     assert len(urls) >= 14, sorted(urls)
+
+
+def test_run_counter_reads_streamlit_field_numbers():
+    """RUN_COUNTER_JS reads three protobuf field numbers; they must be Streamlit's own."""
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    forward = {field.name: field.number for field in ForwardMsg.DESCRIPTOR.fields}
+    back = {field.name: field.number for field in BackMsg.DESCRIPTOR.fields}
+    assert {
+        "FORWARD_NEW_SESSION": forward["new_session"],
+        "FORWARD_SCRIPT_FINISHED": forward["script_finished"],
+        "BACK_RERUN_SCRIPT": back["rerun_script"],
+    } == PROTO_FIELDS
+
+
+def test_a_run_that_replaces_a_running_one_is_counted(streamlit_app, app_page):
+    """A slider used during a run: Streamlit replaces the run with no idle moment; rerun() still waits for it.
+
+    Counting the transitions of data-test-script-state missed such a run, and a
+    test waiting for it timed out under load although the app had done right.
+    """
+    page = app_page(streamlit_app("tests/browser/apps/slow_run.py"), wait=False)
+    wait_until_settled(page, maps=0)
+    before = runs(page)
+    page.get_by_role("button", name="Slow run").click()
+    page.locator("[data-testid='stApp'][data-test-script-state='running']").wait_for()
+    with rerun(page):
+        page.get_by_role("slider").focus()
+        page.keyboard.press("ArrowRight")
+    after = runs(page)
+    # The button's run and the slider's run that replaced it: two runs, both over.
+    assert after["started"] - before["started"] == 2
+    assert after["finished"] == after["started"] and not after["running"]
+    assert page.get_by_text("Day shown: 2022-02-18").is_visible()
+    assert page.get_by_text("Run complete").is_visible()
