@@ -27,7 +27,7 @@ from geo.bases import BASES_CSV, load_bases
 from geo.errors import DataError, RowProblem
 from geo.escaping import markdown_literal as md
 from geo.events import EVENT_TYPES, EVENTS_CSV, SOURCES_CSV, combine_events, load_events, load_sources
-from geo.importers import FORMATS, ImportResult, import_table
+from geo.importers import FORMATS, MAX_FILE_MB, ImportResult, import_table
 
 # Session-state keys shared by the pages. view_* hold the view; w_* belong to widgets.
 K_MODE, K_DATE, K_WINDOW = "view_mode", "view_date", "view_window"
@@ -150,7 +150,7 @@ def refuse_data_file(path: Path, problems: list[RowProblem]) -> None:
 DATA_CHOICES = {"both": "Curated and imported", "imported": "Imported only", "curated": "Curated only"}
 DATA_ENV = "SAHEL_DATA"
 #: Largest upload or data file read, in MB; .streamlit/config.toml sets the same for the uploader.
-MAX_UPLOAD_MB = 200
+MAX_UPLOAD_MB = MAX_FILE_MB
 IMPORT_FORMATS = ("auto", *FORMATS)
 
 

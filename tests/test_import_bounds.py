@@ -204,3 +204,24 @@ def test_a_geojson_with_thousands_of_property_keys_is_refused_before_it_is_read(
         import_table(path, date_column="key1")
     assert "5,000 columns" in str(refused.value)
     assert "key4999" not in str(refused.value)  # the message does not list every key
+
+
+def test_one_file_size_limit_for_the_importer_the_dashboard_and_the_uploader(tmp_path):
+    # Issue 14 item 6: the limit is geo.importers.MAX_FILE_MB; the uploader's, in .streamlit/config.toml,
+    # cannot import it and must repeat it.
+    import inspect
+    import tomllib
+
+    from geo import ui
+    from geo.importers import MAX_FILE_MB
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["server"]["maxUploadSize"] == MAX_FILE_MB
+    assert ui.MAX_UPLOAD_MB == MAX_FILE_MB
+    assert inspect.signature(import_table).parameters["max_bytes"].default == MAX_FILE_MB * 1_000_000
+    # And the default is the limit in force: a file one byte over it (sparse: no disk used) is refused, naming it.
+    path = tmp_path / "big.csv"
+    with open(path, "wb") as handle:
+        handle.truncate(MAX_FILE_MB * 1_000_000 + 1)
+    with pytest.raises(DataError, match=rf"larger than the {MAX_FILE_MB} MB limit"):
+        import_table(path)

@@ -47,7 +47,7 @@ def _import(data: bytes, monkeypatch: pytest.MonkeyPatch, *, arrow: bool) -> tup
     with monkeypatch.context() as patch:
         patch.setattr(csvfile, "_read_csv_text", spy)
         if not arrow:
-            patch.setattr(csvfile, "_read_csv_arrow", lambda data, start, name: None)
+            patch.setattr(csvfile, "_read_csv_arrow", lambda data, start, name, **options: None)
         try:
             outcome: object = import_table(Upload(data, "file.csv"))
         except DataError as err:
@@ -191,3 +191,115 @@ def test_text_keeps_clean_cells_and_strips_padded_ones():
     assert events._text(clean).tolist() == ["a b", "", ""]
     assert events._text(padded).tolist() == ["a", "b", ""]
     assert np.asarray(events._text(pd.Series([1.5, np.nan]))).tolist() == [1.5, ""]
+
+
+# The fast paths of a million-row import (issue 16 item 4): each must answer as the plain way does.
+
+
+def _python_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def test_utf8_test_in_arrow_agrees_with_the_codec():
+    from geo.importers import sniff
+
+    # Every one- and two-byte sequence, every three-byte one starting with a lead byte, and the
+    # edges of the four-byte range: surrogates (ED A0-BF), overlong forms (C0, C1, E0 80-9F,
+    # F0 80-8F), code points past U+10FFFF (F4 90+, F5-FF), truncated characters.
+    samples = [bytes([a]) for a in range(256)] + [bytes([a, b]) for a in range(256) for b in range(256)]
+    samples += [
+        bytes([a, b, c]) for a in range(0xE0, 0xF0) for b in range(0x70, 0xC8, 3) for c in (0x7F, 0x80, 0xBF, 0xC0)
+    ]
+    samples += [
+        bytes([a, b, 0x80, c]) for a in range(0xF0, 0xF8) for b in range(0x70, 0xC8, 3) for c in (0x7F, 0x80, 0xBF)
+    ]
+    samples += ["Ségou, Ménaka — 1 ₣ 😀".encode(), b"\xef\xbb\xbfevent_id", "é".encode("utf-16")]
+    differ = [s for s in samples if sniff._is_utf8(b"a," + s + b"\n") != _python_utf8(b"a," + s + b"\n")]
+    assert not differ, differ[:10]
+    assert sniff._is_utf8("Ségou".encode()) and not sniff._is_utf8("Ségou".encode("cp1252"))
+
+
+def _outer_space_by_python(values: list[str | None]) -> bool:
+    return any(v is not None and v != v.strip() for v in values)
+
+
+@pytest.mark.parametrize("sliced", [False, True])
+def test_outer_space_sieve_answers_as_str_strip(sliced):
+    # The byte sieve passes cells whose last byte ends a blank's UTF-8 (é ends as \u2029 does);
+    # those are then compared character by character.
+    inner = ["Gao", "Ségou", "Kidal é", "€", "北京", "", None, "a\u00a0b", "Ménaka"]
+    cases = [inner] + [[*inner, f"{c}x"] for c in cells._WHITESPACE] + [[*inner, f"x{c}"] for c in cells._WHITESPACE]
+    for values in cases:
+        if sliced:  # the cells as a slice of a larger buffer, in two chunks: offsets do not start at 0
+            array = pa.array(["  padding  ", *values, "\u3000"], pa.large_string()).slice(1, len(values))
+            text = pa.chunked_array([array.slice(0, 3), array.slice(3)])
+        else:
+            text = pa.chunked_array([pa.array(values, pa.large_string())])
+        assert cells._has_outer_space(text) == _outer_space_by_python(text.to_pylist()), values
+
+
+def _join_by_python(parts: list[list[str | None] | str], sep: str) -> list[str | None]:
+    rows = len(next(p for p in parts if not isinstance(p, str)))
+    out = []
+    for i in range(rows):
+        present = [p if isinstance(p, str) else p[i] for p in parts]
+        present = [v for v in present if v is not None and v != ""]
+        out.append(sep.join(present) if present else None)
+    return out
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    columns=st.lists(
+        st.one_of(
+            st.lists(st.sampled_from([None, "", " ", "a", "Gao", "é;x"]), min_size=6, max_size=6),
+            st.sampled_from(["ACLED", ""]),
+            st.just([None] * 6),
+        ),
+        min_size=1,
+        max_size=4,
+    ).filter(lambda parts: any(not isinstance(p, str) for p in parts)),
+    sep=st.sampled_from([" ", "; ", ""]),
+)
+def test_join_leaves_out_blank_parts_and_their_separators(columns, sep):
+    parts = [p if isinstance(p, str) else pd.Series(p, dtype=cells._TEXT) for p in columns]
+    joined = cells._join(parts, sep)
+    assert joined.dtype == cells._TEXT
+    assert [None if pd.isna(v) else v for v in joined] == _join_by_python(columns, sep)
+
+
+def test_mapped_columns_reach_validation_as_arrow_text_or_numbers():
+    # Code labels, constants and absent columns too: a column of Python objects would cost
+    # validate_events a pass over a million of them.
+    raw = csvfile._read_csv(CURRENT.encode(), "acled_current.csv")[0].raw
+    rows = cells._Rows(raw)
+    from geo.importers.acled import _map_acled
+
+    mapped = _map_acled(rows)
+    kinds = {c: str(t) for c, t in mapped.dtypes.items() if pd.api.types.is_object_dtype(t)}
+    assert not kinds
+    assert set(mapped["sources"]) == {"acled"} and set(mapped["dataset"]) == {"acled"}
+    assert mapped["end_date"].isna().all() and mapped["end_date"].dtype == cells._TEXT
+    assert set(mapped["date_precision"]) <= {"day", "month"} and set(mapped["event_type"]) <= set(events.EVENT_TYPES)
+
+
+@pytest.mark.parametrize("ending", ["\n", "\r\n"])
+def test_line_breaks_in_cells_whatever_the_file_ends_its_lines_with(ending):
+    # A CRLF file whose records each take one line has no line break to normalise; one whose quoted
+    # cell spans lines has it read as \n, as in an LF file.
+    one_line = ending.join(LINES) + ending
+    spanning = list(LINES)
+    spanning[2] = spanning[2].replace("Le Monde", '"Le\r\nMonde"', 1)
+    spanning = ending.join(spanning) + ending
+    plain, _ = csvfile._read_csv(one_line.encode(), "f.csv")
+    split, _ = csvfile._read_csv(spanning.encode(), "f.csv")
+    assert not plain.carriage_returns
+    assert split.carriage_returns
+    reference = import_table(Upload(("\n".join(LINES) + "\n").encode(), "f.csv"))
+    _assert_same(import_table(Upload(one_line.encode(), "f.csv")), reference)
+    result = import_table(Upload(spanning.encode(), "f.csv"))
+    assert "source: Le\nMonde" in result.events.set_index("_row").loc[3, "description"]

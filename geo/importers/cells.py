@@ -26,6 +26,10 @@ _BLANK_SPELLINGS = pa.array(
 )
 
 
+# The longest blank spelling, in UTF-8 bytes.
+_BLANK_BYTES = max(len(word.encode()) for word in _BLANKS)
+
+
 def _mixed_orders(column: str, day_first: str, month_first: str) -> DataError:
     """The whole file refused: its dates are written day first in some cells and month first in others."""
     return DataError(
@@ -73,15 +77,35 @@ _WHITESPACE = (
 _SPACES = pa.array(list(_WHITESPACE), pa.large_string())
 
 
+def _byte_table(positions: Iterable[int]) -> np.ndarray:
+    table = np.zeros(256, dtype=bool)
+    table[list(positions)] = True
+    return table
+
+
+# The bytes a blank character's UTF-8 starts and ends with: the sieve of ``_has_outer_space``.
+_SPACE_FIRST = _byte_table(c.encode()[0] for c in _WHITESPACE)
+_SPACE_LAST = _byte_table(c.encode()[-1] for c in _WHITESPACE)
+
+
 class _Rows:
     """The raw cells of one file and the refusals found in them so far."""
 
-    def __init__(self, raw: pd.DataFrame, *, date_order: str | None = None, decimal_comma: bool = False) -> None:
+    def __init__(
+        self,
+        raw: pd.DataFrame,
+        *,
+        date_order: str | None = None,
+        decimal_comma: bool = False,
+        carriage_returns: bool = True,
+    ) -> None:
         self.raw = raw.reset_index(drop=True)
         self.index = self.raw.index
         self.refusals = Refusals(self.raw["_row"].to_numpy())
         self.date_order = date_order
         self.decimal_comma = decimal_comma
+        # False when the file holds no carriage return at all: no cell needs its line ends looked at.
+        self.carriage_returns = carriage_returns
         #: What a person should know about how the cells were read (a date order found, decimal commas).
         self.notes: list[str] = []
         # The date order a column settled, and the cell that settled it: the file's other date columns share it.
@@ -108,11 +132,12 @@ class _Rows:
             cells = pc.fill_null(_arrow_text(self.raw[column]), "")
             if _has_outer_space(cells):
                 cells = pc.utf8_trim(cells, characters=_WHITESPACE)
-            if pc.any(pc.match_substring(cells, "\r")).as_py():
+            if self.carriage_returns and pc.any(pc.match_substring(cells, "\r")).as_py():
                 cells = pc.replace_substring(pc.replace_substring(cells, "\r\n", "\n"), "\r", "\n")
-            blank = pc.is_in(cells, value_set=_BLANK_SPELLINGS)
-            if pc.any(blank).as_py():
-                cells = pc.if_else(blank, _large(None), cells)
+            if _has_short_cells(cells, _BLANK_BYTES):  # a column of longer text holds no blank spelling
+                blank = pc.is_in(cells, value_set=_BLANK_SPELLINGS)
+                if pc.any(blank).as_py():
+                    cells = pc.if_else(blank, _large(None), cells)
             values = pd.Series(cells, index=self.index, dtype=_TEXT)
         else:
             values = pd.Series(np.nan, index=self.index, dtype=_TEXT)
@@ -231,7 +256,8 @@ class _Rows:
             return cached
         values = self.text(column)
         codes, uniques = pd.factorize(values)
-        distinct = pd.Series([*uniques, *([None] if (codes < 0).any() else [])], dtype=object)
+        distinct = np.asarray(uniques.to_numpy(dtype=object), dtype=object)  # not a loop over Arrow scalars
+        distinct = pd.Series(np.append(distinct, [None]) if (codes < 0).any() else distinct, dtype=object)
         if self.decimal_comma:
             distinct = self._decimal_commas(column, distinct)
         parsed = pd.to_numeric(distinct, errors="coerce").astype("float64").to_numpy()
@@ -346,19 +372,42 @@ def _floor(dates: pd.Series, precision: pd.Series) -> pd.Series:
     return dates.where(precision != "month", month).where(precision != "year", year)
 
 
-def _join(parts: list[pd.Series], sep: str) -> pd.Series:
-    """Join the non-blank parts of each row with ``sep``; NA when all are blank."""
-    out: pa.ChunkedArray | None = None
+def _join(parts: list[pd.Series | str], sep: str) -> pd.Series:
+    """Join the non-blank parts of each row with ``sep``; NA when all are blank.
+
+    A part is a column (NA or ``""`` is blank) or one text for every row. Two
+    passes a part, whatever the column holds: the parts joined where both are
+    present (null elsewhere), then the gaps filled from whichever is present;
+    a part blank in every row is passed over, so that a join with one present
+    part hands that part on as it is, without copying its text.
+    """
+    index = next(p.index for p in parts if isinstance(p, pd.Series))
+    out: pa.ChunkedArray | pa.Scalar | None = None
     for part in parts:
-        text = pc.fill_null(_arrow_text(part), "")
+        if isinstance(part, str):
+            if not part:
+                continue
+            text = _large(part)
+        else:
+            text = _blank_as_null(_arrow_text(part))
+            if text.null_count == len(text):
+                continue
         if out is None:
             out = text
             continue
-        glue = pc.if_else(pc.and_(pc.not_equal(out, ""), pc.not_equal(text, "")), _large(sep), _large(""))
-        out = pc.binary_join_element_wise(out, glue, text, _large(""))
-    assert out is not None
-    out = pc.if_else(pc.equal(out, ""), _large(None), out)
-    return pd.Series(out, index=parts[0].index, dtype=_TEXT)
+        both = pc.binary_join_element_wise(out, text, _large(sep))  # null where either part is
+        out = pc.coalesce(both, out, text)
+    if out is None:
+        return pd.Series(np.nan, index=index, dtype=_TEXT)
+    if isinstance(out, pa.Scalar):
+        out = pa.chunked_array([pa.array([out.as_py()] * len(index), pa.large_string())])
+    return pd.Series(out, index=index, dtype=_TEXT)
+
+
+def _blank_as_null(text: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Empty cells as nulls (a caller's ``fillna("")``): ``_join`` treats both as blank."""
+    empty = pc.equal(pc.binary_length(text), 0)
+    return pc.if_else(empty, _large(None), text) if pc.any(empty).as_py() else text
 
 
 def _large(value: str | None) -> pa.Scalar:
@@ -376,9 +425,44 @@ def _arrow_text(values: pd.Series) -> pa.ChunkedArray:
 
 
 def _has_outer_space(cells: pa.ChunkedArray) -> bool:
-    """Whether ``str.strip`` would change a cell: whether one starts or ends with a blank character."""
-    ends = (pc.utf8_slice_codeunits(cells, 0, 1), pc.utf8_slice_codeunits(cells, -1))
-    return any(pc.any(pc.is_in(end, value_set=_SPACES)).as_py() for end in ends)
+    """Whether ``str.strip`` would change a cell: whether one starts or ends with a blank character.
+
+    Looked at in the bytes: a cell can start with a blank only if its first
+    byte is the first byte of one (in UTF-8, a blank's first and last bytes
+    are few: ``_SPACE_FIRST``, ``_SPACE_LAST``), and end with one only if its
+    last byte is a blank's last byte. Only the cells that pass that sieve (a
+    name ending in ``é`` does: its last byte ends ``\u2029`` too) have their
+    first and last characters compared with the blanks.
+    """
+    for chunk in cells.chunks:
+        if not len(chunk):
+            continue
+        if chunk.null_count:
+            chunk = pc.fill_null(chunk, "")
+        offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int64)[chunk.offset : chunk.offset + len(chunk) + 1]
+        starts, ends = offsets[:-1], offsets[1:]
+        filled = np.flatnonzero(ends > starts)
+        if not len(filled):
+            continue
+        data = np.frombuffer(chunk.buffers()[2], dtype=np.uint8)
+        sieve = _SPACE_FIRST[data[starts[filled]]] | _SPACE_LAST[data[ends[filled] - 1]]
+        if not sieve.any():
+            continue
+        picked = chunk.take(pa.array(filled[sieve]))
+        ends_of = (pc.utf8_slice_codeunits(picked, 0, 1), pc.utf8_slice_codeunits(picked, -1))
+        if any(pc.any(pc.is_in(end, value_set=_SPACES)).as_py() for end in ends_of):
+            return True
+    return False
+
+
+def _has_short_cells(cells: pa.ChunkedArray, most: int) -> bool:
+    """Whether a cell holds at most ``most`` bytes, read from the offsets alone."""
+    for chunk in cells.chunks:
+        if len(chunk):
+            offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int64)[chunk.offset : chunk.offset + len(chunk) + 1]
+            if (np.diff(offsets) <= most).any():
+                return True
+    return False
 
 
 def _slug(values: pd.Series) -> pd.Series:
@@ -399,9 +483,10 @@ def _layout_fields(rows: _Rows) -> dict[str, pd.Series]:
 def _assemble(rows: _Rows, columns: dict[str, object]) -> pd.DataFrame:
     """Build the events frame from per-column values and drop refused rows.
 
-    Text columns stay Arrow-backed (``validate_events`` reads them as text
-    anyway); other values become object columns, where a repeated value is
-    one shared object.
+    Every text column is Arrow-backed (``_TEXT``, NaN where blank), those
+    mapped from codes and constants too: ``validate_events`` reads each one
+    as Arrow text, which from a column of Python objects would cost it a
+    pass over a million of them per column.
     """
     rows.forget_cells()  # every refusal is made: what the mapped columns do not hold can go
     frame = {}
@@ -415,22 +500,33 @@ def _assemble(rows: _Rows, columns: dict[str, object]) -> pd.DataFrame:
                 if value is not None
                 else pd.Series(pd.NA, index=rows.index, dtype="Int64")
             )
-        elif value is None:
-            frame[column] = pd.Series(None, index=rows.index, dtype=object)
-        elif isinstance(value, pd.Series) and value.dtype == _TEXT:
-            frame[column] = value
         else:
-            frame[column] = pd.Series(value, index=rows.index, dtype=object)
+            frame[column] = _as_text(value, rows.index)
     frame["_row"] = rows.raw["_row"].astype("int64")
     kept = pd.DataFrame(frame)
     del frame
     refused = rows.refusals.bad
     if refused.any():
         kept = kept.loc[~refused].reset_index(drop=True)
-    for column in EVENT_COLUMNS:
-        if kept[column].dtype == object:
-            kept[column] = kept[column].where(kept[column].notna(), None)
     return kept
+
+
+def _as_text(value: object, index: pd.Index) -> pd.Series:
+    """A mapped column as ``_TEXT``: a column of text or of codes' labels, one text for every row, or None (blank)."""
+    if isinstance(value, pd.Series) and value.dtype == _TEXT:
+        return value
+    if value is None:
+        return pd.Series(pa.chunked_array([pa.nulls(len(index), pa.large_string())]), index=index, dtype=_TEXT)
+    if isinstance(value, str):
+        encoded = value.encode()
+        offsets = np.arange(len(index) + 1, dtype=np.int64) * len(encoded)
+        array = pa.LargeStringArray.from_buffers(len(index), pa.py_buffer(offsets), pa.py_buffer(encoded * len(index)))
+        return pd.Series(pa.chunked_array([array]), index=index, dtype=_TEXT)
+    # Labels of codes: a few distinct values, each turned into Arrow text once.
+    codes, uniques = pd.factorize(pd.Series(value, index=index, dtype=object))
+    labels = pa.array([str(u) for u in uniques], pa.large_string())
+    taken = labels.take(pa.array(codes, mask=codes < 0))
+    return pd.Series(pa.chunked_array([taken]), index=index, dtype=_TEXT)
 
 
 def _map_unique(values: pd.Series, function: Callable[[object], object]) -> pd.Series:

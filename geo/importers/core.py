@@ -30,7 +30,7 @@ from geo.importers.cells import DATE_ORDERS, _Rows
 from geo.importers.csvfile import _normalise_name, _one_chunk_each, _read_csv
 from geo.importers.layout import _map_events
 from geo.importers.points import _map_points, _read_points
-from geo.importers.sniff import _file_error, _kind_label, _read_source, _sniff_kind, _unzip, _Upload
+from geo.importers.sniff import MAX_FILE_MB, _file_error, _kind_label, _read_source, _sniff_kind, _unzip, _Upload
 from geo.importers.ucdp import _map_ucdp
 from geo.importers.xlsx import _read_xlsx
 
@@ -235,7 +235,7 @@ def import_table(
     date_column: str | None = None,
     event_type: str | None = None,
     date_order: str | None = None,
-    max_bytes: int = 200_000_000,
+    max_bytes: int = MAX_FILE_MB * 1_000_000,
 ) -> ImportResult:
     """Read an ACLED, UCDP GED, events-layout, GeoJSON or GeoPackage file.
 
@@ -258,7 +258,7 @@ def import_table(
         Without it the column must settle the order (a first number above 12
         means day first, a second above 12 month first); a column that does
         not is refused whole, since a guess would swap day and month.
-    max_bytes : int, default 200_000_000
+    max_bytes : int, default ``MAX_FILE_MB * 1_000_000`` (200 MB)
         Files larger than this (after unzipping) are refused whole.
 
     Returns
@@ -296,7 +296,12 @@ def import_table(
         columns = table.header
         chosen = fmt or _detect(columns, name)
         _require_columns(chosen, columns, name)
-        rows = _Rows(table.raw, date_order=date_order, decimal_comma=table.delimiter == ";")
+        rows = _Rows(
+            table.raw,
+            date_order=date_order,
+            decimal_comma=table.delimiter == ";",
+            carriage_returns=table.carriage_returns,
+        )
         table.raw = None  # the rows hold the cells, and let them go once mapped
         mapper = {"acled": _map_acled, "ucdp": _map_ucdp, "events": _map_events}[chosen]
         try:

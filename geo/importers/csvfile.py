@@ -45,6 +45,8 @@ class _Table:
     rows_read: int = 0
     delimiter: str = ","
     notes: list[str] = field(default_factory=list)
+    #: False when no cell can hold a carriage return: the file holds none, or each record is one line.
+    carriage_returns: bool = True
 
 
 def _read_csv(data: bytes, name: str) -> tuple[_Table, str]:
@@ -78,10 +80,12 @@ def _read_csv(data: bytes, name: str) -> tuple[_Table, str]:
         utf8, start = text.encode("utf-8"), 0
         del text
     _check_width(utf8, start, name)
-    table = _read_csv_arrow(utf8, start, name)
+    carriage_returns = b"\r" in data or (utf8 is not data and b"\r" in utf8)
+    table = _read_csv_arrow(utf8, start, name, carriage_returns=carriage_returns)
     del utf8
     if table is None:
         table = _read_csv_text(data, encoding, name, "replace" if bad else "strict")
+    table.carriage_returns = table.carriage_returns and carriage_returns
     if bad:
         _refuse_bad_bytes(table, data, bad)
     return table, encoding
@@ -137,7 +141,7 @@ def _refuse_bad_bytes(table: _Table, data: bytes, offsets: list[int]) -> None:
         table.raw = raw.loc[~refused].reset_index(drop=True)
 
 
-def _read_csv_arrow(data: bytes, start: int, name: str) -> _Table | None:
+def _read_csv_arrow(data: bytes, start: int, name: str, *, carriage_returns: bool = True) -> _Table | None:
     """Read UTF-8 CSV bytes from ``start`` with Arrow, or None where it could differ from ``_read_csv_text``.
 
     Arrow is told the delimiter and the header's width that the csv module
@@ -178,9 +182,12 @@ def _read_csv_arrow(data: bytes, start: int, name: str) -> _Table | None:
     limit = csv.field_size_limit()
     if any((pc.max(pc.binary_length(column)).as_py() or 0) > limit for column in table.columns):
         return None
-    lines = _record_lines(table, _count_lines(data, start))
+    total = _count_lines(data, start, carriage_returns=carriage_returns)
+    lines = _record_lines(table, total)
     if lines is None:
         return None
+    # A record to a line: no cell holds a line break (a CRLF file's cells hold no carriage return).
+    line_breaks = table.num_rows != total
 
     # Records holding nothing but blanks and separators are skipped, as blank lines are.
     blank = np.zeros(table.num_rows, dtype=bool)
@@ -211,7 +218,14 @@ def _read_csv_arrow(data: bytes, start: int, name: str) -> _Table | None:
     )
     raw.index = pd.RangeIndex(len(rows))
     raw["_row"] = lines[rows]
-    return _Table(header=[c for c in normalised if c], raw=raw, problems=[], rows_read=len(rows), delimiter=delimiter)
+    return _Table(
+        header=[c for c in normalised if c],
+        raw=raw,
+        problems=[],
+        rows_read=len(rows),
+        delimiter=delimiter,
+        carriage_returns=line_breaks,
+    )
 
 
 def _one_chunk_each(raw: pd.DataFrame) -> None:
@@ -252,14 +266,19 @@ def _csv_head(data: bytes, start: int) -> tuple[str, list[str]] | None:
         size *= 4
 
 
-def _count_lines(data: bytes, start: int) -> int:
-    """Lines from ``start`` to the last one holding anything, as ``io.StringIO(newline="")`` splits them."""
+def _count_lines(data: bytes, start: int, *, carriage_returns: bool = True) -> int:
+    """Lines from ``start`` to the last one holding anything, as ``io.StringIO(newline="")`` splits them.
+
+    ``carriage_returns=False`` (the caller found none in ``data``) spares two passes over the bytes.
+    """
     end = len(data)
     while end > start and data[end - 1] in b"\r\n":
         end -= 1
     if end == start:
         return 0
-    breaks = data.count(b"\n", start, end) + data.count(b"\r", start, end) - data.count(b"\r\n", start, end)
+    breaks = data.count(b"\n", start, end)
+    if carriage_returns:
+        breaks += data.count(b"\r", start, end) - data.count(b"\r\n", start, end)
     return breaks + 1
 
 
@@ -311,13 +330,13 @@ def _read_csv_text(data: bytes, encoding: str, name: str, errors: str = "strict"
     stream = io.TextIOWrapper(io.BytesIO(data), encoding=codec, errors=errors, newline="")
     reader = csv.reader(stream, delimiter=delimiter)
     problems: list[RowProblem] = []
+    top = _Top(name)
     header: list[str] | None = None
     width = 0
     records: list[list[str]] = []
     chunks: list[list[pa.Array]] = []
     lines: list[int] = []
     rows_read = 0
-    after_header = False
     consumed = 0
     while True:
         start = consumed + 1
@@ -335,18 +354,12 @@ def _read_csv_text(data: bytes, encoding: str, name: str, errors: str = "strict"
         consumed = reader.line_num
         if not any(cell.strip() for cell in record):
             continue
-        if header is None:
-            header = [_normalise_name(c) for c in record]
-            if len(header) > _MAX_COLUMNS:
-                raise _too_wide(name, len(header))
-            width = len(header)
-            chunks = [[] for _ in header]
-            after_header = True
+        if top.consumes(record):
+            if header is None:
+                header = top.header
+                width = len(header)
+                chunks = [[] for _ in header]
             continue
-        if after_header:
-            after_header = False
-            if _is_hashtag_row(record):
-                continue
         rows_read += 1
         if len(record) != width:
             fixed = _fit_width(record, width, header)
@@ -361,13 +374,41 @@ def _read_csv_text(data: bytes, encoding: str, name: str, errors: str = "strict"
     if header is None:
         raise _file_error(name, "the file is empty: no header line")
     _to_chunks(records, chunks)
+    raw = _cells_frame(header, chunks, lines)
+    return _Table(header=[c for c in header if c], raw=raw, problems=problems, rows_read=rows_read, delimiter=delimiter)
+
+
+class _Top:
+    """The top of a table as a reader meets its records: the header (the first record not blank), then maybe HDX's hashtag row."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.header: list[str] | None = None
+        self._under_header = False
+
+    def consumes(self, record: list[str]) -> bool:
+        """Whether ``record`` (not blank) is the header or the hashtag row under it, rather than data."""
+        if self.header is None:
+            if len(record) > _MAX_COLUMNS:
+                raise _too_wide(self.name, len(record))
+            self.header = [_normalise_name(c) for c in record]
+            self._under_header = True
+            return True
+        if self._under_header:
+            self._under_header = False
+            return _is_hashtag_row(record)
+        return False
+
+
+def _cells_frame(header: list[str], chunks: list[list[pa.Array]], lines: list[int]) -> pd.DataFrame:
+    """The text cells a reader gathered (one list of Arrow chunks per header column) and each record's line."""
     cells = {
         column: pd.Series(pa.chunked_array(chunks[i], type=pa.large_string()), dtype=_TEXT)
         for i, column in enumerate(_unique_names(header))
     }
     raw = pd.DataFrame(cells, index=pd.RangeIndex(len(lines)))
     raw["_row"] = np.asarray(lines, dtype="int64")
-    return _Table(header=[c for c in header if c], raw=raw, problems=problems, rows_read=rows_read, delimiter=delimiter)
+    return raw
 
 
 def _to_chunks(records: list[list[str]], chunks: list[list[pa.Array]]) -> None:

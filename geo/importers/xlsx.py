@@ -14,20 +14,9 @@ import datetime as dt
 import io
 import zipfile
 
-import numpy as np
-import pandas as pd
 import pyarrow as pa
 
-from geo.importers.cells import _TEXT
-from geo.importers.csvfile import (
-    _MAX_COLUMNS,
-    _is_hashtag_row,
-    _normalise_name,
-    _Table,
-    _to_chunks,
-    _too_wide,
-    _unique_names,
-)
+from geo.importers.csvfile import _cells_frame, _Table, _to_chunks, _Top
 from geo.importers.sniff import _ANY_PACKED_SIZE, _MAX_PACKING_RATIO, _file_error
 
 # openpyxl's rows as Python values before they become Arrow chunks.
@@ -54,11 +43,11 @@ def _read_xlsx(data: bytes, name: str) -> _Table:
         raise _file_error(name, f"cannot read the Excel workbook ({type(err).__name__}: {err})") from None
     try:
         sheet = book.worksheets[0]
+        top = _Top(name)
         header: list[str] | None = None
         columns: list[list[pa.Array]] = []
         batch: list[list[str]] = []
         lines: list[int] = []
-        after_header = False
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
             cells = [_as_text(v) for v in values]
             if not any(c.strip() for c in cells):
@@ -66,16 +55,11 @@ def _read_xlsx(data: bytes, name: str) -> _Table:
             if header is None:
                 while cells and not cells[-1].strip():
                     cells.pop()  # formatting can widen a sheet past its last named column
-                if len(cells) > _MAX_COLUMNS:
-                    raise _too_wide(name, len(cells))
-                header = [_normalise_name(c) for c in cells]
-                columns = [[] for _ in header]
-                after_header = True
+            if top.consumes(cells):
+                if header is None:
+                    header = top.header
+                    columns = [[] for _ in header]
                 continue
-            if after_header:
-                after_header = False
-                if _is_hashtag_row(cells):
-                    continue
             cells = (cells + [""] * len(header))[: len(header)]
             batch.append(cells)
             lines.append(number)
@@ -86,15 +70,7 @@ def _read_xlsx(data: bytes, name: str) -> _Table:
         book.close()
     if header is None:
         raise _file_error(name, "the first worksheet is empty: no header row")
-    raw = pd.DataFrame(
-        {
-            column: pd.Series(pa.chunked_array(columns[i], type=pa.large_string()), dtype=_TEXT)
-            for i, column in enumerate(_unique_names(header))
-        },
-        index=pd.RangeIndex(len(lines)),
-    )
-    raw["_row"] = np.asarray(lines, dtype="int64")
-    return _Table(header=[c for c in header if c], raw=raw, rows_read=len(lines))
+    return _Table(header=[c for c in header if c], raw=_cells_frame(header, columns, lines), rows_read=len(lines))
 
 
 def _as_text(value: object) -> str:
