@@ -22,7 +22,8 @@ import pytest
 from PIL import Image, ImageSequence
 
 from geo import filters, gazetteer, snapshot, style
-from geo.events import EVENTS_CSV, ROOT, read_table, validate_events
+from geo.events import EVENTS_CSV, ROOT, read_table
+from geo.validation import validate_events
 
 View = filters.View
 AUG_15 = date(2022, 8, 15)
