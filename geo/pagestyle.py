@@ -19,6 +19,9 @@ h1 { font-size: 2rem !important; padding: 0.25rem 0 0.5rem 0 !important; }
 /* Captions are drawn at 0.6 opacity (3:1 on white, under WCAG AA's 4.5:1): opaque, in a grey of 7:1. */
 [data-testid="stCaptionContainer"] { opacity: 1 !important; }
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] *, small { color: #4a4d59 !important; }
+/* Text from data files is written as a literal code span (geo.escaping.markdown_literal: the one Markdown
+   construct Streamlit never acts on); in a caption it reads as the sentence's own words. */
+[data-testid="stCaptionContainer"] code { font: inherit; background: none; padding: 0; }
 /* The legend beside the map scrolls within the map's height rather than running below the fold. */
 [data-testid="stColumn"] .legend-beside, [data-testid="stColumn"] details { max-height: 620px; overflow-y: auto; }
 /* A refused data file: its problems as a readable table. */
