@@ -6,7 +6,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from geo import filters, mapview, marks, popups
+from geo import filters, mapview, marks
 from geo.bases import base_status, load_bases
 from geo.movements import movements_at
 from geo.style import TYPE_COLOURS, marker_radius
@@ -107,19 +107,6 @@ def test_same_view_renders_the_same_bytes(events, sources):
     assert first == second
 
 
-def test_colocated_marks_are_spread_but_keep_true_coordinates(events, sources):
-    lat = events["latitude"].to_numpy()
-    lon = events["longitude"].to_numpy()
-    shown_lat, shown_lon = marks.spread_colocated(lat, lon)
-    positions = set(zip(shown_lat.round(6), shown_lon.round(6), strict=True))
-    assert len(positions) == len(events)
-    # At zoom 5 one pixel is about 0.04 degrees: a ring of a few pixels, never far from the place.
-    assert max(abs(shown_lat - lat).max(), abs(shown_lon - lon).max()) < 1.0
-    # Zooming in shrinks the ring in degrees (it stays the same on screen).
-    near_lat, _ = marks.spread_colocated(lat, lon, zoom=9)
-    assert abs(near_lat - lat).max() < abs(shown_lat - lat).max() / 10
-
-
 def test_every_type_has_a_distinct_colour():
     colours = list(TYPE_COLOURS.values())
     assert len(set(colours)) == len(colours)
@@ -139,17 +126,3 @@ def test_country_layer_bounds_match_its_shapes():
     south, west = stated[0]
     north, east = stated[1]
     assert south < 10 < 25 < north and west < -10 < 15 < east  # the Sahel lies inside
-
-
-def test_popup_shows_the_articles_and_the_public_record(events, sources):
-    row = events.set_index("event_id", drop=False).loc["tessit-attack-2022-08"]
-    popup = popups.popup_html(row, sources)
-    assert "the articles: August 2022 · the public record: 7 August 2022 [R33; R34]" in popup
-    assert "<a href='https://crisis24.garda.com/fr/product/524406'" in popup
-    # Text from the data is escaped: a place with markup in it stays text.
-    tricky = row.copy()
-    tricky["record_place"] = "<script>alert(1)</script>"
-    assert "<script>" not in popups.popup_html(tricky, sources)
-    # An event the record adds nothing to has no record line.
-    plain = events.set_index("event_id", drop=False).loc["withdrawal-announced-2022-02-17"]
-    assert "public record" not in popups.popup_html(plain, sources)
