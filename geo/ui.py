@@ -691,16 +691,6 @@ def _present(events: gpd.GeoDataFrame, column: str) -> frozenset:
     return memo[key]
 
 
-def _date_bounds(events: gpd.GeoDataFrame) -> tuple[date, date]:
-    """Return :func:`geo.filters.date_bounds` of a data set, worked out once (15 ms a run at a million events)."""
-    from geo.aggregate import frame_memo
-
-    memo = frame_memo(events)
-    if "date_bounds" not in memo:
-        memo["date_bounds"] = filters.date_bounds(events)
-    return memo["date_bounds"]
-
-
 def _filter_controls(events: gpd.GeoDataFrame) -> None:
     names = country_names()
     present = sorted(_present(events, "geo_country"), key=lambda iso3: names.get(iso3, iso3))
@@ -751,7 +741,7 @@ def sidebar(events: gpd.GeoDataFrame | None = None, *, notices=None) -> filters.
     """
     events = active_events() if events is None else events
     _init_state(events)
-    first, last = _date_bounds(events)
+    first, last = filters.date_bounds(events)
     page_style()
     with st.sidebar:
         st.header("View")
