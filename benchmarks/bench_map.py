@@ -18,7 +18,7 @@ peak memory does not carry over to the next:
     largest such string (UTF-8) over the positions.
 ``naive``
     One folium ``CircleMarker`` and ``Popup`` per event in view (the dashboard's
-    own popup text, ``geo.mapview.popup_html``) on the base map, rendered to the
+    own popup text, ``geo.popups.popup_html``) on the base map, rendered to the
     whole map's HTML, over a subset of the same positions. Sizes above 10,000 are skipped,
     and a size stops after a step over 30 s; the output says so.
 
@@ -305,7 +305,7 @@ def worker(approach: str, csv_path: str, quick: bool) -> dict:
     import psutil
     from streamlit_folium import _get_feature_group_string
 
-    from geo import aggregate, filters, mapview
+    from geo import aggregate, filters, mapview, popups, style
     from geo.bases import base_status, load_bases
     from geo.events import load_sources
     from geo.importers import import_table
@@ -345,10 +345,10 @@ def worker(approach: str, csv_path: str, quick: bool) -> dict:
         whole = mapview.base_map()
         for (_, row), state in zip(shown.iterrows(), status, strict=True):
             folium.CircleMarker(
-                location=(row["latitude"], row["longitude"]), radius=mapview.marker_radius(row["fatalities"]),
-                color="#222222", fill=True, fill_color=mapview.TYPE_COLOURS.get(row["event_type"], "#777777"),
+                location=(row["latitude"], row["longitude"]), radius=style.marker_radius(row["fatalities"]),
+                color="#222222", fill=True, fill_color=style.TYPE_COLOURS.get(row["event_type"], "#777777"),
                 fill_opacity=0.25 if state == "earlier" else 0.85, tooltip=str(row["title"]),
-                popup=folium.Popup(mapview.popup_html(row, sources), max_width=340),
+                popup=folium.Popup(popups.popup_html(row, sources), max_width=340),
             ).add_to(whole)  # fmt: skip
         return len(whole.get_root().render().encode("utf-8")), 0
 

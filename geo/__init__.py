@@ -93,6 +93,7 @@ _PUBLIC: dict[str, str] = {
     "citation_url": "geo.about",
     # the map's look, legend, reading aids and what is on screen
     "TYPE_COLOURS": "geo.style",
+    "PAGE_CSS": "geo.pagestyle",
     "type_colour": "geo.style",
     "legend_html": "geo.legend",
     "place_labels": "geo.map_aids",

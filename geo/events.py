@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import calendar
 import csv
-import importlib
 import io
 from pathlib import Path
 
@@ -64,25 +63,6 @@ REQUIRED: tuple[str, ...] = (
 
 ROUTE_SEPARATOR = " > "
 EARLIEST_DATE = pd.Timestamp("1900-01-01")
-
-#: Names that moved out of this module, kept importable from here (PEP 562) for the
-#: modules that still import them from ``geo.events``: new name by old, in its new module.
-_MOVED: dict[str, tuple[str, str]] = {
-    "validate_events": ("geo.validation", "validate_events"),
-    "GAZETTEER_TOLERANCE_KM": ("geo.validation", "GAZETTEER_TOLERANCE_KM"),
-    "_country_of_points": ("geo.validation", "_country_of_points"),
-    "_text": ("geo.validation", "_text"),
-    "_release_arrow_memory": ("geo.eventframe", "release_arrow_memory"),
-    "_search_text": ("geo.eventframe", "search_text"),
-}
-
-
-def __getattr__(name: str):
-    # Imported on first use: geo.validation imports this module's vocabulary.
-    if name in _MOVED:
-        module, new_name = _MOVED[name]
-        return getattr(importlib.import_module(module), new_name)
-    raise AttributeError(f"module 'geo.events' has no attribute {name!r}")
 
 
 def read_table(source, *, name: str | None = None) -> pd.DataFrame:

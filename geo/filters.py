@@ -5,7 +5,7 @@ and write it to the URL through :meth:`View.to_params` and
 :meth:`View.from_params`, which are plain functions over dicts so they can be
 tested without Streamlit.
 
-Events are kept sorted by ``event_date`` (see :func:`geo.events.validate_events`),
+Events are kept sorted by ``event_date`` (see :func:`geo.validation.validate_events`),
 so the date cut is a binary search (``searchsorted``) and costs O(log n); the
 country, type and text masks are vectorised comparisons over numpy arrays cut
 at the same position, and the text search scans ``search_text``, lower-cased
@@ -336,7 +336,7 @@ def filter_events(events: gpd.GeoDataFrame, view: View) -> gpd.GeoDataFrame:
     Parameters
     ----------
     events
-        Validated events, sorted by ``event_date`` (as :func:`geo.events.validate_events` returns them).
+        Validated events, sorted by ``event_date`` (as :func:`geo.validation.validate_events` returns them).
     view
         The date or window, countries (by the country the point lies in:
         ``geo_country``), types and free text (case-insensitive, over title,

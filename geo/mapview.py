@@ -32,8 +32,6 @@ from geo import borders, gazetteer, map_aids, popups
 from geo.escaping import has_template_syntax, html_text
 from geo.legend import legend_html
 from geo.marks import cell_features, event_features
-from geo.marks import spread_colocated as spread_colocated
-from geo.popups import popup_html as popup_html
 from geo.style import (
     BASE_COLOURS,
     BORDER_COLOUR,
@@ -46,15 +44,6 @@ from geo.style import (
     PLACE_COLOURS,
     SEA_COLOUR,
 )
-from geo.style import TYPE_COLOURS as TYPE_COLOURS
-from geo.style import marker_radius as marker_radius
-from geo.style import type_shape as type_shape
-
-# Re-exported (the ``X as X`` imports above) for the modules that still read them here: the exports
-# and the timeline (colours, radii, shapes), geo.snapshot.static (spread_colocated), playback
-# (event_features), benchmarks/bench_map.py (popup_html), and tests/test_map_aids.py the cells'
-# features under their old name.
-_aggregate_features = cell_features
 
 #: folium's default assets the map needs: Leaflet, and jQuery for folium's popups (built with ``$(...)``).
 MAP_ASSETS = frozenset({"leaflet", "leaflet_css", "jquery"})

@@ -4,7 +4,7 @@ The control (:class:`TimeControl`, a folium ``MacroElement``) plays the view's
 period at a chosen speed: marks appear as their date passes (and fade a month
 after they end, as the server draws them), and each troop movement's position
 glides along its route, every animation frame, with no rerun per step. It
-reads the day numbers that :func:`geo.mapview.event_features` puts on each mark
+reads the day numbers that :func:`geo.marks.event_features` puts on each mark
 (``day``, ``end_day``: days since 1970-01-01) and draws the movements from the
 routes given here.
 

@@ -3,7 +3,7 @@
 A query is split into terms (a word, or a run of words that names a place or
 an actor, as "Nations unies"); an event matches when every term matches its
 ``search_text`` (title, description, actors and location, lower-cased once
-at load: :func:`geo.events.validate_events`). A term matches its own letters
+at load: :func:`geo.validation.validate_events`). A term matches its own letters
 with or without accents ("Elysee" finds "Élysée", "Élysée" finds "Elysee"),
 or any name it stands for: a town's other spellings from GeoNames and the
 gazetteer ("Tombouctou" finds Timbuktu, "Segu" finds Ségou) and the actors'

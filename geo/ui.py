@@ -5,6 +5,16 @@ that the page draws. The view lives in session state under ``view_*`` keys
 that no widget owns, so it survives switching pages (Streamlit forgets a
 widget's state when a page without that widget runs), and it is mirrored in
 the URL's query parameters so a view can be shared by link.
+
+Why this module is longer than the others (about 1,000 lines, against 600):
+it is the one door to Streamlit (STYLE.md), so every piece of session state,
+every cached loader and every widget callback the pages share lives here, and
+splitting it would put Streamlit into a second module. What needs no
+Streamlit has left it: the view's logic for filters and scenes, the pages'
+CSS and script (geo.pagestyle), the exports (geo.snapshot). It reads in
+sections: data (loaders, start-up file, upload), the view (state, URL, map
+reports), the live map, the sidebar, helpers for the other pages, the export
+panel.
 """
 
 from __future__ import annotations
@@ -22,7 +32,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from geo import borders, filters, mapview
+from geo import borders, filters, mapview, pagestyle
 from geo.bases import BASES_CSV, load_bases
 from geo.errors import DataError, RowProblem
 from geo.escaping import markdown_literal as md
@@ -632,29 +642,6 @@ def _copy_date(widget_key: str):
     return callback
 
 
-#: PageUp / PageDown on the date slider press the week buttons: the slider's own page is a tenth
-#: of eleven years. Arrow keys keep the slider's day, Home / End its ends.
-_WEEK_KEYS_JS = """
-<script>
-(function () {
-  if (window.sahelWeekKeys) { return; }
-  window.sahelWeekKeys = true;
-  document.addEventListener("keydown", function (event) {
-    if (event.key !== "PageUp" && event.key !== "PageDown") { return; }
-    var slider = event.target.closest && event.target.closest(".st-key-w_date");
-    if (!slider) { return; }
-    var button = document.querySelector(event.key === "PageUp" ? ".st-key-w_week_next button"
-                                                                : ".st-key-w_week_prev button");
-    if (!button) { return; }
-    event.preventDefault();
-    event.stopImmediatePropagation();
-    button.click();
-  }, true);
-})();
-</script>
-"""
-
-
 def _date_controls(events: gpd.GeoDataFrame, first: date, last: date) -> None:
     st.radio("Show", list(MODE_LABELS), format_func=MODE_LABELS.get, key="w_mode",
              index=list(MODE_LABELS).index(st.session_state[K_MODE]), on_change=_copy("w_mode", K_MODE))  # fmt: skip
@@ -677,7 +664,7 @@ def _date_controls(events: gpd.GeoDataFrame, first: date, last: date) -> None:
                          on_click=_shift(-7, first, last), width="stretch")  # fmt: skip
         week_on.button("+ 1 week", key="w_week_next", help="Seven days later (PageUp on the slider)",
                        on_click=_shift(7, first, last), width="stretch")  # fmt: skip
-        st.html(_WEEK_KEYS_JS, unsafe_allow_javascript=True)
+        st.html(pagestyle.WEEK_KEYS_JS, unsafe_allow_javascript=True)
     else:
         start, end = st.session_state[K_WINDOW]
         st.session_state["w_window"] = (filters.clamp_date(start, first, last), filters.clamp_date(end, first, last))
@@ -780,60 +767,9 @@ def sidebar(events: gpd.GeoDataFrame | None = None, *, notices=None) -> filters.
     return view
 
 
-#: The layout rules every page shares: the header, figures and legend kept short on phones and small
-#: laptops so the map starts on the first screen; text colours that pass WCAG AA contrast.
-PAGE_CSS = """
-<style>
-/* Less empty space above the title: Streamlit leaves 6rem for its toolbar. */
-.stMainBlockContainer, [data-testid="stMainBlockContainer"] { padding-top: 4rem; padding-bottom: 2rem; }
-h1 { font-size: 2rem !important; padding: 0.25rem 0 0.5rem 0 !important; }
-/* Figures: a smaller value, so four of them fit a line and stay short. */
-[data-testid="stMetricValue"] { font-size: 1.6rem; }
-[data-testid="stMetric"] { padding: 0; }
-/* Captions are drawn at 0.6 opacity (3:1 on white, under WCAG AA's 4.5:1): opaque, in a grey of 7:1. */
-[data-testid="stCaptionContainer"] { opacity: 1 !important; }
-[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] *, small { color: #4a4d59 !important; }
-/* The legend beside the map scrolls within the map's height rather than running below the fold. */
-[data-testid="stColumn"] .legend-beside, [data-testid="stColumn"] details { max-height: 620px; overflow-y: auto; }
-/* A refused data file: its problems as a readable table. */
-.data-refusal table { border-collapse: collapse; margin: 0.5rem 0 1rem 0; }
-.data-refusal th, .data-refusal td { border: 1px solid #c9c9d1; padding: 0.25rem 0.5rem; text-align: left; }
-@media (max-width: 640px) {
-  .stMainBlockContainer, [data-testid="stMainBlockContainer"] { padding: 3.5rem 0.75rem 1rem 0.75rem; }
-  h1 { font-size: 1.45rem !important; line-height: 1.25 !important; }
-  /* Streamlit stacks columns on phones: keep figures two by two instead of one per line. */
-  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [data-testid="stMetric"]) {
-    flex-flow: row wrap !important; gap: 0.5rem 1rem !important;
-  }
-  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [data-testid="stMetric"]) > [data-testid="stColumn"] {
-    flex: 1 1 40% !important; min-width: 40% !important; width: auto !important;
-  }
-  [data-testid="stMetricValue"] { font-size: 1.25rem; }
-  [data-testid="stMetricLabel"] p { font-size: 0.8rem; }
-  [data-testid="stVerticalBlock"] { gap: 0.6rem; }
-  [data-testid="stColumn"] details { max-height: none; }
-}
-/* The map's frame is titled by its own script once loaded (geo.map_aids), so both titles are matched.
-   On short screens the map's frame is drawn smaller, so all of it fits under the figures (the map inside
-   keeps its layout and shows a little more ground; clicks and keys work as at full size). */
-@media (max-width: 640px) and (max-height: 900px) {
-  iframe[title="streamlit_folium.st_folium"], iframe[title^="Map of"] { zoom: 0.78; width: 100% !important; }
-}
-@media (max-height: 760px) and (min-width: 641px) {
-  .stMainBlockContainer, [data-testid="stMainBlockContainer"] { padding-top: 3.75rem; }
-  h1 { font-size: 1.6rem !important; }
-  [data-testid="stMetricValue"] { font-size: 1.3rem; }
-  [data-testid="stVerticalBlock"] { gap: 0.6rem; }
-  iframe[title="streamlit_folium.st_folium"], iframe[title^="Map of"] { zoom: 0.75; width: 100% !important; }
-  [data-testid="stColumn"] details { max-height: 465px; }
-}
-</style>
-"""
-
-
 def page_style() -> None:
-    """Add the shared layout rules (:data:`PAGE_CSS`) to the page; a style-only block takes no room."""
-    st.html(PAGE_CSS)
+    """Add the shared layout rules (:data:`geo.pagestyle.PAGE_CSS`) to the page; a style-only block takes no room."""
+    st.html(pagestyle.PAGE_CSS)
 
 
 def publish(view: filters.View) -> None:

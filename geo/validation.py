@@ -543,7 +543,7 @@ def _country_of_points(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     most events are there, so most points are tested once. (Where two
     polygons overlap, the Sahel country wins; Natural Earth's do not overlap.)
     This belongs in ``geo.borders``; it lives here while that module has
-    another owner. The importers reach it as ``geo.events._country_of_points``.
+    another owner. The importers reach it here, as ``geo.validation._country_of_points``.
     """
     codes, boxes, shapes = _country_shapes()
     lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)

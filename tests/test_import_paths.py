@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from geo import events
+from geo import eventframe, events, validation
 from geo.errors import DataError
 from geo.importers import ImportResult, cells, csvfile, import_table
 
@@ -179,7 +179,7 @@ def test_search_text_is_each_column_lower_cased_and_joined(repeat):
     expected = frame["title"].fillna("").str.lower()
     for column in events.SEARCH_COLUMNS[1:]:
         expected = expected + " " + frame[column].fillna("").str.lower()
-    search_text = events._search_text(frame)
+    search_text = eventframe.search_text(frame)
     pd.testing.assert_series_equal(search_text, expected, check_names=False)
     # One chunk: filtering a column of several first copies them into one.
     assert pa.chunked_array(pa.array(search_text)).num_chunks == 1
@@ -188,9 +188,9 @@ def test_search_text_is_each_column_lower_cased_and_joined(repeat):
 def test_text_keeps_clean_cells_and_strips_padded_ones():
     clean = pd.Series(["a b", "", None], dtype="str")
     padded = pd.Series(["a ", "\u3000b", None], dtype="str")
-    assert events._text(clean).tolist() == ["a b", "", ""]
-    assert events._text(padded).tolist() == ["a", "b", ""]
-    assert np.asarray(events._text(pd.Series([1.5, np.nan]))).tolist() == [1.5, ""]
+    assert validation._text(clean).tolist() == ["a b", "", ""]
+    assert validation._text(padded).tolist() == ["a", "b", ""]
+    assert np.asarray(validation._text(pd.Series([1.5, np.nan]))).tolist() == [1.5, ""]
 
 
 # The fast paths of a million-row import (issue 16 item 4): each must answer as the plain way does.

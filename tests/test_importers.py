@@ -604,7 +604,7 @@ def test_windows_1252_csv_is_read(tmp_path):
     assert rows_by_line(result)[6]["location"] == "Djenné"
 
 
-def test_imported_rows_go_through_geo_events_validate_events(monkeypatch):
+def test_imported_rows_go_through_geo_validation_validate_events(monkeypatch):
     calls = []
 
     def fake_validate(frame, *, source_ids, check_places, strict):

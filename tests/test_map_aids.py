@@ -6,7 +6,7 @@ import json
 import re
 from datetime import date
 
-from geo import borders, filters, map_aids, mapview
+from geo import borders, filters, map_aids, mapview, marks, style
 from geo.bases import base_status, load_bases
 from geo.gazetteer import load_gazetteer
 from geo.movements import movements_at
@@ -55,7 +55,7 @@ def test_base_map_carries_names_as_text_and_the_aids(places):
 def test_event_features_carry_name_shape_count_and_place(events, sources):
     view = filters.View(as_of=date(2022, 12, 31))
     shown, status = filters.events_with_status(events, view)
-    features = mapview.event_features(shown, status, sources)
+    features = marks.event_features(shown, status, sources)
     by_id = dict(zip(shown["event_id"], features, strict=True))
     paris = [f for f in features if f["properties"]["place"] == "Paris"]
     assert len(paris) == int((shown["location"] == "Paris").sum()) == 6
@@ -64,7 +64,7 @@ def test_event_features_carry_name_shape_count_and_place(events, sources):
         props = feature["properties"]
         assert props["count"] == 1
         assert props["aria_name"] == mapview.esc(f"{row['title']} ({row['date_label']})")
-        assert props["shape"] == mapview.type_shape(row["event_type"])
+        assert props["shape"] == style.type_shape(row["event_type"])
 
 
 def test_aggregate_features_count_their_events(events):
@@ -74,7 +74,7 @@ def test_aggregate_features_count_their_events(events):
 
     many = pd.concat([events] * 20, ignore_index=True)
     cells = aggregate.aggregate_events(many)
-    features = mapview._aggregate_features(cells)
+    features = marks.cell_features(cells)
     assert sum(f["properties"]["count"] for f in features) == len(many)
 
 

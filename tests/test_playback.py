@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from geo import filters, mapview, playback
+from geo import filters, mapview, marks, playback
 from geo.bases import base_status, load_bases
 from geo.movements import movements_at, route_length_km
 
@@ -90,7 +90,7 @@ def test_control_in_a_map_carries_its_data_escaped(events, sources):
 
 
 def test_event_marks_carry_their_days(events, sources):
-    features = mapview.event_features(events, ["current"] * len(events), sources)
+    features = marks.event_features(events, ["current"] * len(events), sources)
     for feature, (_, row) in zip(features, events.iterrows(), strict=True):
         assert feature["properties"]["day"] == playback.day_number(row["start"])
         assert feature["properties"]["end_day"] == playback.day_number(row["end"])

@@ -21,8 +21,9 @@ import pandas as pd
 import pytest
 from PIL import Image, ImageSequence
 
-from geo import filters, gazetteer, mapview, snapshot
-from geo.events import EVENTS_CSV, ROOT, read_table, validate_events
+from geo import filters, gazetteer, snapshot, style
+from geo.events import EVENTS_CSV, ROOT, read_table
+from geo.validation import validate_events
 
 View = filters.View
 AUG_15 = date(2022, 8, 15)
@@ -77,7 +78,7 @@ def test_png_shows_the_coup_colour_at_bamako_and_nowhere_else(export, events, so
     frame = snapshot.build_sheet(events, sources, bases, view, options).frame
     lon, lat = gazetteer.place_lonlat("Bamako")
     column, row = frame.pixel(lon, lat, options.dpi)
-    colour = mapview.TYPE_COLOURS["coup"]
+    colour = style.TYPE_COLOURS["coup"]
     assert _colour_near(image, column, row, colour, radius=25) > 30
     gao_column, gao_row = frame.pixel(*gazetteer.place_lonlat("Gao"), options.dpi)
     assert _colour_near(image, gao_column, gao_row, colour, radius=25) == 0
@@ -94,9 +95,9 @@ def test_png_without_coups_has_no_coup_colour_at_bamako(export, events, sources,
     image = Image.open(io.BytesIO(export("png", view)))
     frame = snapshot.build_sheet(events, sources, bases, view, options).frame
     column, row = frame.pixel(*gazetteer.place_lonlat("Bamako"), options.dpi)
-    assert _colour_near(image, column, row, mapview.TYPE_COLOURS["coup"], radius=25) == 0
+    assert _colour_near(image, column, row, style.TYPE_COLOURS["coup"], radius=25) == 0
     # Operation Serval (2013-2014) is there, faded: it ended long before.
-    assert _colour_near(image, column, row, snapshot.faded_colour(mapview.TYPE_COLOURS["operation"]), radius=25) > 30
+    assert _colour_near(image, column, row, snapshot.faded_colour(style.TYPE_COLOURS["operation"]), radius=25) > 30
 
 
 def test_png_metadata_names_the_app_and_no_date(export):
@@ -114,8 +115,8 @@ def test_svg_is_the_figure_with_marks_in_type_colours(export):
     assert root.get("width") == f"{snapshot.FIGSIZE[0] * 72:g}pt"
     assert root.get("height") == f"{snapshot.FIGSIZE[1] * 72:g}pt"
     text = data.decode("utf-8")
-    assert mapview.TYPE_COLOURS["attack"].lower() in text.lower()
-    assert mapview.TYPE_COLOURS["coup"].lower() not in text.lower()  # filtered out, and not in the legend
+    assert style.TYPE_COLOURS["attack"].lower() in text.lower()
+    assert style.TYPE_COLOURS["coup"].lower() not in text.lower()  # filtered out, and not in the legend
     assert "<dc:date>" not in text
     assert "Events up to 15 August 2022" in text  # the title, in the metadata
 
@@ -158,7 +159,7 @@ def test_extent_follows_the_view(events, sources, bases, options):
     assert (x0 < x).all() and (x < x1).all() and (y0 < y).all() and (y < y1).all()
     # Nothing in view: the Sahel at the dashboard's default centre.
     empty = snapshot.build_sheet(events, sources, bases, View(as_of=AUG_15, text="zzz no such"), options)
-    assert (empty.frame.lat0, empty.frame.lon0) == mapview.DEFAULT_CENTER
+    assert (empty.frame.lat0, empty.frame.lon0) == style.DEFAULT_CENTER
 
 
 def test_title_gives_dates_at_their_precision_and_the_filters(events, sources, bases, options):

@@ -78,7 +78,7 @@ One module per step and per format, as geopandas lays out ``io/``:
     the readers of ACLED, UCDP GED, the events layout and point files.
 
 Whether a point lies in the country its row names is checked by
-``geo.events.validate_events`` through ``geo.frontiers``: the country as it
+``geo.validation.validate_events`` through ``geo.frontiers``: the country as it
 was on the event's date (South Sudan before 9 July 2011 was Sudan), points
 in no polygon near their country (Abyei, offshore) kept with a note.
 """

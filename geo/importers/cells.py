@@ -12,7 +12,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from geo.errors import DataError, Refusals, RowProblem
-from geo.events import COLUMNS, LOCATION_PRECISIONS, OPTIONAL_EXTRA, _release_arrow_memory, parse_dates
+from geo.eventframe import release_arrow_memory as _release_arrow_memory
+from geo.events import COLUMNS, LOCATION_PRECISIONS, OPTIONAL_EXTRA, parse_dates
 
 # Cells that mean "no value": ACLED files written by R say NA.
 _BLANKS = frozenset({"", "na", "n/a", "nan", "null", "none", "<na>"})

@@ -4,7 +4,7 @@ The format is told by the bytes (:mod:`geo.importers.sniff`) and, for CSV, by
 the header (:func:`detect_format`); each reader maps its rows to the events
 layout, refusing bad cells by row and column.
 
-The mapped rows then go through ``geo.events.validate_events`` (``strict=False,
+The mapped rows then go through ``geo.validation.validate_events`` (``strict=False,
 check_places=False``): its problems join the importer's, and
 ``ImportResult.events`` is the GeoDataFrame it returns (typed dates, points in
 EPSG:4326, its derived ``start``/``end``/``date_label``/``geo_country`` columns
@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import DataError, RowProblem, problem_order
-from geo.events import EVENT_TYPES, validate_events
+from geo.events import EVENT_TYPES
 from geo.importers.acled import _map_acled
 from geo.importers.cells import DATE_ORDERS, _Rows
 from geo.importers.csvfile import _normalise_name, _one_chunk_each, _read_csv
@@ -33,6 +33,7 @@ from geo.importers.points import _map_points, _read_points
 from geo.importers.sniff import MAX_FILE_MB, _file_error, _kind_label, _read_source, _sniff_kind, _unzip, _Upload
 from geo.importers.ucdp import _map_ucdp
 from geo.importers.xlsx import _read_xlsx
+from geo.validation import validate_events
 
 # Kinds of file read as a table of cells whose header tells the format.
 _TABLES = ("csv", "xlsx")
@@ -347,7 +348,7 @@ def _detect(columns: list[str], name: str) -> str:
 def _validate(mapped: list[pd.DataFrame], problems: list[RowProblem]) -> tuple[pd.DataFrame, list[RowProblem]]:
     """Run the events layout's own checks on the mapped rows and merge their problems.
 
-    VALIDATE_EVENTS HOOK: the single call site of ``geo.events.validate_events``
+    VALIDATE_EVENTS HOOK: the single call site of ``geo.validation.validate_events``
     for imported rows (types, dates, coordinates inside the named country,
     duplicate ids). ``check_places=False`` skips only the gazetteer checks
     meant for curated data, since imported locations are free text;

@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 
 from geo import borders
-from geo.events import _country_of_points
 from geo.importers.cells import _map_unique, _Rows
+from geo.validation import _country_of_points
 
 # ACLED and UCDP country names that GeoNames spells differently. UCDP uses
 # Gleditsch-Ward names with former names in brackets.

@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
 from geo.errors import DataError, RowProblem
-from geo.events import _release_arrow_memory
+from geo.eventframe import release_arrow_memory as _release_arrow_memory
 from geo.importers.cells import _TEXT, _WHITESPACE, _arrow_text
 from geo.importers.sniff import _MAX_BAD_BYTES, _UTF8_SEQUENCE, _bad_utf8_offsets, _decode, _file_error, _is_utf8
 

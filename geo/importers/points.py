@@ -27,12 +27,13 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import DataError, RowProblem
-from geo.events import EVENT_TYPES, PRECISIONS, _country_of_points
+from geo.events import EVENT_TYPES, PRECISIONS
 from geo.importers.cells import EVENT_COLUMNS, _assemble, _floor, _iso, _join, _layout_fields, _map_unique, _Rows, _slug
 from geo.importers.countries import _iso3_from_name
 from geo.importers.csvfile import _MAX_COLUMNS, _normalise_name, _too_wide
 from geo.importers.layout import _ISO_DATE_FORMATS
 from geo.importers.sniff import _file_error, _kind_label
+from geo.validation import _country_of_points
 
 _POINT_DATE_FORMATS = ("%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%d %B %Y")
 

@@ -81,7 +81,7 @@ def faded_colour(colour: str, share: float = 0.6) -> str:
 def _ring_offsets(shown: pd.DataFrame, radii_pt: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return (dx, dy) in points that set marks sharing a point on a ring around it, and each ring's radius.
 
-    The ring is for display only, as in the dashboard (:func:`geo.mapview.spread_colocated`), but sized in
+    The ring is for display only, as in the dashboard (:func:`geo.marks.spread_colocated`), but sized in
     points so that the marks do not cover one another at any scale.
     """
     dx, dy, ring = np.zeros(len(shown)), np.zeros(len(shown)), np.zeros(len(shown))
