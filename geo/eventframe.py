@@ -32,7 +32,18 @@ def date_order(keep: np.ndarray, start: pd.Series, ids: pd.Series) -> np.ndarray
     """Return the positions ``keep`` ordered by date, then by id (ids of kept rows are unique)."""
     if len(keep) < 2:
         return keep
-    days = start.to_numpy(dtype="datetime64[ns]")[keep].view(np.int64)
+    days = start.to_numpy(dtype="datetime64[ns]").view(np.int64)
+    cells = ids.array.__arrow_array__() if getattr(ids.dtype, "storage", None) == "pyarrow" else None
+    if cells is not None:
+        # One Arrow sort on (day, id): a third of the time of ranking the ids
+        # and then sorting the ranks (0.1 s against 0.34 s at a million rows),
+        # and no copy of the ids when every row is kept. Arrow orders text by
+        # its UTF-8 bytes, as pandas' argsort of Arrow text does.
+        if len(keep) < len(ids):
+            days, cells = days[keep], cells.take(pa.array(keep))
+        table = pa.table({"day": days, "id": cells})
+        return keep[pc.sort_indices(table, sort_keys=[("day", "ascending"), ("id", "ascending")]).to_numpy()]
+    days = days[keep]
     id_rank = np.empty(len(keep), dtype=np.int64)
     id_rank[np.asarray(ids.iloc[keep].argsort())] = np.arange(len(keep))
     return keep[np.lexsort((id_rank, days))]
@@ -173,8 +184,16 @@ def search_text(typed: pd.DataFrame) -> pd.Series:
 
     def piece(start: int) -> pa.Array:
         # Arrow lower-cases character by character: joining first changes nothing.
-        joined = pc.binary_join_element_wise(*(c.slice(start, step) for c in columns), space)
-        return pc.utf8_lower(joined).combine_chunks()
+        joined = pc.binary_join_element_wise(*(c.slice(start, step) for c in columns), space).combine_chunks()
+        # Unicode lower-casing costs 40 times ASCII's (1.5 s against 0.04 s
+        # for a million rows), and gives the same bytes on ASCII text: only
+        # the rows with other characters (an accent) get the Unicode one.
+        ascii = pc.string_is_ascii(joined)
+        lowered = pc.ascii_lower(joined)
+        if not pc.all(ascii).as_py():
+            other = pc.invert(ascii)
+            lowered = pc.replace_with_mask(lowered, other, pc.utf8_lower(joined.filter(other)))
+        return lowered
 
     # Built a slice at a time into one column of its final size, each slice
     # made twice (to size the column, then to fill it): joining and
