@@ -17,6 +17,8 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
+from geo.view import View
+
 ROOT = Path(__file__).resolve().parent.parent
 FORMATS = ("png", "svg", "html", "csv", "manifest", "zip")
 
@@ -24,19 +26,19 @@ FORMATS = ("png", "svg", "html", "csv", "manifest", "zip")
 def digests() -> dict[str, str]:
     """Return {'view/format': sha256} for the three views, made in this process from the tree it runs in."""
     sys.path.insert(0, str(Path.cwd()))
-    from geo import filters, snapshot
+    from geo import snapshot
     from geo.bases import load_bases
     from geo.events import EVENTS_CSV, load_events, load_sources
 
     events, sources, bases = load_events(), load_sources(), load_bases()
     options = snapshot.options_for_file(EVENTS_CSV)
     views = {
-        "as_of": filters.View(as_of=date(2022, 8, 15)),
-        "window": filters.View(
+        "as_of": View(as_of=date(2022, 8, 15)),
+        "window": View(
             as_of=date(2022, 8, 15), mode="window", date_from=date(2022, 2, 1), date_to=date(2022, 8, 15),
             countries=("MLI", "NER"),
         ),
-        "extent": filters.View(
+        "extent": View(
             as_of=date(2022, 6, 20), types=("attack", "troop_movement"), center=(15.5, -1.5), zoom=5
         ),
     }  # fmt: skip

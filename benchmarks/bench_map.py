@@ -271,7 +271,7 @@ def positions(first: date, last: date, quick: bool) -> list[dict]:
 
 
 def _view(position: dict):
-    from geo.filters import View
+    from geo.view import View
 
     as_of = date.fromisoformat(position["as_of"])
     return View(

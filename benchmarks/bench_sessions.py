@@ -72,6 +72,8 @@ import psutil  # noqa: E402
 from bench_map import write_acled_csv  # noqa: E402
 from harness import APP_IDLE, StreamlitServer, launch_chromium, new_offline_page  # noqa: E402
 
+from geo.view import View  # noqa: E402
+
 PHASES = (1, 5, 10, 20)
 MARKS = "path.aggregate-mark, path.event-mark"
 COUNTRIES = ((), ("MLI",), ("BFA",), ("NER",), ("MLI", "NER"))
@@ -104,7 +106,6 @@ def load() -> float:
 
 def session_views(n: int, first, last) -> list:
     """Return ``n`` different views over the data's span: dates, windows, countries and types."""
-    from geo import filters
 
     views = []
     for i in range(n):
@@ -112,10 +113,10 @@ def session_views(n: int, first, last) -> list:
         countries, types = COUNTRIES[i % len(COUNTRIES)], TYPES[(i // len(COUNTRIES)) % len(TYPES)]
         if i % 3 == 2:  # every third a window of a year or so
             start = day - (last - first) * (0.08 + 0.01 * (i % 5))
-            views.append(filters.View(as_of=day, mode="window", date_from=start, date_to=day,
+            views.append(View(as_of=day, mode="window", date_from=start, date_to=day,
                                       countries=countries, types=types))  # fmt: skip
         else:
-            views.append(filters.View(as_of=day, countries=countries, types=types))
+            views.append(View(as_of=day, countries=countries, types=types))
     return views
 
 

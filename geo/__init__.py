@@ -43,7 +43,7 @@ _PUBLIC: dict[str, str] = {
     "distance_km": "geo.borders",
     "distance_to_geometry_km": "geo.borders",
     # view and filtering
-    "View": "geo.filters",
+    "View": "geo.view",
     "filter_events": "geo.filters",
     "events_with_status": "geo.filters",
     "summary_counts": "geo.filters",

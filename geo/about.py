@@ -16,7 +16,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 import pandas as pd
 
 from geo.events import ROOT, route_stops
-from geo.filters import View
+from geo.view import View
 
 DATA_DOC = ROOT / "docs" / "data.md"
 

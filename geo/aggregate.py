@@ -54,6 +54,7 @@ import pandas as pd
 import shapely
 
 from geo import filters, style
+from geo.view import View
 
 __all__ = [
     "AGGREGATE_THRESHOLD",
@@ -150,7 +151,7 @@ class ViewMarks:
 
 def view_marks(
     events: pd.DataFrame,
-    view: filters.View,
+    view: View,
     *,
     show_earlier: bool = True,
     zoom: float | None = None,

@@ -37,6 +37,7 @@ from jinja2 import Template
 from geo import borders, filters
 from geo.escaping import has_template_syntax
 from geo.movements import route_line
+from geo.view import View
 
 #: Speeds offered by the control: label -> days of the view per second of playback.
 SPEEDS: dict[str, float] = {"a week per second": 7.0, "a month per second": 30.4375, "a year per second": 365.25}
@@ -94,7 +95,7 @@ class PlaySpan:
     note: str
 
 
-def play_span(events: pd.DataFrame, view: filters.View) -> PlaySpan:
+def play_span(events: pd.DataFrame, view: View) -> PlaySpan:
     """Return the days playback runs over from the view's date.
 
     In 'as_of' mode it runs from the view's date to the data's last day; at or
@@ -114,7 +115,7 @@ def play_span(events: pd.DataFrame, view: filters.View) -> PlaySpan:
     return PlaySpan(view.as_of, last, "")
 
 
-def playing_view(events: pd.DataFrame, view: filters.View) -> filters.View:
+def playing_view(events: pd.DataFrame, view: View) -> View:
     """Return the view whose marks the control needs while playing: the view at the end of its span."""
     span = play_span(events, view)
     if view.mode == "window":
@@ -146,7 +147,7 @@ def movement_tracks(moves: pd.DataFrame) -> list[dict]:
 
 def control_data(
     events: pd.DataFrame,
-    view: filters.View,
+    view: View,
     moves: gpd.GeoDataFrame,
     *,
     playing: bool = False,

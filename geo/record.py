@@ -12,7 +12,7 @@ the public record's when it is strictly more precise than the articles'
 (a day beats a month, a month beats a year), otherwise the articles'. The
 map, the slider, the timeline and the exports use that date by default;
 :func:`dated` swaps in the articles' dates for a view that asks for them
-(:attr:`geo.filters.View.dates`).
+(:attr:`geo.view.View.dates`).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """What a view shows, decided in one place for the dashboard's map and every export.
 
-:func:`view_scene` is the one function that turns (events, bases, :class:`~geo.filters.View`) into what
+:func:`view_scene` is the one function that turns (events, bases, :class:`~geo.view.View`) into what
 is drawn: single marks with their state, or grid cells above
 :data:`geo.aggregate.AGGREGATE_THRESHOLD`; the troop movements and where each is on the date; the bases
 in use or handed over; the counts beside the map; the period in words; and the points an extent must
@@ -20,6 +20,7 @@ import pandas as pd
 from geo import aggregate, filters
 from geo.bases import base_status
 from geo.movements import movements_at
+from geo.view import View
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ class Scene:
         The Leaflet zoom the marks are laid out for (cells are binned at it).
     """
 
-    view: filters.View
+    view: View
     marks: aggregate.ViewMarks
     moves: gpd.GeoDataFrame
     bases: gpd.GeoDataFrame
@@ -123,7 +124,7 @@ class Scene:
         return replace(self, marks=replace(self.marks, cells=cells), zoom=zoom)
 
 
-def period_text(view: filters.View) -> str:
+def period_text(view: View) -> str:
     """Return the view's period in words: 'up to 15 August 2022' or 'from 1 June 2022 to 31 July 2022'."""
     first, last = view.window
     if view.mode == "window":
@@ -145,7 +146,7 @@ def troop_movements(events: pd.DataFrame) -> pd.DataFrame:
     return memo["troop_movements"]
 
 
-def movement_view(view: filters.View) -> filters.View:
+def movement_view(view: View) -> View:
     """Return the view the movements are drawn for: movements ignore the type and text filters (a route is context)."""
     return view.with_changes(text="", types=("troop_movement",))
 
@@ -153,7 +154,7 @@ def movement_view(view: filters.View) -> filters.View:
 def view_scene(
     events: pd.DataFrame,
     bases: gpd.GeoDataFrame,
-    view: filters.View,
+    view: View,
     *,
     show_earlier: bool = True,
     zoom: int | None = None,

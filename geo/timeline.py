@@ -25,8 +25,8 @@ import pandas as pd
 
 from geo import gazetteer
 from geo.events import source_list
-from geo.filters import View, clamp_date
 from geo.style import MARK_OUTLINE, TYPE_COLOURS, VEGA_SHAPES, marker_radius, type_shape
+from geo.view import View, clamp_date
 
 #: Name of the point selection each chart carries; its field is ``pick``.
 PICK = "pick"

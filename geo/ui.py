@@ -1,6 +1,6 @@
 """The one module of ``geo/`` that imports Streamlit: cached loaders, session keys, the shared sidebar.
 
-Every page calls :func:`sidebar` first; it returns the :class:`~geo.filters.View`
+Every page calls :func:`sidebar` first; it returns the :class:`~geo.view.View`
 that the page draws. The view lives in session state under ``view_*`` keys
 that no widget owns, so it survives switching pages (Streamlit forgets a
 widget's state when a page without that widget runs), and it is mirrored in
@@ -38,6 +38,7 @@ from geo.errors import DataError, RowProblem
 from geo.escaping import markdown_literal as md
 from geo.events import EVENT_TYPES, EVENTS_CSV, SOURCES_CSV, combine_events, load_events, load_sources
 from geo.importers import FORMATS, MAX_FILE_MB, ImportResult, import_table
+from geo.view import View, clamp_date
 
 # Session-state keys shared by the pages. view_* hold the view; w_* belong to widgets.
 K_MODE, K_DATE, K_WINDOW = "view_mode", "view_date", "view_window"
@@ -398,7 +399,7 @@ def _init_state(events: gpd.GeoDataFrame) -> None:
     if K_MODE in st.session_state:
         return
     first, last = filters.date_bounds(events)
-    view, problems = filters.View.from_params(
+    view, problems = View.from_params(
         {key: st.query_params.get_all(key) for key in st.query_params},
         first=first,
         last=last,
@@ -424,10 +425,10 @@ def _init_state(events: gpd.GeoDataFrame) -> None:
     st.session_state[K_URL_PROBLEMS] = [str(p) for p in problems]
 
 
-def current_view() -> filters.View:
+def current_view() -> View:
     """Return the view held in session state."""
     window = st.session_state[K_WINDOW]
-    return filters.View(
+    return View(
         as_of=st.session_state[K_DATE],
         mode=st.session_state[K_MODE],
         date_from=window[0],
@@ -624,7 +625,7 @@ def _shift(days: int, first: date, last: date):
     """Return a callback that moves the date by ``days`` (a week back or on), within the data."""
 
     def callback() -> None:
-        st.session_state[K_DATE] = filters.clamp_date(st.session_state[K_DATE] + timedelta(days=days), first, last)
+        st.session_state[K_DATE] = clamp_date(st.session_state[K_DATE] + timedelta(days=days), first, last)
         st.session_state[K_PLAYING] = False
 
     return callback
@@ -646,7 +647,7 @@ def _date_controls(events: gpd.GeoDataFrame, first: date, last: date) -> None:
     st.radio("Show", list(MODE_LABELS), format_func=MODE_LABELS.get, key="w_mode",
              index=list(MODE_LABELS).index(st.session_state[K_MODE]), on_change=_copy("w_mode", K_MODE))  # fmt: skip
     if st.session_state[K_MODE] == "as_of":
-        day = filters.clamp_date(st.session_state[K_DATE], first, last)
+        day = clamp_date(st.session_state[K_DATE], first, last)
         st.session_state["w_day"] = day
         st.session_state["w_date"] = day
         st.date_input("Date", min_value=first, max_value=last, key="w_day", format="YYYY-MM-DD",
@@ -667,7 +668,7 @@ def _date_controls(events: gpd.GeoDataFrame, first: date, last: date) -> None:
         st.html(pagestyle.WEEK_KEYS_JS, unsafe_allow_javascript=True)
     else:
         start, end = st.session_state[K_WINDOW]
-        st.session_state["w_window"] = (filters.clamp_date(start, first, last), filters.clamp_date(end, first, last))
+        st.session_state["w_window"] = (clamp_date(start, first, last), clamp_date(end, first, last))
         st.slider("From – to", min_value=first, max_value=last, key="w_window", step=timedelta(days=1),
                   format="D MMM YYYY", on_change=_copy("w_window", K_WINDOW))  # fmt: skip
         st.checkbox("Show earlier events, faded", key="w_earlier", value=st.session_state[K_EARLIER],
@@ -723,7 +724,7 @@ def _filter_controls(events: gpd.GeoDataFrame) -> None:
              help="The public record (references.csv) often gives the day where the articles give a month or year.")  # fmt: skip
 
 
-def prepare_view(events: gpd.GeoDataFrame) -> filters.View:
+def prepare_view(events: gpd.GeoDataFrame) -> View:
     """Return the view before the sidebar is drawn, so a page can send its map first.
 
     Widget callbacks update the view keys before a rerun starts, so this is
@@ -733,7 +734,7 @@ def prepare_view(events: gpd.GeoDataFrame) -> filters.View:
     return current_view()
 
 
-def sidebar(events: gpd.GeoDataFrame | None = None, *, notices=None) -> filters.View:
+def sidebar(events: gpd.GeoDataFrame | None = None, *, notices=None) -> View:
     """Draw the shared sidebar (date, filters) and return the view; mirror it in the URL.
 
     ``notices`` is the container for warnings about the link's parameters
@@ -762,7 +763,7 @@ def page_style() -> None:
     st.html(pagestyle.PAGE_CSS)
 
 
-def publish(view: filters.View) -> None:
+def publish(view: View) -> None:
     """Write the view into the URL's query parameters (only when it changed, to spare reruns)."""
     wanted = view.to_params()
     current = {key: st.query_params.get_all(key) for key in st.query_params}
@@ -855,7 +856,7 @@ def _export_cached(
     sources_modified: float,
     bases_modified: float,
     _events: gpd.GeoDataFrame,
-    _view: filters.View,
+    _view: View,
 ) -> bytes:
     """Return one export's bytes, cached per view and options.
 
@@ -873,7 +874,7 @@ def _export_cached(
 def export_file(
     fmt: str,
     events: gpd.GeoDataFrame,
-    view: filters.View,
+    view: View,
     *,
     data_path: Path = EVENTS_CSV,
     data_name: str | None = None,
@@ -927,7 +928,7 @@ def _data_identity(data_path: Path) -> tuple[str, str]:
 
 def export_panel(
     events: gpd.GeoDataFrame,
-    view: filters.View,
+    view: View,
     *,
     data_path: Path = EVENTS_CSV,
     show_earlier: bool | None = None,

@@ -6,7 +6,7 @@ from datetime import date
 from urllib.parse import parse_qs, urlsplit
 
 from geo import about, timeline
-from geo.filters import View
+from geo.view import View
 
 
 def test_known_gaps_are_read_from_the_data(events, sources, places):

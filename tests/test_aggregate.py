@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from geo import aggregate, filters, mapview, ui
 from geo.bases import base_status, load_bases
-from geo.filters import View
+from geo.view import MODES, View
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,7 +32,7 @@ def views(draw, events) -> View:
     types = sorted(set(events["event_type"]))
     return View(
         as_of=a,
-        mode=draw(st.sampled_from(filters.MODES)),
+        mode=draw(st.sampled_from(MODES)),
         date_from=min(a, b),
         date_to=max(a, b),
         countries=tuple(draw(st.lists(st.sampled_from(countries), max_size=2, unique=True))),

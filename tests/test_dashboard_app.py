@@ -11,8 +11,8 @@ from streamlit.testing.v1 import AppTest
 
 from geo import filters
 from geo.events import load_events
-from geo.filters import View
 from geo.movements import movements_at
+from geo.view import View
 
 TIMEOUT = 60
 DASHBOARD = Path(__file__).resolve().parent.parent / "dashboard.py"
@@ -57,7 +57,7 @@ def test_country_filter_counts_only_that_country(app, events):
 
     from geo import filters
 
-    niger = filters.filter_events(events, filters.View(as_of=date(2022, 12, 31), countries=("NER",)))
+    niger = filters.filter_events(events, View(as_of=date(2022, 12, 31), countries=("NER",)))
     assert app_metric(app, "Events in view") == str(len(niger))
 
 

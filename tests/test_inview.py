@@ -6,7 +6,8 @@ from datetime import date
 
 import pytest
 
-from geo import aggregate, filters, inview, style
+from geo import aggregate, inview, style
+from geo.view import View
 
 
 def test_default_frame_holds_the_sahel_places_and_not_paris(places):
@@ -33,7 +34,7 @@ def test_reported_bounds_are_used_and_bad_ones_ignored():
 
 
 def test_off_screen_note_names_paris_and_counts_six(events):
-    view = filters.View(as_of=date(2022, 12, 31))
+    view = View(as_of=date(2022, 12, 31))
     in_view = aggregate.view_marks(events, view).in_view
     note = inview.off_screen_note(in_view, inview.frame_bounds(style.DEFAULT_CENTER, style.DEFAULT_ZOOM))
     assert note == (
@@ -46,7 +47,7 @@ def test_off_screen_note_names_paris_and_counts_six(events):
 
 
 def test_list_has_every_event_its_place_on_screen_and_sources(events, sources):
-    view = filters.View(as_of=date(2022, 12, 31))
+    view = View(as_of=date(2022, 12, 31))
     in_view = aggregate.view_marks(events, view).in_view
     table = inview.in_view_table(in_view, sources, inview.frame_bounds(style.DEFAULT_CENTER, style.DEFAULT_ZOOM))
     assert len(table) == len(in_view)

@@ -10,10 +10,11 @@ import pandas as pd
 from geo import aggregate, filters, legend, style
 from geo.bases import base_status, load_bases
 from geo.movements import movements_at
+from geo.view import View
 
 
 def _view_legend(events, **view_changes) -> str:
-    view = filters.View(as_of=view_changes.pop("as_of", date(2022, 12, 31)), **view_changes)
+    view = View(as_of=view_changes.pop("as_of", date(2022, 12, 31)), **view_changes)
     marks = aggregate.view_marks(events, view)
     moves = movements_at(
         filters.filter_events(events, view.with_changes(types=("troop_movement",))), view.reference_date

@@ -17,8 +17,8 @@ def _both_ways_script():
     import streamlit_folium as sf
 
     from geo import mapview, playback, ui
-    from geo.filters import View
     from geo.scene import view_scene
+    from geo.view import View
 
     sent = sf.__dict__.setdefault("_sent_by_test", [])
     sf._component_func = lambda **kwargs: sent.append(kwargs)

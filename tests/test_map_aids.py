@@ -10,6 +10,7 @@ from geo import borders, filters, map_aids, mapview, marks, style
 from geo.bases import base_status, load_bases
 from geo.gazetteer import load_gazetteer
 from geo.movements import movements_at
+from geo.view import View
 
 
 def test_the_mission_places_are_named_from_the_first_zoom_the_others_closer_in(places):
@@ -53,7 +54,7 @@ def test_base_map_carries_names_as_text_and_the_aids(places):
 
 
 def test_event_features_carry_name_shape_count_and_place(events, sources):
-    view = filters.View(as_of=date(2022, 12, 31))
+    view = View(as_of=date(2022, 12, 31))
     shown, status = filters.events_with_status(events, view)
     features = marks.event_features(shown, status, sources)
     by_id = dict(zip(shown["event_id"], features, strict=True))
@@ -79,7 +80,7 @@ def test_aggregate_features_count_their_events(events):
 
 
 def test_full_map_renders_the_same_bytes_with_the_aids(events, sources):
-    view = filters.View(as_of=date(2022, 5, 1))
+    view = View(as_of=date(2022, 5, 1))
     shown, status = filters.events_with_status(events, view)
     moves = movements_at(events, view.reference_date)
     bases = base_status(load_bases(), view.reference_date)

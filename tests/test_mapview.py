@@ -10,12 +10,13 @@ from geo import filters, mapview, marks
 from geo.bases import base_status, load_bases
 from geo.movements import movements_at
 from geo.style import TYPE_COLOURS, marker_radius
+from geo.view import View
 
 XSS = "<img src=x onerror=alert(1)>"
 
 
 def _render(events, sources, when=date(2022, 5, 1), **view_changes):
-    view = filters.View(as_of=when, **view_changes)
+    view = View(as_of=when, **view_changes)
     shown, status = filters.events_with_status(events, view)
     moves = movements_at(events, view.reference_date)
     bases = base_status(load_bases(), view.reference_date)
@@ -56,7 +57,7 @@ def test_popup_shows_sources_and_precision(events, sources):
 
 
 def test_marks_use_type_colour_size_and_precision_outline(events, sources):
-    view = filters.View(as_of=date(2022, 8, 31))
+    view = View(as_of=date(2022, 8, 31))
     shown, status = filters.events_with_status(events, view)
     features = marks.event_features(shown, status, sources)
     assert len(features) == len(shown)

@@ -10,6 +10,7 @@ from helpers import app_metric
 from streamlit.testing.v1 import AppTest
 
 from geo import filters
+from geo.view import View
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 60
@@ -190,7 +191,7 @@ def test_a_filter_set_on_one_page_holds_on_another(events):
     assert app_metric(at, "Events in view") == str(len(events))
     at.multiselect(key="w_countries").set_value(["NER"]).run()
     # In Niger, or a troop movement whose route crosses into it.
-    niger = len(filters.filter_events(events, filters.View(as_of=date(2022, 12, 31), countries=("NER",))))
+    niger = len(filters.filter_events(events, View(as_of=date(2022, 12, 31), countries=("NER",))))
     assert niger > int((events["geo_country"] == "NER").sum())
     at.switch_page(PAGES["sources"]).run()
     _ok(at)

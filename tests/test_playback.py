@@ -11,6 +11,7 @@ import pytest
 from geo import filters, mapview, marks, playback
 from geo.bases import base_status, load_bases
 from geo.movements import movements_at, route_length_km
+from geo.view import View
 
 
 @pytest.fixture(scope="module")
@@ -21,22 +22,22 @@ def bounds(events):
 def test_play_span_restarts_from_the_first_event_at_or_after_the_last(events, bounds):
     first_event, last_event = filters.event_dates(events)[0], filters.event_dates(events)[-1]
     for day in (bounds[1], last_event):
-        span = playback.play_span(events, filters.View(as_of=day))
+        span = playback.play_span(events, View(as_of=day))
         assert (span.start, span.end) == (first_event, bounds[1])
         assert "first event" in span.note and filters.format_day(first_event) in span.note
-    span = playback.play_span(events, filters.View(as_of=date(2022, 2, 16)))
+    span = playback.play_span(events, View(as_of=date(2022, 2, 16)))
     assert (span.start, span.end, span.note) == (date(2022, 2, 16), bounds[1], "")
 
 
 def test_play_span_in_window_mode_is_the_window(events):
-    view = filters.View(as_of=date(2022, 8, 15), mode="window", date_from=date(2022, 2, 1), date_to=date(2022, 8, 1))
+    view = View(as_of=date(2022, 8, 15), mode="window", date_from=date(2022, 2, 1), date_to=date(2022, 8, 1))
     span = playback.play_span(events, view)
     assert (span.start, span.end) == (date(2022, 2, 1), date(2022, 8, 1))
     assert playback.playing_view(events, view) == view
 
 
 def test_playing_view_holds_every_mark_of_the_span(events, bounds):
-    view = filters.View(as_of=date(2022, 2, 16), countries=("MLI",))
+    view = View(as_of=date(2022, 2, 16), countries=("MLI",))
     played = playback.playing_view(events, view)
     assert played.as_of == bounds[1] and played.countries == ("MLI",)
     assert len(filters.filter_events(events, played)) == int((events["geo_country"] == "MLI").sum())
@@ -70,7 +71,7 @@ def test_read_message_accepts_only_the_controls_messages():
 
 
 def test_control_in_a_map_carries_its_data_escaped(events, sources):
-    view = filters.View(as_of=date(2022, 2, 16))
+    view = View(as_of=date(2022, 2, 16))
     moves = movements_at(events[events["event_type"] == "troop_movement"], view.reference_date)
     bases = base_status(load_bases(), view.reference_date)
     data = playback.control_data(events, view, moves, playing=False, handled="x1")

@@ -13,9 +13,9 @@ from streamlit.testing.v1 import AppTest
 
 from geo import aggregate, filters, snapshot
 from geo.events import EVENTS_CSV
-from geo.filters import View
 from geo.movements import movements_at
 from geo.scene import period_text, view_scene
+from geo.view import View
 
 DASHBOARD = Path(__file__).resolve().parent.parent / "dashboard.py"
 JUNE, JULY_END = date(2022, 6, 1), date(2022, 7, 31)
@@ -118,8 +118,8 @@ def test_movements_filtered_from_the_subset_are_those_of_the_whole_data(events):
     from datetime import date
 
     from geo import filters
-    from geo.filters import View
     from geo.scene import movement_view, troop_movements
+    from geo.view import View
 
     for view in (View(as_of=date(2022, 8, 15)), View(as_of=date(2013, 2, 1), countries=("NER",)),
                  View(as_of=date(2022, 9, 1), mode="window", date_from=date(2022, 1, 1), date_to=date(2022, 9, 1), types=("attack",))):  # fmt: skip

@@ -12,6 +12,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from geo import filters, ui
+from geo.view import View
 
 ROOT = Path(__file__).resolve().parent.parent
 DASHBOARD = str(ROOT / "dashboard.py")
@@ -103,7 +104,7 @@ def test_one_sessions_filters_never_change_anothers(startup_file):
     first.slider(key="w_date").set_value(day).run()
     assert not first.exception
     assert first.session_state[ui.K_DATE] == day
-    view = filters.View(as_of=day, countries=(country,))
+    view = View(as_of=day, countries=(country,))
     assert _metric(first, "Events in view") == len(filters.filter_events(shared, view))
     assert _metric(first, "Events in view") < everything
 

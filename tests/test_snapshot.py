@@ -24,8 +24,9 @@ from PIL import Image, ImageSequence
 from geo import filters, gazetteer, snapshot, style
 from geo.events import EVENTS_CSV, ROOT, read_table
 from geo.validation import validate_events
+from geo.view import View
 
-View = filters.View
+View = View
 AUG_15 = date(2022, 8, 15)
 CLI = [sys.executable, "-m", "geo.snapshot"]
 

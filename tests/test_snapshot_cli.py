@@ -23,8 +23,9 @@ from hypothesis import strategies as st
 
 from geo import filters, snapshot
 from geo.events import EVENTS_CSV, ROOT, combine_events
+from geo.view import View
 
-View = filters.View
+View = View
 AUG_15 = date(2022, 8, 15)
 CLI = [sys.executable, "-m", "geo.snapshot"]
 FIXTURES = ROOT / "tests" / "fixtures" / "import"

@@ -8,13 +8,14 @@ from datetime import date
 import pytest
 from PIL import Image
 
-from geo import filters, snapshot
+from geo import snapshot
 from geo.bases import load_bases
 from geo.events import EVENTS_CSV
 from geo.snapshot import frame as frames
 from geo.snapshot import static
+from geo.view import View
 
-View = filters.View
+View = View
 LAST = date(2022, 12, 31)
 
 

@@ -26,9 +26,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
-from geo import filters, snapshot, ui
+from geo import snapshot, ui
 from geo.bases import load_bases
 from geo.events import COLUMNS, load_sources
+from geo.view import View
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "import"
@@ -153,7 +154,7 @@ def test_no_export_evaluates_text_from_any_input_format(kind, tmp_path, referenc
     events, _ = snapshot.load_data(path)
     assert len(events), f"the {kind} payload file should still import"
     options = snapshot.options_for_file(path)
-    view = filters.View(as_of=date(2030, 1, 1))
+    view = View(as_of=date(2030, 1, 1))
     carried = {"html", "csv", "geojson", "zip"}  # formats that carry the events' text
     for fmt in snapshot.EXPORT_FORMATS:
         data = snapshot.export_bytes(fmt, events, sources, bases, view, options)
@@ -221,7 +222,7 @@ def test_payloads_in_random_fields_break_no_export(kind, chosen, text, tmp_path_
     except snapshot.UsageError:
         return  # refused with a message: nothing of it is drawn
     options = snapshot.options_for_file(path)
-    view = filters.View(as_of=date(2030, 1, 1))
+    view = View(as_of=date(2030, 1, 1))
     for fmt in ("png", "svg", "pdf", "html", "csv", "geojson", "manifest", "zip"):
         data = snapshot.export_bytes(fmt, events, sources, bases, view, options)
         assert_not_evaluated(_texts_of(fmt, data), marker, f"{kind} {fields} → {fmt}")

@@ -10,7 +10,8 @@ import pytest
 
 from geo import timeline
 from geo.events import source_list
-from geo.filters import View, date_bounds
+from geo.filters import date_bounds
+from geo.view import View
 
 
 def test_monthly_counts_sum_to_the_events(events):

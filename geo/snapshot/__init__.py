@@ -1,6 +1,6 @@
 """Snapshots of a view: static maps (PNG, SVG, PDF), a self-contained HTML map, data with a manifest, a GIF.
 
-Every export is a pure function of (events, sources, bases, :class:`~geo.filters.View`,
+Every export is a pure function of (events, sources, bases, :class:`~geo.view.View`,
 :class:`SnapshotOptions`) returning bytes, and the same inputs give the same
 bytes: no timestamps, no random ids, fixed fonts and DPI. The dashboard's
 download buttons (``geo/ui.py``) and the command line (``python -m geo.snapshot``)
@@ -27,7 +27,6 @@ import importlib
 import geopandas as gpd
 import pandas as pd
 
-from geo import filters
 from geo.snapshot.options import (
     DATA_NAME_JOIN,
     DEFAULT_OPTIONS,
@@ -43,6 +42,7 @@ from geo.snapshot.options import (
     sha256_bytes,
     view_key,
 )
+from geo.view import View
 
 #: Name -> the module of this package that defines it, imported when the name is first asked for.
 _LAZY: dict[str, str] = {
@@ -66,7 +66,7 @@ def export_bytes(
     events: gpd.GeoDataFrame,
     sources: pd.DataFrame,
     bases: gpd.GeoDataFrame,
-    view: filters.View,
+    view: View,
     options: SnapshotOptions = DEFAULT_OPTIONS,
     *,
     progress: Progress | None = None,

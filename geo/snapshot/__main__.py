@@ -28,6 +28,7 @@ from geo.snapshot.options import (
     sha256_bytes,
 )
 from geo.snapshot.output import Stopped, TargetError, check_target, stopping_on_signals, write_atomically
+from geo.view import View, parse_view
 
 #: How many refused rows of an imported file the summary on stderr lists one by one.
 SHOWN_REFUSALS = 5
@@ -164,18 +165,18 @@ def load_data(
     return combine_events(*frames), {"data_name": DATA_NAME_JOIN.join(p.name for p in files), "data_sha256": ""}
 
 
-#: What each field of a view is called on the command line, for :meth:`geo.filters.ViewProblem.text`.
+#: What each field of a view is called on the command line, for :meth:`geo.view.ViewProblem.text`.
 CLI_NAMES = {"date": "--date", "from": "--from", "to": "--to", "country": "--country",
              "type": "--type", "center": "--center", "zoom": "--zoom", "dates": "--dates"}  # fmt: skip
 
 
-def _view_from_args(args, events: pd.DataFrame) -> filters.View:
-    """Return the view the options ask for: :func:`geo.filters.parse_view`, as a link is read, but strict."""
+def _view_from_args(args, events: pd.DataFrame) -> View:
+    """Return the view the options ask for: :func:`geo.view.parse_view`, as a link is read, but strict."""
     first, last = filters.date_bounds(events)
     fields = {"date": args.date, "from": args.date_from, "to": args.date_to, "country": args.country,
               "type": args.type, "text": args.text, "center": args.center, "zoom": args.zoom,
               "dates": args.dates}  # fmt: skip
-    view, problems = filters.parse_view(
+    view, problems = parse_view(
         fields, first=first, last=last, known_countries=set(events["geo_country"]), known_types=EVENT_TYPES
     )
     if problems:  # a link shows them all and goes on; a script is told of the first and nothing is written

@@ -13,9 +13,10 @@ from geo.events import format_date
 from geo.snapshot.options import DEFAULT_OPTIONS, Progress, SnapshotError, SnapshotOptions, canonical_view
 from geo.snapshot.sheet import build_sheet
 from geo.snapshot.static import _RENDER_LOCK, _figure, _rc
+from geo.view import View
 
 
-def animation_dates(events: gpd.GeoDataFrame, view: filters.View, step_days: int | None = None) -> list[date]:
+def animation_dates(events: gpd.GeoDataFrame, view: View, step_days: int | None = None) -> list[date]:
     """Return the dates an animation of ``view`` steps through.
 
     The range is the window in 'window' mode, else from the first matching event to the view's date. With
@@ -42,7 +43,7 @@ def animation_dates(events: gpd.GeoDataFrame, view: filters.View, step_days: int
     return sorted(set(days))
 
 
-def _frame_view(view: filters.View, day: date) -> filters.View:
+def _frame_view(view: View, day: date) -> View:
     if view.mode == "window":
         return view.with_changes(as_of=day, date_to=day)
     return view.with_changes(as_of=day)
@@ -52,7 +53,7 @@ def gif_bytes(
     events: gpd.GeoDataFrame,
     sources: pd.DataFrame,
     bases: gpd.GeoDataFrame,
-    view: filters.View,
+    view: View,
     options: SnapshotOptions = DEFAULT_OPTIONS,
     *,
     progress: Progress | None = None,

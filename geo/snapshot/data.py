@@ -22,6 +22,7 @@ from geo.snapshot.options import (
     export_filename,
     sha256_bytes,
 )
+from geo.view import View
 
 NUMERIC_COLUMNS = frozenset(
     {"latitude", "longitude", "fatalities", "troops", "record_latitude", "record_longitude", "record_fatalities"}
@@ -80,7 +81,7 @@ def _layout_csv(rows: pd.DataFrame, *, safe: bool) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def csv_bytes(events: pd.DataFrame, view: filters.View) -> bytes:
+def csv_bytes(events: pd.DataFrame, view: View) -> bytes:
     """Return the events in view as CSV in the events layout (``docs/data.md``), formulas neutralised."""
     return _layout_csv(filters.filter_events(events, canonical_view(view)), safe=True)
 
@@ -94,7 +95,7 @@ def dataset_sha256(events: pd.DataFrame) -> str:
     return sha256_bytes(_layout_csv(events, safe=False))
 
 
-def geojson_bytes(events: pd.DataFrame, view: filters.View) -> bytes:
+def geojson_bytes(events: pd.DataFrame, view: View) -> bytes:
     """Return the events in view as a GeoJSON FeatureCollection (RFC 7946: WGS84, lon/lat), one feature a line."""
     in_view = filters.filter_events(events, canonical_view(view))
     columns = _export_columns(in_view)
@@ -130,7 +131,7 @@ def bibliography(events: pd.DataFrame, sources: pd.DataFrame) -> list[dict[str, 
     return entries
 
 
-def command_line(view: filters.View, options: SnapshotOptions, *, extent: bool = False) -> list[str]:
+def command_line(view: View, options: SnapshotOptions, *, extent: bool = False) -> list[str]:
     """Return the ``python -m geo.snapshot`` arguments that reproduce ``view`` (without --format/--out).
 
     With ``extent``, the map's centre and zoom and the DPI are included too (they matter to images only).
@@ -165,7 +166,7 @@ def command_line(view: filters.View, options: SnapshotOptions, *, extent: bool =
     return args
 
 
-def manifest_bytes(events: pd.DataFrame, sources: pd.DataFrame, view: filters.View, options: SnapshotOptions) -> bytes:
+def manifest_bytes(events: pd.DataFrame, sources: pd.DataFrame, view: View, options: SnapshotOptions) -> bytes:
     """Return the manifest (JSON) of the data exports: view, data file hash, app version, bibliography, hashes."""
     view = canonical_view(view)
     in_view = filters.filter_events(events, view)
@@ -219,7 +220,7 @@ def manifest_bytes(events: pd.DataFrame, sources: pd.DataFrame, view: filters.Vi
     return (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-def zip_bytes(events: pd.DataFrame, sources: pd.DataFrame, view: filters.View, options: SnapshotOptions) -> bytes:
+def zip_bytes(events: pd.DataFrame, sources: pd.DataFrame, view: View, options: SnapshotOptions) -> bytes:
     """Return a ZIP of the CSV, the GeoJSON and the manifest; fixed dates and permissions keep its bytes stable."""
     members = (
         (export_filename("csv", view), csv_bytes(events, view)),

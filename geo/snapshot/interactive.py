@@ -19,6 +19,7 @@ from geo.escaping import html_text
 from geo.snapshot.frame import html_view
 from geo.snapshot.options import DEFAULT_OPTIONS, TITLE, SnapshotError, SnapshotOptions
 from geo.snapshot.sheet import build_sheet
+from geo.view import View
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 
@@ -94,7 +95,7 @@ def html_bytes(
     events: gpd.GeoDataFrame,
     sources: pd.DataFrame,
     bases: gpd.GeoDataFrame,
-    view: filters.View,
+    view: View,
     options: SnapshotOptions = DEFAULT_OPTIONS,
 ) -> bytes:
     """Return the interactive map of the view as one HTML file that needs no network (UTF-8).

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from geo import filters
 from geo.events import EVENTS_CSV, ROOT
+from geo.view import View
 
 EXPORT_FORMATS = ("png", "svg", "pdf", "html", "csv", "geojson", "manifest", "zip", "gif")
 MIME_TYPES = {
@@ -99,7 +99,7 @@ def software_label() -> str:
     return f"{name} {version}"
 
 
-def canonical_view(view: filters.View) -> filters.View:
+def canonical_view(view: View) -> View:
     """Return the view with fields that do not change what it shows normalised (window mode ignores ``as_of``)."""
     if view.mode == "window":
         first, last = view.window
@@ -107,7 +107,7 @@ def canonical_view(view: filters.View) -> filters.View:
     return view.with_changes(date_from=None, date_to=None)
 
 
-def view_key(view: filters.View) -> str:
+def view_key(view: View) -> str:
     """Return a string that identifies everything an export depends on in ``view`` (a cache key)."""
     view = canonical_view(view)
     return json.dumps(
@@ -115,7 +115,7 @@ def view_key(view: filters.View) -> str:
     )
 
 
-def basename(view: filters.View) -> str:
+def basename(view: View) -> str:
     """Return the file name stem of an export: 'sahel-2022-08-15' or 'sahel-2022-06-01_2022-07-31'."""
     first, last = view.window
     if view.mode == "window":
@@ -123,7 +123,7 @@ def basename(view: filters.View) -> str:
     return f"sahel-{last.date().isoformat()}"
 
 
-def export_filename(fmt: str, view: filters.View) -> str:
+def export_filename(fmt: str, view: View) -> str:
     """Return the file name of an export of ``view`` in format ``fmt``."""
     _check_format(fmt)
     return f"{basename(view)}.{EXTENSIONS.get(fmt, fmt)}"

@@ -12,11 +12,12 @@ from functools import lru_cache
 import geopandas as gpd
 import pandas as pd
 
-from geo import borders, filters
+from geo import borders
 from geo.scene import Scene, view_scene
 from geo.snapshot.data import cited_sources
 from geo.snapshot.frame import MapFrame, html_view, view_frame
 from geo.snapshot.options import SnapshotOptions, canonical_view, software_label
+from geo.view import View
 
 
 @lru_cache(maxsize=1)
@@ -25,7 +26,7 @@ def _country_names() -> dict[str, str]:
     return dict(zip(countries["iso3"], countries["name"], strict=True))
 
 
-def filters_text(view: filters.View) -> str:
+def filters_text(view: View) -> str:
     """Return the filters in words: 'Mali (MLI), Niger (NER) · attack, coup · search “Gao”'."""
     names = _country_names()
     countries = ", ".join(f"{names.get(c, c)} ({c})" for c in view.countries) or "All countries"
@@ -69,7 +70,7 @@ def build_sheet(
     events: gpd.GeoDataFrame,
     sources: pd.DataFrame,
     bases: gpd.GeoDataFrame,
-    view: filters.View,
+    view: View,
     options: SnapshotOptions,
     *,
     frame: MapFrame | None = None,

@@ -18,10 +18,11 @@ import numpy as np
 import pandas as pd
 from shapely.geometry import box
 
-from geo import borders, filters, style
+from geo import borders, style
 from geo.snapshot.frame import FIGSIZE, LEGEND_BOX, MAP_BOX, PT_PER_PX, SCALE_BOX, MapFrame, scale_bar
 from geo.snapshot.options import DEFAULT_OPTIONS, TITLE, SnapshotError, SnapshotOptions, software_label
 from geo.snapshot.sheet import Sheet, build_sheet
+from geo.view import View
 
 #: The fill of a grid cell, as the dashboard draws it.
 CELL_COLOUR = style.CELL_COLOUR
@@ -516,7 +517,7 @@ def image_bytes(
     events: gpd.GeoDataFrame,
     sources: pd.DataFrame,
     bases: gpd.GeoDataFrame,
-    view: filters.View,
+    view: View,
     options: SnapshotOptions = DEFAULT_OPTIONS,
     *,
     fmt: str = "png",

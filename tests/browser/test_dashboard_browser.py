@@ -26,8 +26,8 @@ from shapely import LineString, Point
 
 from geo import filters
 from geo.events import load_events
-from geo.filters import View
 from geo.movements import route_line
+from geo.view import View
 
 EVENTS = load_events()
 FIRST_DAY, LAST_DAY = filters.date_bounds(EVENTS)

@@ -71,7 +71,7 @@ def test_html_export_opens_offline_with_its_marks_and_sourced_popups(browser, tm
     from geo import aggregate, snapshot
     from geo.bases import load_bases
     from geo.events import load_events, load_sources
-    from geo.filters import View
+    from geo.view import View
 
     events, sources, bases = load_events(), load_sources(), load_bases()
     view = View(as_of=date(2022, 8, 15))
@@ -122,7 +122,7 @@ def test_html_export_plays_offline_and_pause_holds(browser, tmp_path, screenshot
     from harness import new_offline_page
 
     from geo.events import load_events
-    from geo.filters import View
+    from geo.view import View
 
     events = load_events()
     view = View(as_of=date(2022, 2, 17))
@@ -176,7 +176,7 @@ def test_html_export_above_the_threshold_offers_no_play_and_says_why(browser, tm
     from helpers import synthetic_events
 
     from geo.events import combine_events, load_events
-    from geo.filters import View
+    from geo.view import View
 
     path = _export(
         tmp_path, "cells.html", View(as_of=date(2022, 12, 31)), combine_events(load_events(), synthetic_events())

@@ -18,7 +18,7 @@ from playwright.sync_api import expect
 
 from geo import filters
 from geo.events import load_events
-from geo.filters import View
+from geo.view import View
 
 EVENTS = load_events()
 LAST = date(2022, 12, 31)

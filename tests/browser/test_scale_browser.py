@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from geo import aggregate, filters
 from geo.events import combine_events, load_events
 from geo.importers import import_table
+from geo.view import View
 
 ROOT = Path(__file__).resolve().parents[2]
 N_EVENTS = 2_000
@@ -32,7 +33,7 @@ def test_many_events_draw_cells_and_filtering_to_single_marks_keeps_the_map(
     data = _write_acled(tmp_path / "acled_synthetic.csv")
     shown = combine_events(load_events(), import_table(data).events)  # the dashboard's default: both
     last = filters.date_bounds(shown)[1]
-    few = filters.filter_events(shown, filters.View(as_of=last, text=WORD))
+    few = filters.filter_events(shown, View(as_of=last, text=WORD))
     assert 0 < len(few) <= aggregate.AGGREGATE_THRESHOLD < len(shown)  # the test's premise
 
     page = app_page(streamlit_app("dashboard.py", env={"SAHEL_DATA": str(data)}))
