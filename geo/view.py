@@ -190,6 +190,10 @@ def parse_view(
 ) -> tuple[View, list[ViewProblem]]:
     """Read a view from the texts a person gave for its fields: the one check for links and the command line.
 
+    About 100 lines on purpose: each field's check is a few lines that read the person's own text and
+    add to one list of problems, in field order; split into a function per field, that order and the
+    shared clamping would be spread over ten places.
+
     Parameters
     ----------
     fields
