@@ -125,6 +125,12 @@ def streamlit_app():
 
 
 @pytest.fixture
+def dashboard(streamlit_app):
+    """The base URL of a server running ``dashboard.py`` (the main page; the other pages are under it)."""
+    return streamlit_app("dashboard.py")
+
+
+@pytest.fixture
 def app_page(browser):
     """Factory: ``app_page(url, wait=True)`` -> Playwright ``Page`` in a fresh offline context.
 

@@ -16,7 +16,7 @@ import urllib.error
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import parse_qs, urlparse
 
 from offline import OfflineRouter
 
@@ -346,6 +346,16 @@ def rerun(page, timeout_ms: int = 60_000):
     before = runs(page)["seq"]
     yield
     page.wait_for_function(_RERUN_DONE_JS, arg=[before], timeout=timeout_ms, polling=100)
+
+
+def metric_value(page, label: str):
+    """The value of the metric labelled ``label``, as a locator (so ``expect()`` can wait on it)."""
+    return page.locator("[data-testid='stMetric']").filter(has_text=label).locator("[data-testid='stMetricValue']")
+
+
+def url_params(page) -> dict[str, list[str]]:
+    """The page URL's query parameters, each a list of its values."""
+    return parse_qs(urlparse(page.url).query)
 
 
 def folium_frame(page, index: int = 0, timeout: float = 30_000):

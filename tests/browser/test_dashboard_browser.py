@@ -11,13 +11,14 @@ import re
 from datetime import date, timedelta
 from urllib.parse import parse_qs, urlparse, urlsplit
 
-import pytest
 from harness import (
     FOLIUM_IFRAME,
     folium_frame,
     install_run_counter,
+    metric_value,
     rerun,
     runs,
+    url_params,
     wait_for_app,
     wait_until_settled,
 )
@@ -49,8 +50,7 @@ MAP_VIEW = "() => { const c = window.map.getCenter(); return [c.lat, c.lng, wind
 
 
 def _metric(page, label: str) -> str:
-    metric = page.locator("[data-testid='stMetric']").filter(has_text=label)
-    return metric.locator("[data-testid='stMetricValue']").inner_text().strip()
+    return metric_value(page, label).inner_text().strip()
 
 
 def _slider(page):
@@ -59,7 +59,7 @@ def _slider(page):
 
 
 def _params(page) -> dict[str, str]:
-    return {key: values[-1] for key, values in parse_qs(urlparse(page.url).query).items()}
+    return {key: values[-1] for key, values in url_params(page).items()}
 
 
 def _url_view(page) -> tuple[float, float, int]:
@@ -94,11 +94,6 @@ def _expect_url_records(page, view: list) -> None:
     """Wait until the URL holds the map's view (Streamlit's frontend writes it a moment after the run ends)."""
     lat, lon, zoom = view
     expect(page).to_have_url(re.compile(rf"lat={lat:.4f}&lon={lon:.4f}&zoom={zoom}(&|$)"))
-
-
-@pytest.fixture
-def dashboard(streamlit_app):
-    return streamlit_app("dashboard.py")
 
 
 def test_map_shows_countries_border_and_every_event(dashboard, app_page, screenshots_dir):

@@ -9,10 +9,20 @@ from __future__ import annotations
 import re
 import shutil
 from datetime import date
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import urlparse
 
 import pytest
-from harness import FOLIUM_IFRAME, REPO_ROOT, folium_frame, new_offline_page, wait_for_app, wait_until_settled
+from harness import (
+    FOLIUM_IFRAME,
+    REPO_ROOT,
+    folium_frame,
+    metric_value,
+    new_offline_page,
+    runs,
+    url_params,
+    wait_for_app,
+    wait_until_settled,
+)
 from offline import NODE_MODULES
 from playwright.sync_api import expect
 
@@ -29,37 +39,6 @@ PAGES = {"Timeline": "Timeline", "Events and sources": "Events_and_sources",
          "Places and distances": "Places_and_distances", "About": "About"}  # fmt: skip
 
 
-@pytest.fixture
-def app(streamlit_app):
-    return streamlit_app("dashboard.py")
-
-
-def _metric(page, label: str):
-    metric = page.locator("[data-testid='stMetric']").filter(has_text=label)
-    return metric.locator("[data-testid='stMetricValue']")
-
-
-def _params(page) -> dict[str, list[str]]:
-    return parse_qs(urlparse(page.url).query)
-
-
-def _count_runs(page) -> None:
-    """Start counting the script runs the page sees (each switch of stApp to 'running')."""
-    page.evaluate(
-        """() => {
-            window.__runs = 0;
-            const app = document.querySelector("[data-testid='stApp']");
-            new MutationObserver(() => {
-                if (app.getAttribute('data-test-script-state') === 'running') window.__runs += 1;
-            }).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
-        }"""
-    )
-
-
-def _runs(page) -> int:
-    return int(page.evaluate("() => window.__runs"))
-
-
 def _watch_steady(page, frame=None) -> None:
     """Watch the app for STEADY_MS after an action: no rerun, same URL, and the map's view unchanged.
 
@@ -68,9 +47,10 @@ def _watch_steady(page, frame=None) -> None:
     wait_until_settled(page)
     url = page.url
     view = frame.evaluate("() => [map.getCenter().lat, map.getCenter().lng, map.getZoom()]") if frame else None
-    _count_runs(page)
+    before = runs(page)["started"]
     page.wait_for_timeout(STEADY_MS)  # the watch itself: nothing should happen in it
-    assert _runs(page) == 0, f"{_runs(page)} reruns while nobody touched the page"
+    reruns = runs(page)["started"] - before
+    assert reruns == 0, f"{reruns} reruns while nobody touched the page"
     assert page.url == url
     if frame is not None:
         assert frame.evaluate("() => [map.getCenter().lat, map.getCenter().lng, map.getZoom()]") == view
@@ -110,27 +90,27 @@ def _axe(page_or_frame) -> list[dict]:
     ],
 )
 def test_searches_with_and_without_accents_and_in_french_find_the_same_events(
-    app, app_page, screenshots_dir, typed, same_as, says
+    dashboard, app_page, screenshots_dir, typed, same_as, says
 ):
     expected = filters.filter_events(EVENTS, View(as_of=LAST, text=same_as))
     assert len(expected) > 0
-    page = app_page(app + "Events_and_sources")
+    page = app_page(dashboard + "Events_and_sources")
     _search(page, same_as)
-    expect(_metric(page, "Events shown")).to_have_text(str(len(expected)))
+    expect(metric_value(page, "Events shown")).to_have_text(str(len(expected)))
     _search(page, typed)
-    expect(_metric(page, "Events shown")).to_have_text(str(len(expected)))
+    expect(metric_value(page, "Events shown")).to_have_text(str(len(expected)))
     expect(page.get_by_test_id("stSidebar").get_by_text(says)).to_be_visible()
     # The same on the map: one mark per event found, whichever spelling was typed.
-    page.goto(app + "?" + urlparse(page.url).query)
+    page.goto(dashboard + "?" + urlparse(page.url).query)
     wait_until_settled(page)
     frame = folium_frame(page)
     expect(frame.locator("path.event-mark")).to_have_count(len(expected))
-    expect(_metric(page, "Events in view")).to_have_text(str(len(expected)))
+    expect(metric_value(page, "Events in view")).to_have_text(str(len(expected)))
     page.screenshot(path=screenshots_dir / f"finding_search_{typed}.png")
 
 
-def test_the_niger_filter_keeps_the_route_into_niger_and_drops_malis_bases(app, app_page, screenshots_dir):
-    page = app_page(app)
+def test_the_niger_filter_keeps_the_route_into_niger_and_drops_malis_bases(dashboard, app_page, screenshots_dir):
+    page = app_page(dashboard)
     frame = folium_frame(page)
     expect(frame.locator("path.base-mark")).to_have_count(3)  # Gao, Kati, Niamey
     page.locator("[data-testid='stMultiSelect']").filter(has_text="Countries").click()
@@ -138,11 +118,11 @@ def test_the_niger_filter_keeps_the_route_into_niger_and_drops_malis_bases(app, 
     page.keyboard.press("Escape")
     expect(page).to_have_url(re.compile(r"country=NER"), timeout=20_000)
     wait_for_app(page)
-    assert _params(page)["country"] == ["NER"]
+    assert url_params(page)["country"] == ["NER"]
     kept = filters.filter_events(EVENTS, View(as_of=LAST, countries=("NER",)))
     assert "barkhane-withdrawal-2022" in set(kept["event_id"])
     routes_into_niger = int((kept["event_type"] == "troop_movement").sum())
-    expect(_metric(page, "Events in view")).to_have_text(str(len(kept)))
+    expect(metric_value(page, "Events in view")).to_have_text(str(len(kept)))
     # The withdrawal's route from Gao into Niger is drawn; only the base in Niger is left.
     expect(frame.locator("path.movement-route")).to_have_count(routes_into_niger)
     expect(frame.locator("path.base-mark")).to_have_count(1)
@@ -160,11 +140,11 @@ def test_the_niger_filter_keeps_the_route_into_niger_and_drops_malis_bases(app, 
 
 
 @pytest.mark.parametrize("size", [(390, 844), (1280, 720), (1920, 1080)])
-def test_the_whole_map_fits_the_screen(app, browser, screenshots_dir, size):
+def test_the_whole_map_fits_the_screen(dashboard, browser, screenshots_dir, size):
     width, height = size
     page = new_offline_page(browser, {"width": width, "height": height})
     try:
-        page.goto(app)
+        page.goto(dashboard)
         wait_for_app(page)
         wait_until_settled(page)
         frame = folium_frame(page)
@@ -189,8 +169,8 @@ def test_the_whole_map_fits_the_screen(app, browser, screenshots_dir, size):
         page.context.close()
 
 
-def test_the_deploy_button_and_developer_menu_are_hidden(app, app_page):
-    page = app_page(app)
+def test_the_deploy_button_and_developer_menu_are_hidden(dashboard, app_page):
+    page = app_page(dashboard)
     expect(page.get_by_test_id("stToolbar")).to_be_attached()
     expect(page.get_by_test_id("stAppDeployButton")).to_have_count(0)
     expect(page.get_by_role("button", name="Deploy")).to_have_count(0)
@@ -202,8 +182,8 @@ def test_the_deploy_button_and_developer_menu_are_hidden(app, app_page):
 
 
 @pytest.mark.parametrize("label", list(PAGES))
-def test_axe_finds_no_serious_or_critical_violation(app, app_page, label, screenshots_dir):
-    page = app_page(app + PAGES[label])
+def test_axe_finds_no_serious_or_critical_violation(dashboard, app_page, label, screenshots_dir):
+    page = app_page(dashboard + PAGES[label])
     expect(page.locator("h1").first).to_be_visible()
     if label == "Timeline":
         expect(page.get_by_test_id("stVegaLiteChart")).to_have_count(4)
@@ -215,11 +195,11 @@ def test_axe_finds_no_serious_or_critical_violation(app, app_page, label, screen
     assert violations == [], violations
 
 
-def test_a_click_on_a_month_bar_moves_the_date_there(app, app_page, screenshots_dir):
-    page = app_page(app + "Timeline")
+def test_a_click_on_a_month_bar_moves_the_date_there(dashboard, app_page, screenshots_dir):
+    page = app_page(dashboard + "Timeline")
     charts = page.get_by_test_id("stVegaLiteChart")
     expect(charts).to_have_count(4)
-    assert _params(page)["date"] == [LAST.isoformat()]
+    assert url_params(page)["date"] == [LAST.isoformat()]
     bars = charts.nth(0)
     bars.scroll_into_view_if_needed()
     canvas = bars.locator("canvas, svg").first
@@ -238,13 +218,12 @@ def test_a_click_on_a_month_bar_moves_the_date_there(app, app_page, screenshots_
                 found = (x, y)
                 break
     assert found, "no bar for February 2022 under the pointer"
-    _count_runs(page)
     canvas.click(position={"x": found[0], "y": found[1]})
     expect(page).to_have_url(re.compile(r"date=2022-02-28"), timeout=20_000)
     wait_for_app(page)
     expect(page.get_by_test_id("stSidebar").get_by_test_id("stSlider").first).to_contain_text("28 Feb 2022")
     in_view = int((EVENTS["start"] <= "2022-02-28").sum())
-    expect(_metric(page, "Of which in view")).to_have_text(str(in_view))
+    expect(metric_value(page, "Of which in view")).to_have_text(str(in_view))
     page.mouse.move(5, 5)
     page.screenshot(path=screenshots_dir / "finding_timeline_bar_click.png", full_page=True)
     _watch_steady(page)

@@ -23,11 +23,6 @@ RUN_AXE = """async () => {
 }"""
 
 
-@pytest.fixture
-def dashboard(streamlit_app):
-    return streamlit_app("dashboard.py")
-
-
 def _focused(frame) -> dict:
     return frame.evaluate(
         """() => { const el = document.activeElement;

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from harness import APP_IDLE, folium_frame
 from playwright.sync_api import expect
 
@@ -35,11 +34,6 @@ MARKS_IN_VIEW = """() => {
     });
     return {all, paris, zoom: map.getZoom(), center: map.getCenter()};
 }"""
-
-
-@pytest.fixture
-def dashboard(streamlit_app):
-    return streamlit_app("dashboard.py")
 
 
 def _boxes(frame, selector: str) -> list[dict]:

@@ -3,26 +3,14 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qs, urlparse
 
-import pytest
-from harness import folium_frame, wait_for_app
+from harness import folium_frame, metric_value, url_params, wait_for_app
 from playwright.sync_api import expect
 
 from geo.events import load_events
 
 EVENTS = load_events()
 LAST_DAY = "2022-12-31"
-
-
-def _metric(page, label: str):
-    """The value element of the metric labelled ``label`` (a locator, so expect() can wait on it)."""
-    metric = page.locator("[data-testid='stMetric']").filter(has_text=label)
-    return metric.locator("[data-testid='stMetricValue']")
-
-
-def _params(page) -> dict[str, list[str]]:
-    return parse_qs(urlparse(page.url).query)
 
 
 def _open_from_sidebar(page, label: str) -> None:
@@ -38,18 +26,13 @@ def _date_slider(page):
     return page.get_by_test_id("stSidebar").get_by_test_id("stSlider").first
 
 
-@pytest.fixture
-def app(streamlit_app):
-    return streamlit_app("dashboard.py")
-
-
-def test_timeline_click_on_the_chart_moves_the_date(app, app_page, screenshots_dir):
-    page = app_page(app)
+def test_timeline_click_on_the_chart_moves_the_date(dashboard, app_page, screenshots_dir):
+    page = app_page(dashboard)
     _open_from_sidebar(page, "Timeline")
     expect(page.get_by_role("heading", name="Timeline", exact=True)).to_be_visible()
     charts = page.get_by_test_id("stVegaLiteChart")
     expect(charts).to_have_count(4)
-    assert _params(page)["date"] == [LAST_DAY]
+    assert url_params(page)["date"] == [LAST_DAY]
     expect(_date_slider(page)).to_contain_text("31 Dec 2022")
 
     # Every event as a point: clicks pick the nearest one, so the middle of 2022's crowd moves the date there.
@@ -61,38 +44,38 @@ def test_timeline_click_on_the_chart_moves_the_date(app, app_page, screenshots_d
     canvas.click(position={"x": box["width"] * 0.93, "y": box["height"] * 0.45})
     expect(page).not_to_have_url(re.compile(rf"date={LAST_DAY}"), timeout=20_000)
     wait_for_app(page)
-    picked = _params(page)["date"][0]
+    picked = url_params(page)["date"][0]
     assert picked in {d.date().isoformat() for d in EVENTS["start"]}, picked
     in_view = int((EVENTS["start"] <= picked).sum())
-    expect(_metric(page, "Of which in view")).to_have_text(str(in_view))
+    expect(metric_value(page, "Of which in view")).to_have_text(str(in_view))
     page.mouse.move(5, 5)  # let the tooltip go, so the screenshot shows the chart
     page.screenshot(path=screenshots_dir / "pages_timeline_picked.png", full_page=True)
 
     # The map follows: the date picked on the timeline holds on the dashboard.
     _open_from_sidebar(page, "dashboard")
-    expect(_metric(page, "Events in view")).to_have_text(str(in_view))
-    assert _params(page)["date"] == [picked]
+    expect(metric_value(page, "Events in view")).to_have_text(str(in_view))
+    assert url_params(page)["date"] == [picked]
 
 
-def test_events_and_sources_slider_keeps_well_reported_events(app, app_page, screenshots_dir):
-    page = app_page(app)
+def test_events_and_sources_slider_keeps_well_reported_events(dashboard, app_page, screenshots_dir):
+    page = app_page(dashboard)
     _open_from_sidebar(page, "Events and sources")
-    expect(_metric(page, "Events shown")).to_have_text(str(len(EVENTS)))
+    expect(metric_value(page, "Events shown")).to_have_text(str(len(EVENTS)))
     thumb = page.get_by_test_id("stMain").get_by_test_id("stSlider").get_by_role("slider")
     thumb.focus()
     page.keyboard.press("End")  # every one of the five articles
     every = int((EVENTS["sources"].str.count(";") == 4).sum())
-    expect(_metric(page, "Events shown")).to_have_text(str(every))
+    expect(metric_value(page, "Events shown")).to_have_text(str(every))
     wait_for_app(page)
     table = page.get_by_test_id("stDataFrame").first
     expect(table).to_be_visible()
     page.screenshot(path=screenshots_dir / "pages_events_and_sources.png", full_page=True)
 
 
-def test_places_pick_two_places_and_read_the_distance(app, app_page, screenshots_dir):
-    page = app_page(app)
+def test_places_pick_two_places_and_read_the_distance(dashboard, app_page, screenshots_dir):
+    page = app_page(dashboard)
     _open_from_sidebar(page, "Places and distances")
-    distance = _metric(page, "Geodesic distance")
+    distance = metric_value(page, "Geodesic distance")
     expect(distance).to_have_text(re.compile(r"^1\d\.\d km$"))  # Kati–Bamako, about 15 km (article 003)
     frame = folium_frame(page)
     expect(frame.locator(".place-label").filter(has_text="Timbuktu")).to_have_count(1)
@@ -113,8 +96,8 @@ def test_places_pick_two_places_and_read_the_distance(app, app_page, screenshots
     page.screenshot(path=screenshots_dir / "pages_places_gao_niamey.png", full_page=True)
 
 
-def test_about_cites_a_filter_set_on_another_page(app, app_page, screenshots_dir):
-    page = app_page(app)
+def test_about_cites_a_filter_set_on_another_page(dashboard, app_page, screenshots_dir):
+    page = app_page(dashboard)
     # Set a country on the map page, then open About from the sidebar: the filter holds there.
     page.get_by_test_id("stSidebar").get_by_test_id("stMultiSelect").first.click()
     page.get_by_role("option", name="Niger (NER)").click()
@@ -125,7 +108,7 @@ def test_about_cites_a_filter_set_on_another_page(app, app_page, screenshots_dir
     expect(page.get_by_role("heading", name="Known gaps")).to_be_visible()
     codes = page.get_by_test_id("stCode")
     expect(codes.first).to_contain_text("country=NER")
-    assert _params(page)["country"] == ["NER"]
+    assert url_params(page)["country"] == ["NER"]
 
     # One control on this page: step back to the previous event date; the citation follows.
     page.get_by_test_id("stSidebar").get_by_role("button", name=re.compile("Previous")).click()
