@@ -499,6 +499,7 @@ class _RenderedBase:
     css_links: tuple[str, ...]
     js_links: tuple[str, ...]
     layer_control: str
+    hash_key: str  # the component's key, a hash of the base's script (a regex pass over its 0.2 MB)
 
 
 def _walk_links(element, css: list[str], js: list[str]) -> None:
@@ -548,7 +549,8 @@ def _rendered_base(
     _walk_links(fmap, css, js)
     return _RenderedBase(script=script, html=html, header=header, map_id=sf.get_full_id(fmap),
                          bounds=tuple(map(tuple, bounds)), zoom=fmap.options.get("zoom"), css_links=tuple(css),
-                         js_links=tuple(js), layer_control=layer_control)  # fmt: skip
+                         js_links=tuple(js), layer_control=layer_control,
+                         hash_key=sf.generate_js_hash(script, MAP_KEY, False))  # fmt: skip
 
 
 def live_map(layers: list, *, tiles: bool, height: int, returned_objects: list[str]) -> dict | None:
@@ -572,7 +574,7 @@ def live_map(layers: list, *, tiles: bool, height: int, returned_objects: list[s
     css, js = list(base.css_links), list(base.js_links)
     for layer in layers:
         _walk_links(layer, css, js)
-    hash_key = sf.generate_js_hash(base.script, MAP_KEY, False)
+    hash_key = base.hash_key
 
     def on_change() -> None:
         st.session_state[MAP_KEY] = st.session_state.get(hash_key, {})
