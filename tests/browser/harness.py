@@ -172,16 +172,15 @@ class StreamlitServer:
 # script_finished = 6; BackMsg rerun_script = 11), checked against Streamlit's own classes in
 # tests/browser/test_harness.py.
 #
-# ``seq`` numbers every event; ``events`` keeps [seq, kind] for the waits below (kind "send" for a
-# rerun request, "start", "end"). A report's rerun has begun once ``started`` passes
-# ``startedAtReport``.
+# ``seq`` numbers every rerun request sent ("send") and every run started ("start"); ``events`` keeps
+# [seq, kind] for :func:`rerun`. A report's rerun has begun once ``started`` passes ``startedAtReport``.
 RUN_COUNTER_JS = """
 (() => {
   if (window.top !== window || window.__stRuns) { return; }
   const runs = window.__stRuns = {started: 0, finished: 0, running: false, reports: 0, startedAtReport: -1,
                                   seq: 0, events: []};
   const note = (kind) => { runs.seq += 1; runs.events.push([runs.seq, kind]); };
-  // The top-level fields of a protobuf message: [[field number, varint value or null], ...].
+  // The numbers of a protobuf message's top-level fields, in order.
   const fields = (buffer) => {
     const bytes = new Uint8Array(buffer);
     const out = [];
@@ -193,21 +192,22 @@ RUN_COUNTER_JS = """
     };
     while (i < bytes.length) {
       const tag = varint(), wire = tag % 8, field = Math.floor(tag / 8);
-      if (wire === 0) { out.push([field, varint()]); }
-      else if (wire === 2) { const length = varint(); out.push([field, null]); i += length; }
-      else if (wire === 1) { out.push([field, null]); i += 8; }
-      else if (wire === 5) { out.push([field, null]); i += 4; }
+      if (wire === 0) { varint(); }
+      else if (wire === 2) { const length = varint(); i += length; }  // not i += varint(): i is read first
+      else if (wire === 1) { i += 8; }
+      else if (wire === 5) { i += 4; }
       else { break; }
+      out.push(field);
     }
     return out;
   };
   const forward = (buffer) => {
-    for (const [field] of fields(buffer)) {
+    for (const field of fields(buffer)) {
       if (field === FORWARD_NEW_SESSION) {
-        if (runs.running) { runs.finished += 1; note("end"); }
+        if (runs.running) { runs.finished += 1; }  // the run it replaces ended for a rerun
         runs.started += 1; runs.running = true; note("start");
       } else if (field === FORWARD_SCRIPT_FINISHED && runs.running) {
-        runs.finished += 1; runs.running = false; note("end");
+        runs.finished += 1; runs.running = false;
       }
     }
   };
@@ -223,7 +223,7 @@ RUN_COUNTER_JS = """
       if (data instanceof ArrayBuffer || ArrayBuffer.isView(data)) {
         const buffer = data instanceof ArrayBuffer ? data
                      : data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength);
-        if (fields(buffer).some(([field]) => field === BACK_RERUN_SCRIPT)) { note("send"); }
+        if (fields(buffer).includes(BACK_RERUN_SCRIPT)) { note("send"); }
       }
       return super.send(data);
     }
@@ -311,15 +311,6 @@ def wait_until_settled(page, maps: int | None = None, timeout_ms: int = 60_000) 
     if maps is None:
         maps = 1 if urlparse(page.url).path in ("", "/") else 0
     page.wait_for_function(_SETTLED_JS, arg=[maps], timeout=timeout_ms, polling=100)
-
-
-def wait_for_rerun(page, since: int, timeout_ms: int = 60_000) -> None:
-    """Wait until a run started after ``since`` runs (see :func:`runs`) and the app is idle again."""
-    page.wait_for_function(
-        "([since]) => window.__stRuns && window.__stRuns.started > since && !window.__stRuns.running"
-        f" && !!document.querySelector(\"{APP_IDLE}\")",
-        arg=[since], timeout=timeout_ms, polling=100,
-    )  # fmt: skip
 
 
 # The first rerun request sent after ``seq``, a run that started after it, and nothing running now.
