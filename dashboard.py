@@ -34,7 +34,7 @@ layers = mapview.dynamic_layers(marks.shown, marks.status, moves.iloc[0:0] if pl
                                 ui.sources(), aggregated=marks.cells, zoom=view.zoom)  # fmt: skip
 control = playback.control_data(
     events, view, span_moves, playing=playing, handled=st.session_state[ui.K_PLAY_HANDLED], can_play=can_play,
-    play_from=st.session_state[ui.K_PLAY_FROM] if playing else None, colours=mapview.MOVEMENT_COLOURS,
+    play_from=st.session_state[ui.K_PLAY_FROM] if playing else None,
 )  # fmt: skip
 playback.add_time_control(layers[-1], control)
 # Always there, filled or not: an element appearing above the map only when the cells start

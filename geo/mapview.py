@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -31,16 +30,14 @@ from jinja2 import Template
 from geo import borders, gazetteer, map_aids, popups
 from geo.escaping import has_template_syntax, html_text
 from geo.legend import legend_html
-from geo.marks import cell_features, event_features
+from geo.marks import base_features, cell_features, event_features, movement_features
 from geo.style import (
-    BASE_COLOURS,
     BORDER_COLOUR,
     BORDER_DASH,
     BORDER_WEIGHT,
     COUNTRY_FILL,
     DEFAULT_CENTER,
     DEFAULT_ZOOM,
-    MOVEMENT_COLOURS,
     PLACE_COLOURS,
     SEA_COLOUR,
 )
@@ -329,22 +326,26 @@ _CIRCLE_FROM_PROPERTIES = JsCode(
         return mark;
     }"""
 )
-#: Binds a feature's popup and tooltip. Their HTML was escaped in Python (``esc``), so the
-#: browser only receives text it can show as is.
+#: Styles a line or area from its properties (a point took its style when made, above) and binds
+#: its popup and tooltip where it has them. Their HTML was escaped in Python (``esc``), so the
+#: browser only receives text it can show as is. The style is set before the layer joins the map,
+#: so its ``className`` reaches the SVG path.
 _BIND_FEATURE_TEXT = JsCode(
     """function (feature, layer) {
-        layer.bindPopup(feature.properties.popup, {maxWidth: feature.properties.popup_width});
-        layer.bindTooltip(feature.properties.tooltip);
+        var p = feature.properties;
+        if (feature.geometry.type !== "Point" && p.style) { layer.setStyle(p.style); }
+        if (p.popup) { layer.bindPopup(p.popup, {maxWidth: p.popup_width}); }
+        if (p.tooltip) { layer.bindTooltip(p.tooltip, {sticky: !!p.tooltip_sticky}); }
     }"""
 )
 
 
 def _point_layer(features: list[dict], name: str) -> folium.GeoJson:
-    """Return point features as one GeoJSON layer whose marks, popups and tooltips come from their properties.
+    """Return features as one GeoJSON layer whose marks, lines, popups and tooltips come from their properties.
 
-    One layer rather than one CircleMarker, Tooltip and Popup element each:
-    folium renders one template instead of three per mark, and the script sent
-    is a third of the size.
+    One layer rather than one CircleMarker (or PolyLine, Rectangle), Tooltip and
+    Popup element each: folium renders one template instead of three per mark,
+    and the script sent is a third of the size.
     """
     return folium.GeoJson(
         {"type": "FeatureCollection", "features": features},
@@ -371,59 +372,17 @@ def _event_marks(
         _point_layer(event_features(events, status, sources, zoom), "Event marks").add_to(group)
 
 
-def _arrowheads(
-    line_coords: list[tuple[float, float]], colour: str, group: folium.FeatureGroup, every: int = 3
-) -> None:
-    """Draw small chevrons pointing along the line (lat, lon pairs), so direction reads without plugins."""
-    for i in range(every, len(line_coords), every):
-        (lat1, lon1), (lat2, lon2) = line_coords[i - 1], line_coords[i]
-        angle = math.atan2(lat2 - lat1, lon2 - lon1)
-        size = 0.18
-        left = (lat2 - size * math.sin(angle - 0.5), lon2 - size * math.cos(angle - 0.5))
-        right = (lat2 - size * math.sin(angle + 0.5), lon2 - size * math.cos(angle + 0.5))
-        folium.PolyLine([left, (lat2, lon2), right], color=colour, weight=3, opacity=0.9,
-                        class_name="movement-arrow").add_to(group)  # fmt: skip
-
-
 def _movement_marks(group: folium.FeatureGroup, moves: gpd.GeoDataFrame, sources: pd.DataFrame) -> None:
-    for _, move in moves.iterrows():
-        if move["state"] == "planned":
-            continue
-        colour = MOVEMENT_COLOURS[move["state"]]
-        route = [(lat, lon) for lon, lat in move.geometry.coords]
-        tooltip = (f"{esc(move['title'])}: {esc(move['state'])}, {move['fraction']:.0%} of "
-                   f"{move['length_km']:.0f} km ({esc(move['date_label'])})")  # fmt: skip
-        popup_text = popups.movement_popup_html(move, sources)
-        folium.PolyLine(route, color=colour, weight=2, opacity=0.5, dash_array="4 6",
-                        tooltip=tooltip, class_name="movement-route").add_to(group)  # fmt: skip
-        travelled = move["travelled"]
-        if travelled is not None:
-            done = [(lat, lon) for lon, lat in travelled.coords]
-            folium.PolyLine(done, color=colour, weight=5, opacity=0.9, tooltip=tooltip,
-                            popup=folium.Popup(popup_text, max_width=340), class_name="movement-travelled").add_to(group)  # fmt: skip
-            _arrowheads(done, colour, group, every=max(len(done) // 4, 2))
-        if move["state"] == "under way":
-            position = move["position"]
-            folium.CircleMarker(
-                location=(position.y, position.x), radius=8, color="#FFFFFF", weight=3, fill=True,
-                fill_color=colour, fill_opacity=1.0, tooltip=tooltip, popup=folium.Popup(popup_text, max_width=340),
-                class_name="movement-position",
-            ).add_to(group)  # fmt: skip
+    """Draw the movements under way or done as one GeoJSON layer (:func:`geo.marks.movement_features`)."""
+    features = movement_features(moves, sources)
+    if features:
+        _point_layer(features, "Movement marks").add_to(group)
 
 
 def _base_marks(group: folium.FeatureGroup, bases: gpd.GeoDataFrame) -> None:
-    for _, base in bases.iterrows():
-        in_use = base["status"] == "in use"
-        colour = BASE_COLOURS[base["status"]]
-        box = 0.12
-        lat, lon = base["latitude"], base["longitude"]
-        folium.Rectangle(
-            bounds=[(lat - box, lon - box), (lat + box, lon + box)],
-            color=colour, weight=3, fill=in_use, fill_color=colour, fill_opacity=0.6 if in_use else 0.0,
-            tooltip=f"{esc(base['name'])} ({esc(base['operator'])}): {esc(base['status'])}",
-            popup=folium.Popup(popups.base_popup_html(base), max_width=300),
-            class_name=f"base-mark base-{'in-use' if in_use else 'handed-over'}",
-        ).add_to(group)  # fmt: skip
+    """Draw the bases as one GeoJSON layer (:func:`geo.marks.base_features`)."""
+    if len(bases):
+        _point_layer(base_features(bases), "Base marks").add_to(group)
 
 
 class _ForgetRemovedGroups(MacroElement):

@@ -1,7 +1,9 @@
-"""The map's marks as GeoJSON point features: an event's or a grid cell's style, shape, popup and tooltip.
+"""The map's marks as GeoJSON features: an event's, a grid cell's, a movement's or a base's style, popup and tooltip.
 
-Plain dicts, no folium: :mod:`geo.mapview` draws them as one GeoJSON layer
-whose script styles each mark from its properties. An event's feature
+Plain dicts, no folium: :mod:`geo.mapview` draws each group as one GeoJSON
+layer whose script styles each mark from its properties (one layer costs
+folium one template, where one PolyLine, Rectangle, Popup and Tooltip each
+cost one apiece on every run). An event's feature
 carries what the in-map time control (:mod:`geo.playback`) and the map's
 aids (:mod:`geo.map_aids`) read: its day numbers, shape, count and place.
 Co-located events are spread on a small ring (:func:`spread_colocated`) so
@@ -18,8 +20,18 @@ import numpy as np
 import pandas as pd
 
 from geo.escaping import html_text as esc
-from geo.popups import cell_popup_html, popup_html
-from geo.style import CELL_COLOUR, DEFAULT_ZOOM, MARK_OUTLINE, PRECISION_DASH, marker_radius, type_colour, type_shape
+from geo.popups import base_popup_html, cell_popup_html, movement_popup_html, popup_html
+from geo.style import (
+    BASE_COLOURS,
+    CELL_COLOUR,
+    DEFAULT_ZOOM,
+    MARK_OUTLINE,
+    MOVEMENT_COLOURS,
+    PRECISION_DASH,
+    marker_radius,
+    type_colour,
+    type_shape,
+)
 
 
 def spread_colocated(
@@ -111,4 +123,83 @@ def cell_features(cells: gpd.GeoDataFrame) -> list[dict]:
         summary = f"{events:,} events, {fatalities:,} fatalities"
         features.append(_point_feature(cell.latitude, cell.longitude, style, popup, summary, 260,
                                        aria_name=f"Grid cell: {summary}", count=events))  # fmt: skip
+    return features
+
+
+def _path_feature(geometry: dict, style: dict, tooltip: str | None = None, popup: str | None = None,
+                  popup_width: int = 340) -> dict:  # fmt: skip
+    """Return a line or area as a GeoJSON feature; its tooltip follows the pointer, as a long line's should."""
+    properties: dict = {"style": style}
+    if tooltip is not None:
+        properties.update(tooltip=tooltip, tooltip_sticky=True)
+    if popup is not None:
+        properties.update(popup=popup, popup_width=popup_width)
+    return {"type": "Feature", "geometry": geometry, "properties": properties}
+
+
+def _line(coords) -> dict:
+    """Return (lon, lat) pairs as a GeoJSON LineString, rounded as the marks are."""
+    return {"type": "LineString", "coordinates": [[round(float(x), 6), round(float(y), 6)] for x, y in coords]}
+
+
+def _arrowheads(coords: list[tuple[float, float]], style: dict, every: int) -> list[dict]:
+    """Return small chevrons (lines) pointing along the (lon, lat) line, so direction reads without plugins."""
+    chevrons = []
+    size = 0.18
+    for i in range(every, len(coords), every):
+        (lon1, lat1), (lon2, lat2) = coords[i - 1], coords[i]
+        angle = math.atan2(lat2 - lat1, lon2 - lon1)
+        left = (lon2 - size * math.cos(angle - 0.5), lat2 - size * math.sin(angle - 0.5))
+        right = (lon2 - size * math.cos(angle + 0.5), lat2 - size * math.sin(angle + 0.5))
+        chevrons.append(_path_feature(_line([left, (lon2, lat2), right]), style))
+    return chevrons
+
+
+def movement_features(moves: gpd.GeoDataFrame, sources: pd.DataFrame) -> list[dict]:
+    """Return the features of the troop movements under way or done (:func:`geo.movements.movements_at`).
+
+    Each movement: its whole route (dashed), the part travelled (with the
+    popup) and chevrons along it, and while under way the force's position.
+    Planned movements are not drawn. All text is escaped.
+    """
+    features = []
+    for _, move in moves.iterrows():
+        if move["state"] == "planned":
+            continue
+        colour = MOVEMENT_COLOURS[move["state"]]
+        tooltip = (f"{esc(move['title'])}: {esc(move['state'])}, {move['fraction']:.0%} of "
+                   f"{move['length_km']:.0f} km ({esc(move['date_label'])})")  # fmt: skip
+        popup = movement_popup_html(move, sources)
+        features.append(_path_feature(_line(move.geometry.coords), tooltip=tooltip, style={
+            "color": colour, "weight": 2, "opacity": 0.5, "dashArray": "4 6", "className": "movement-route"}))  # fmt: skip
+        travelled = move["travelled"]
+        if travelled is not None:
+            done = list(travelled.coords)
+            features.append(_path_feature(_line(done), tooltip=tooltip, popup=popup, style={
+                "color": colour, "weight": 5, "opacity": 0.9, "className": "movement-travelled"}))  # fmt: skip
+            arrow = {"color": colour, "weight": 3, "opacity": 0.9, "className": "movement-arrow"}
+            features.extend(_arrowheads(done, arrow, every=max(len(done) // 4, 2)))
+        if move["state"] == "under way":
+            position = move["position"]
+            style = {"radius": 8, "color": "#FFFFFF", "weight": 3, "fill": True, "fillColor": colour,
+                     "fillOpacity": 1.0, "className": "movement-position"}  # fmt: skip
+            features.append(_point_feature(position.y, position.x, style, popup, tooltip, 340))
+    return features
+
+
+def base_features(bases: gpd.GeoDataFrame, half_side: float = 0.12) -> list[dict]:
+    """Return each base (:func:`geo.bases.base_status`) as a square ``2 * half_side`` degrees wide, filled while in use."""
+    features = []
+    for _, base in bases.iterrows():
+        in_use = base["status"] == "in use"
+        colour = BASE_COLOURS[base["status"]]
+        lat, lon = float(base["latitude"]), float(base["longitude"])
+        west, east, south, north = lon - half_side, lon + half_side, lat - half_side, lat + half_side
+        square = {"type": "Polygon", "coordinates": [[[round(x, 6), round(y, 6)] for x, y in (
+            (west, south), (east, south), (east, north), (west, north), (west, south))]]}  # fmt: skip
+        style = {"color": colour, "weight": 3, "fill": bool(in_use), "fillColor": colour,
+                 "fillOpacity": 0.6 if in_use else 0.0,
+                 "className": f"base-mark base-{'in-use' if in_use else 'handed-over'}"}  # fmt: skip
+        features.append(_path_feature(square, style, tooltip=f"{esc(base['name'])} ({esc(base['operator'])}): "
+                                      f"{esc(base['status'])}", popup=base_popup_html(base), popup_width=300))  # fmt: skip
     return features

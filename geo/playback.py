@@ -37,6 +37,7 @@ from jinja2 import Template
 from geo import borders, filters
 from geo.escaping import has_template_syntax
 from geo.movements import route_line
+from geo.style import MOVEMENT_COLOURS
 from geo.view import View
 
 #: Speeds offered by the control: label -> days of the view per second of playback.
@@ -175,7 +176,7 @@ def control_data(
     play_from
         Where the server recorded that playing started (while ``playing``).
     colours
-        Movement colours by state ('under way', 'done').
+        Movement colours by state ('under way', 'done'); by default the map's own (:data:`geo.style.MOVEMENT_COLOURS`).
     """
     span = play_span(events, view)
     if play_from is not None:
@@ -197,7 +198,7 @@ def control_data(
         "speeds": [[label, per_second] for label, per_second in SPEEDS.items()],
         "defaultSpeed": DEFAULT_SPEED,
         "moves": movement_tracks(moves),
-        "colours": dict(colours or {"under way": "#1965B0", "done": "#332288"}),
+        "colours": {state: (colours or MOVEMENT_COLOURS)[state] for state in ("under way", "done")},
         "playing": bool(playing),
         "handled": handled,
         "canPlay": bool(can_play),

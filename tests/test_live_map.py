@@ -31,7 +31,7 @@ def _both_ways_script():
         group = mapview.dynamic_layers(marks.shown, marks.status, scene.moves, scene.bases, ui.sources(),
                                        aggregated=marks.cells, zoom=view.zoom)  # fmt: skip
         control = playback.control_data(events, view, scene.moves, playing=False, handled=None, can_play=True,
-                                        play_from=None, colours=mapview.MOVEMENT_COLOURS)  # fmt: skip
+                                        play_from=None)  # fmt: skip
         playback.add_time_control(group[-1], control)
         return group
 

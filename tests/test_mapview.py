@@ -81,11 +81,18 @@ def test_movements_drawn_by_state(events, sources):
     assert "Barkhane withdraws from Mali into Niger" not in before
 
 
-def test_bases_differ_by_date(events, sources):
+def test_bases_differ_by_date(events, sources, script_text):
     before, _ = _render(events, sources, when=date(2022, 8, 14))
     after, _ = _render(events, sources, when=date(2022, 8, 15))
-    assert "French base at Gao</b><br>France (Barkhane): in use" in before
-    assert "French base at Gao</b><br>France (Barkhane): handed over" in after
+    assert "French base at Gao</b><br>France (Barkhane): in use" in script_text(before)
+    assert "French base at Gao</b><br>France (Barkhane): handed over" in script_text(after)
+    # Filled while in use, an outline once handed over.
+    (gao_before,) = [f for f in mapview.layer_features(mapview.dynamic_layers(
+        events.iloc[0:0], [], movements_at(events.iloc[0:0], pd.Timestamp("2022-08-14")),
+        base_status(load_bases(), pd.Timestamp("2022-08-14")), sources)[0]) if "Gao" in f["properties"]["popup"]]  # fmt: skip
+    assert gao_before["properties"]["style"]["fill"] is True
+    assert gao_before["properties"]["style"]["className"] == "base-mark base-in-use"
+    assert gao_before["geometry"]["type"] == "Polygon"
 
 
 def test_text_from_data_is_escaped(events, sources, script_text):
