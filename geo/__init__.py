@@ -61,6 +61,7 @@ _PUBLIC: dict[str, str] = {
     "AGGREGATE_THRESHOLD": "geo.aggregate",
     "view_marks": "geo.aggregate",
     "aggregate_events": "geo.aggregate",
+    "frame_memo": "geo.memo",
     # map
     "base_map": "geo.mapview",
     "dynamic_layers": "geo.mapview",

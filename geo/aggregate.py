@@ -45,7 +45,6 @@ in the events and the only Python loop runs over the (bounded) cells.
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -54,6 +53,7 @@ import pandas as pd
 import shapely
 
 from geo import filters, style
+from geo.memo import frame_memo
 from geo.view import View
 
 __all__ = [
@@ -63,7 +63,6 @@ __all__ = [
     "ViewMarks",
     "aggregate_events",
     "cell_size_deg",
-    "frame_memo",
     "should_aggregate",
     "view_marks",
 ]
@@ -101,31 +100,6 @@ _MIN_CELL_DEG = 1e-6
 # Up to this many cells in the events' bounding box, cells are numbered on a dense grid.
 _DENSE_CELLS = 1 << 20
 _TOP_TYPES = 3
-
-
-# Per-frame results, by the frame's identity: the app's frames are shared read-only (geo.ui), so what is
-# worked out once from the whole frame (the type codes, the sidebar's choices) holds for its life.
-_MEMOS: dict[int, tuple[weakref.ref, dict]] = {}
-
-
-def frame_memo(frame: pd.DataFrame) -> dict:
-    """Return a dict that lives as long as ``frame`` does, for results computed from the whole frame.
-
-    The frame must not be changed in place afterwards (the app never does: its frames are shared
-    read-only); a new frame, even an equal one, gets a new dict.
-    """
-    key = id(frame)
-    held = _MEMOS.get(key)
-    if held is not None and held[0]() is frame:
-        return held[1]
-
-    def forget(ref: weakref.ref, key: int = key) -> None:
-        if _MEMOS.get(key, (None,))[0] is ref:  # not a newer frame that took the same id
-            _MEMOS.pop(key, None)
-
-    memo: dict = {}
-    _MEMOS[key] = (weakref.ref(frame, forget), memo)
-    return memo
 
 
 def should_aggregate(n_events: int, threshold: int = AGGREGATE_THRESHOLD) -> bool:

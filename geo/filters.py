@@ -22,6 +22,7 @@ import pandas as pd
 
 from geo import record, search
 from geo.events import SEARCH_COLUMNS
+from geo.memo import frame_memo
 from geo.view import View
 
 TEXT_COLUMNS = SEARCH_COLUMNS
@@ -36,7 +37,6 @@ def date_bounds(events: pd.DataFrame) -> tuple[date, date]:
     if events.empty:
         today = date.today()
         return today, today
-    from geo.aggregate import frame_memo  # geo.aggregate imports this module
 
     memo = frame_memo(events)
     if "date_bounds" not in memo:
@@ -280,7 +280,6 @@ def _event_days(events: pd.DataFrame) -> np.ndarray:
     Worked out once per data set (its frames are shared read-only): a rerun asks three times
     (the time control's span, Previous/Next), and at 100,000 events each took 30 ms.
     """
-    from geo.aggregate import frame_memo  # geo.aggregate imports this module
 
     memo = frame_memo(events)
     if "event_days" not in memo:

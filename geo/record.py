@@ -22,6 +22,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from geo.memo import frame_memo
+
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCES_CSV = ROOT / "references.csv"
 
@@ -113,7 +115,6 @@ def both_dates(row: pd.Series) -> str:
 
 def reference_links(cell: str, references: pd.DataFrame) -> list[tuple[str, str, str]]:
     """Return (id, title and publisher, url) for each reference a ``record_sources`` cell names."""
-    from geo.aggregate import frame_memo  # geo.aggregate imports geo.filters, which imports this module
 
     memo = frame_memo(references)
     if "links" not in memo:  # once per table: every popup with a record asks (2.5 ms each by DataFrame lookups)

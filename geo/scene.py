@@ -19,6 +19,7 @@ import pandas as pd
 
 from geo import aggregate, filters
 from geo.bases import base_status
+from geo.memo import frame_memo
 from geo.movements import movements_at
 from geo.view import View
 
@@ -140,7 +141,7 @@ def troop_movements(events: pd.DataFrame) -> pd.DataFrame:
     events, 50 ms a run). The filters treat each row on its own, so filtering
     this subset gives the same rows as filtering all and keeping the movements.
     """
-    memo = aggregate.frame_memo(events)
+    memo = frame_memo(events)
     if "troop_movements" not in memo:
         memo["troop_movements"] = events[(events["event_type"] == "troop_movement").to_numpy()]
     return memo["troop_movements"]

@@ -38,6 +38,7 @@ from geo.errors import DataError, RowProblem
 from geo.escaping import markdown_literal as md
 from geo.events import EVENT_TYPES, EVENTS_CSV, SOURCES_CSV, combine_events, load_events, load_sources
 from geo.importers import FORMATS, MAX_FILE_MB, ImportResult, import_table
+from geo.memo import frame_memo
 from geo.view import View, clamp_date
 
 # Session-state keys shared by the pages. view_* hold the view; w_* belong to widgets.
@@ -684,7 +685,6 @@ def _date_controls(events: gpd.GeoDataFrame, first: date, last: date) -> None:
 
 def _present(events: gpd.GeoDataFrame, column: str) -> frozenset:
     """Return the distinct values of a column, worked out once per data set (the frames are shared read-only)."""
-    from geo.aggregate import frame_memo
 
     memo = frame_memo(events)
     key = ("present", column)
