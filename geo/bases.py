@@ -5,11 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from geo import borders, gazetteer, record
 from geo.errors import DataError, RowProblem
 from geo.events import ROOT, period_end
+from geo.memo import frame_memo
 
 BASES_CSV = ROOT / "bases.csv"
 
@@ -54,6 +56,16 @@ def load_bases(path: str | Path = BASES_CSV) -> gpd.GeoDataFrame:
     return borders.as_points(bases)
 
 
+def _handed_over_from(bases: gpd.GeoDataFrame) -> pd.Series:
+    """Return the first day each base counts as handed over (NaT: never closed), once per bases frame."""
+    memo = frame_memo(bases)
+    if "handed_over_from" not in memo:
+        closed = bases["closed"]
+        closed_from = period_end(closed, bases["closed_precision"].where(closed.notna(), "day"))
+        memo["handed_over_from"] = closed.where(bases["closed_precision"] == "day", closed_from + pd.Timedelta(days=1))
+    return memo["handed_over_from"]
+
+
 def base_status(bases: gpd.GeoDataFrame, when: pd.Timestamp) -> gpd.GeoDataFrame:
     """Return the bases that exist on ``when`` with ``status`` 'in use' or 'handed over'.
 
@@ -62,12 +74,9 @@ def base_status(bases: gpd.GeoDataFrame, when: pd.Timestamp) -> gpd.GeoDataFrame
     date, that day itself: the hand-over happened on it).
     """
     when = pd.Timestamp(when)
-    opened = bases["opened"]
-    closed = bases["closed"]
-    closed_from = period_end(closed, bases["closed_precision"].where(closed.notna(), "day"))
-    closed_from = closed.where(bases["closed_precision"] == "day", closed_from + pd.Timedelta(days=1))
-    exists = opened.isna() | (opened <= when)
+    opened = bases["opened"].to_numpy()
+    exists = pd.isna(opened) | (opened <= when.to_datetime64())
+    handed_from = _handed_over_from(bases).to_numpy()[exists]
     shown = bases[exists].copy()
-    handed = closed_from[exists].notna() & (closed_from[exists] <= when)
-    shown["status"] = ["handed over" if h else "in use" for h in handed]
+    shown["status"] = np.where(~pd.isna(handed_from) & (handed_from <= when.to_datetime64()), "handed over", "in use")
     return shown

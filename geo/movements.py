@@ -10,6 +10,7 @@ and placed along the route by geodesic distance.
 from __future__ import annotations
 
 import itertools
+from functools import lru_cache
 
 import geopandas as gpd
 import numpy as np
@@ -23,9 +24,16 @@ from geo.events import route_stops
 LEG_POINTS = 16
 
 
+# A route's stops, line and length are fixed by its text and the gazetteer (fixed for the
+# process): they are worked out once per route, not on every slider move.
+@lru_cache(maxsize=256)
+def _route_points(route: str) -> tuple[tuple[float, float], ...]:
+    return tuple(gazetteer.place_lonlat(stop) for stop in route_stops(route))
+
+
 def route_points(route: str) -> list[tuple[float, float]]:
     """Return the (lon, lat) of each stop of a ``route`` cell."""
-    return [gazetteer.place_lonlat(stop) for stop in route_stops(route)]
+    return list(_route_points(route))
 
 
 def leg_lengths_km(points: list[tuple[float, float]]) -> np.ndarray:
@@ -36,6 +44,7 @@ def leg_lengths_km(points: list[tuple[float, float]]) -> np.ndarray:
     return np.asarray(borders.distance_km(lon[:-1], lat[:-1], lon[1:], lat[1:]), dtype=float).reshape(-1)
 
 
+@lru_cache(maxsize=256)
 def route_length_km(route: str) -> float:
     """Return the geodesic length of a route in km: the sum of its legs."""
     return float(leg_lengths_km(route_points(route)).sum())
@@ -54,8 +63,9 @@ def _along(points: list[tuple[float, float]], km: float) -> tuple[float, float]:
     return points[-1]
 
 
+@lru_cache(maxsize=256)
 def route_line(route: str) -> LineString:
-    """Return the route as a line (EPSG:4326) that follows each leg's geodesic."""
+    """Return the route as a line (EPSG:4326) that follows each leg's geodesic (shapely lines are immutable)."""
     points = route_points(route)
     coords: list[tuple[float, float]] = []
     for (lon1, lat1), (lon2, lat2) in itertools.pairwise(points):
@@ -80,7 +90,7 @@ def position_at(route: str, start: pd.Timestamp, end: pd.Timestamp, when: pd.Tim
     """Return the state, the fraction done and where along the route the force is on ``when``."""
     state, fraction = progress(start, end, when)
     points = route_points(route)
-    km = fraction * float(leg_lengths_km(points).sum())
+    km = fraction * route_length_km(route)
     return state, fraction, Point(_along(points, km))
 
 
@@ -112,23 +122,17 @@ def movements_at(events: pd.DataFrame, when: pd.Timestamp) -> gpd.GeoDataFrame:
     'done'), ``fraction``, ``length_km``, ``days``, ``position`` (Point) and
     ``travelled`` (LineString or None); the geometry is the whole route.
     """
-    moves = events[events["event_type"] == "troop_movement"]
-    rows = []
-    for _, move in moves.iterrows():
-        start, end = pd.Timestamp(move["start"]), pd.Timestamp(move["end"])
-        state, fraction, position = position_at(move["route"], start, end, when)
-        rows.append(
-            {
-                **move.drop(labels="geometry").to_dict(),
-                "state": state,
-                "fraction": fraction,
-                "length_km": route_length_km(move["route"]),
-                "days": int((end - start).days) + 1,
-                "position": position,
-                "travelled": travelled_line(move["route"], fraction),
-                "geometry": route_line(move["route"]),
-            }
-        )
-    columns = [*(c for c in events.columns if c != "geometry"), "state", "fraction", "length_km", "days",
-               "position", "travelled", "geometry"]  # fmt: skip
-    return gpd.GeoDataFrame(pd.DataFrame(rows, columns=columns), geometry="geometry", crs=borders.WGS84)
+    moves = events[(events["event_type"] == "troop_movement").to_numpy()]
+    table = pd.DataFrame(moves.drop(columns="geometry")).reset_index(drop=True)
+    routes = [str(route) for route in table["route"]]
+    starts, ends = pd.to_datetime(table["start"]), pd.to_datetime(table["end"])
+    placed = [position_at(route, start, end, when) for route, start, end in zip(routes, starts, ends, strict=True)]
+    table["state"] = pd.Series([state for state, _, _ in placed], dtype=object)
+    table["fraction"] = pd.Series([fraction for _, fraction, _ in placed], dtype=float)
+    table["length_km"] = pd.Series([route_length_km(route) for route in routes], dtype=float)
+    table["days"] = pd.Series([int((end - start).days) + 1 for start, end in zip(starts, ends, strict=True)],
+                              dtype="int64")  # fmt: skip
+    table["position"] = pd.Series([position for _, _, position in placed], dtype=object)
+    table["travelled"] = pd.Series([travelled_line(route, fraction) for route, (_, fraction, _) in
+                                    zip(routes, placed, strict=True)], dtype=object)  # fmt: skip
+    return gpd.GeoDataFrame(table, geometry=[route_line(route) for route in routes], crs=borders.WGS84)
