@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -24,7 +25,8 @@ import folium
 import geopandas as gpd
 import pandas as pd
 from branca.element import Element, MacroElement
-from folium.utilities import JsCode
+from folium.elements import ElementAddToElement
+from folium.utilities import JsCode, get_obj_in_upper_tree
 from jinja2 import Template
 
 from geo import borders, gazetteer, map_aids, popups
@@ -340,6 +342,50 @@ _BIND_FEATURE_TEXT = JsCode(
 )
 
 
+_LINE_BREAKS = re.compile(r"\r\n|\r")
+
+
+class _VerbatimScript(Element):
+    """A script that joins the page as written, where branca would compile it as a template first.
+
+    Jinja writes every line break as ``\\n`` and drops one trailing line break of a
+    template's text, so this does too: the page is byte for byte what folium would
+    write for text with no template syntax.
+    """
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+    def render(self, **kwargs) -> str:
+        text = _LINE_BREAKS.sub("\n", self.text)
+        return text[:-1] if text.endswith("\n") else text
+
+
+class _FeatureLayer(folium.GeoJson):
+    """A GeoJSON layer whose script (the features' JSON) joins the page without a second template pass.
+
+    branca's ``MacroElement.render`` wraps every rendered script in an ``Element``,
+    which compiles it again as a Jinja template: for a layer of a few hundred
+    features that is tens of kilobytes of JSON lexed and compiled on every slider
+    move, for nothing (its text comes from data, escaped, and holds no template
+    syntax: :func:`check_template_inert`). This renders as ``folium.GeoJson``
+    does for a layer with no style or highlight functions (the features carry
+    their style), through :class:`_VerbatimScript`; tests/test_mapview.py checks
+    that the page is byte for byte folium's.
+    """
+
+    def render(self, **kwargs) -> None:
+        self.parent_map = get_obj_in_upper_tree(self, folium.Map)
+        if self.show:  # folium.map.Layer.render
+            self.add_child(ElementAddToElement(element_name=self.get_name(), element_parent_name=self._parent.get_name()),
+                           name=self.get_name() + "_add")  # fmt: skip
+        figure = self.get_root()
+        figure.script.add_child(_VerbatimScript(self._template.module.script(self, kwargs)), name=self.get_name())
+        for element in self._children.values():
+            element.render(**kwargs)
+
+
 def _point_layer(features: list[dict], name: str) -> folium.GeoJson:
     """Return features as one GeoJSON layer whose marks, lines, popups and tooltips come from their properties.
 
@@ -347,7 +393,7 @@ def _point_layer(features: list[dict], name: str) -> folium.GeoJson:
     Popup element each: folium renders one template instead of three per mark,
     and the script sent is a third of the size.
     """
-    return folium.GeoJson(
+    return _FeatureLayer(
         {"type": "FeatureCollection", "features": features},
         name=name,
         point_to_layer=_CIRCLE_FROM_PROPERTIES,

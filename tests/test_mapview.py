@@ -5,6 +5,8 @@ from datetime import date
 
 import pandas as pd
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from geo import filters, mapview, marks
 from geo.bases import base_status, load_bases
@@ -104,9 +106,12 @@ def test_text_from_data_is_escaped(events, sources, script_text):
                              base_status(load_bases(), pd.Timestamp("2022-01-01")), sources).get_root().render()  # fmt: skip
     assert XSS not in html and "</script><script>" not in html
     # What the popup and tooltip will be given: the text escaped as HTML, not the markup.
-    given = script_text(html)
-    assert "&lt;img src=x onerror=alert(1)&gt;" in given and XSS not in given
-    assert "&lt;/script&gt;&lt;script&gt;alert(2)&lt;/script&gt;" in given and "<script>alert(2)</script>" not in given
+    given_text = script_text(html)
+    assert "&lt;img src=x onerror=alert(1)&gt;" in given_text and XSS not in given_text
+    assert (
+        "&lt;/script&gt;&lt;script&gt;alert(2)&lt;/script&gt;" in given_text
+        and "<script>alert(2)</script>" not in given_text
+    )
 
 
 def test_same_view_renders_the_same_bytes(events, sources):
@@ -134,3 +139,34 @@ def test_country_layer_bounds_match_its_shapes():
     south, west = stated[0]
     north, east = stated[1]
     assert south < 10 < 25 < north and west < -10 < 15 < east  # the Sahel lies inside
+
+
+@pytest.mark.parametrize("when", [date(2022, 5, 1), date(2022, 8, 15)])
+def test_feature_layers_render_as_folium_would(events, sources, monkeypatch, when):
+    """The layers skip branca's second template pass (speed), and the page is byte for byte folium's own."""
+    import folium
+
+    fast, _ = _render(events, sources, when=when)
+    monkeypatch.setattr(mapview, "_FeatureLayer", folium.GeoJson)
+    plain, _ = _render(events, sources, when=when)
+    assert fast == plain
+    # Also where a text ends in a newline or holds a carriage return (folium writes both JSON-escaped).
+    odd = events.iloc[[0]].copy()
+    odd["title"] = "A title\r\nover two lines\n"
+    monkeypatch.undo()
+    shown = mapview.build_map(odd, ["current"], movements_at(odd, pd.Timestamp(when)), base_status(load_bases(), pd.Timestamp(when)), sources).get_root().render()  # fmt: skip
+    monkeypatch.setattr(mapview, "_FeatureLayer", folium.GeoJson)
+    folium_page = mapview.build_map(odd, ["current"], movements_at(odd, pd.Timestamp(when)), base_status(load_bases(), pd.Timestamp(when)), sources).get_root().render()  # fmt: skip
+    assert shown == folium_page
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab {}%#\r\n\t<>é")), max_size=40))
+def test_a_verbatim_script_is_what_branca_would_write(text):
+    """For any text with no template syntax, the verbatim element gives what branca's compiled one does."""
+    from branca.element import Element
+
+    from geo.escaping import has_template_syntax
+
+    assume(not has_template_syntax(text))
+    assert mapview._VerbatimScript(text).render() == Element(text).render()
