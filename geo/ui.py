@@ -71,21 +71,24 @@ DATES_LABELS = {
 }
 
 
-@st.cache_data(show_spinner="Loading events…")
+# The curated files, like the imports below, are loaded once per process and shared read-only:
+# st.cache_data would unpickle a new copy on every run, which also made every per-frame memo
+# (geo.memo: event days, troop movements, the bases' hand-over days) start afresh each run.
+@st.cache_resource(show_spinner="Loading events…")
 def cached_events(path: str, modified: float) -> gpd.GeoDataFrame:
-    """Load and validate an events file once per (path, modification time)."""
+    """Load and validate an events file once per (path, modification time), shared read-only."""
     return load_events(path)
 
 
-@st.cache_data
+@st.cache_resource
 def cached_sources(path: str, modified: float) -> pd.DataFrame:
-    """Load the source articles once per (path, modification time)."""
+    """Load the source articles once per (path, modification time), shared read-only."""
     return load_sources(path)
 
 
-@st.cache_data
+@st.cache_resource
 def cached_bases(path: str, modified: float) -> gpd.GeoDataFrame:
-    """Load the bases once per (path, modification time)."""
+    """Load the bases once per (path, modification time), shared read-only."""
     return load_bases(path)
 
 

@@ -163,3 +163,28 @@ def test_a_closed_sessions_data_is_released(startup_file):
     st.cache_resource.clear()
     gc.collect()
     assert held() is None
+
+
+def _curated_script() -> None:
+    """A page that keeps the curated frames ``geo.ui`` hands out, to compare between sessions."""
+    import streamlit as st
+
+    from geo import ui
+
+    st.session_state["curated"] = (ui.curated_events(), ui.sources(), ui.bases())
+
+
+def test_every_page_shares_the_curated_frames_and_leaves_them_unchanged(monkeypatch):
+    """The curated events, sources and bases are one object per process, which no page changes."""
+    monkeypatch.delenv(ui.DATA_ENV, raising=False)
+    first = AppTest.from_function(_curated_script, default_timeout=TIMEOUT_S).run().session_state["curated"]
+    copies = [frame.copy(deep=True) for frame in first]
+    columns = [list(frame.columns) for frame in first]
+    for page in [DASHBOARD, *sorted(str(p) for p in (ROOT / "pages").glob("*.py"))]:
+        at = AppTest.from_file(page, default_timeout=TIMEOUT_S).run()
+        assert not at.exception, page
+    again = AppTest.from_function(_curated_script, default_timeout=TIMEOUT_S).run().session_state["curated"]
+    for frame, later, copy, names in zip(first, again, copies, columns, strict=True):
+        assert later is frame
+        assert list(frame.columns) == names
+        pd.testing.assert_frame_equal(pd.DataFrame(frame), pd.DataFrame(copy))
