@@ -139,10 +139,12 @@ def movement_tracks(moves: pd.DataFrame) -> list[dict]:
     ``moves`` holds troop-movement events (``event_id``, ``route``, ``start``, ``end``, ``title``).
     """
     tracks = []
-    for move in moves.itertuples(index=False):
-        points, km = _track(str(move.route))
-        tracks.append({"id": str(move.event_id), "route": [list(p) for p in points], "km": list(km),
-                       "start": day_number(move.start), "end": day_number(move.end), "title": str(move.title)})  # fmt: skip
+    # Only these columns: itertuples over the whole frame would build every column's values first.
+    for event_id, route, start, end, title in zip(moves["event_id"], moves["route"], moves["start"], moves["end"],
+                                                  moves["title"], strict=True):  # fmt: skip
+        points, km = _track(str(route))
+        tracks.append({"id": str(event_id), "route": [list(p) for p in points], "km": list(km),
+                       "start": day_number(start), "end": day_number(end), "title": str(title)})  # fmt: skip
     return tracks
 
 
