@@ -57,7 +57,8 @@ with map_column:
     ui.live_map(layers, tiles=st.session_state[ui.K_TILES], height=620,
                 returned_objects=["center", "zoom", "selected_tags"])  # fmt: skip
 
-ui.sidebar(events, notices=header)
+# The controls follow the map: the map's first report of its view draws them (see ui.sidebar).
+ui.sidebar(events, notices=header, after_first_map=True)
 with header:
     st.title("France's withdrawal from Mali, 2022")
     counts = scene.counts

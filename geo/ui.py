@@ -52,6 +52,8 @@ K_EARLIER, K_TILES, K_PLAYING = "show_earlier", "show_tiles", "playing"
 # Playback in the map (geo.playback): where the playing started, and the id of its last message applied.
 K_PLAY_FROM, K_PLAY_HANDLED = "play_from", "play_handled"
 K_URL_PROBLEMS = "url_problems"
+# Set once the session has run once: from its second run on, the sidebar draws its controls.
+K_SESSION_RAN = "session_ran"
 #: The ``key`` given to ``st_folium``: its last report is kept in session state under it.
 MAP_KEY = "map"
 #: Where a map's iframe finds Leaflet and jQuery: ``static/`` (a link to ``geo/assets``) served by
@@ -739,11 +741,14 @@ def prepare_view(events: gpd.GeoDataFrame) -> View:
     return current_view()
 
 
-def sidebar(events: gpd.GeoDataFrame | None = None, *, notices=None) -> View:
+def sidebar(events: gpd.GeoDataFrame | None = None, *, notices=None, after_first_map: bool = False) -> View:
     """Draw the shared sidebar (date, filters) and return the view; mirror it in the URL.
 
     ``notices`` is the container for warnings about the link's parameters
-    (default: where the call stands on the page).
+    (default: where the call stands on the page). With ``after_first_map``, a
+    browser's first run of the session draws the controls' place only, and the
+    next run (the one the map's first report of its view starts) draws them:
+    see :func:`_controls_wait_for_the_map`.
     """
     events = active_events() if events is None else events
     _init_state(events)
@@ -751,16 +756,37 @@ def sidebar(events: gpd.GeoDataFrame | None = None, *, notices=None) -> View:
     page_style()
     with st.sidebar:
         st.header("View")
-        _date_controls(events, first, last)
-        _filter_controls(events)
-        st.checkbox("Web map tiles (needs internet)", key="w_tiles", value=st.session_state[K_TILES],
-                    on_change=_on_tiles)  # fmt: skip
-        data_section()
+        if after_first_map and _controls_wait_for_the_map():
+            st.caption("The date and filter controls appear as soon as the map has drawn.")
+            # Should the map never report (its frame blocked, say), the controls are one click away.
+            st.button("Show the controls", key="w_show_controls")
+        else:
+            _date_controls(events, first, last)
+            _filter_controls(events)
+            st.checkbox("Web map tiles (needs internet)", key="w_tiles", value=st.session_state[K_TILES],
+                        on_change=_on_tiles)  # fmt: skip
+            data_section()
     for problem in st.session_state.get(K_URL_PROBLEMS, []):
         (notices or st).warning(f"Link parameter {md(problem)}")
     view = current_view()
     publish(view)
     return view
+
+
+def _controls_wait_for_the_map() -> bool:
+    """Return True on a browser's first run of the session (and mark the session as having run).
+
+    The sidebar's two dozen widgets made the first map show 0.6-0.8 s later
+    (benchmarks/bench_first_map.py): the browser loads and runs each widget's
+    code on the same thread that builds the map's frame, even though the map is
+    sent first. The map reports its view once drawn, and that report reruns the
+    page, so the controls are drawn a moment later in that run while the map is
+    already on screen. A session without a browser (AppTest, which sends no
+    headers) has no map to wait for and gets the controls at once.
+    """
+    first_run = not st.session_state.get(K_SESSION_RAN)
+    st.session_state[K_SESSION_RAN] = True
+    return first_run and bool(st.context.headers.get("User-Agent"))
 
 
 def page_style() -> None:
