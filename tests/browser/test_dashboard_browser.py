@@ -16,6 +16,7 @@ from harness import (
     folium_frame,
     install_run_counter,
     metric_value,
+    new_offline_page,
     rerun,
     runs,
     url_params,
@@ -427,3 +428,58 @@ def test_week_buttons_step_seven_days(dashboard, app_page):
     with rerun(page):
         page.get_by_role("button", name="− 1 week").click()
     expect(page).to_have_url(re.compile(r"date=2022-02-17"))
+
+
+# Records, in the top page, when the map's frame and the date slider first appear, and the map's first report.
+FIRST_SEEN = """
+(() => {
+  if (window.top !== window) { return; }
+  window.__firstSeen = {};
+  window.addEventListener("message", (event) => {
+    const data = event.data;
+    if (data && data.type === "streamlit:setComponentValue" && !window.__firstSeen.report) {
+      window.__firstSeen.report = performance.now();
+    }
+  });
+  new MutationObserver(() => {
+    const seen = window.__firstSeen;
+    if (!seen.map && document.querySelector(FRAME)) { seen.map = performance.now(); }
+    if (!seen.slider && document.querySelector("[data-testid='stSlider']")) { seen.slider = performance.now(); }
+  }).observe(document, {subtree: true, childList: true});
+})();
+""".replace("FRAME", repr(FOLIUM_IFRAME))
+
+
+def test_the_map_comes_before_the_controls_which_follow_its_first_report(dashboard, browser):
+    """The sidebar's widgets would delay the map's frame (issue 16): they come in the run its report starts."""
+    page = new_offline_page(browser)
+    try:
+        page.context.add_init_script(FIRST_SEEN)
+        page.goto(dashboard)
+        wait_until_settled(page)
+        expect(_slider(page)).to_be_visible()
+        seen = page.evaluate("() => window.__firstSeen")
+        # The controls were not sent with the map: they came with the run the map's report started.
+        assert seen["map"] < seen["report"] < seen["slider"], seen
+        assert runs(page)["started"] == 2  # the first run and the report's: no run added for the controls
+        expect(page.get_by_role("button", name="Show the controls")).to_have_count(0)
+    finally:
+        page.context.close()
+
+
+def test_the_controls_are_one_click_away_when_the_map_never_reports(dashboard, browser):
+    page = new_offline_page(browser)
+    try:
+        # The map's component never loads, so it never draws nor reports its view.
+        page.route("**/component/streamlit_folium*/**", lambda route: route.abort())
+        page.goto(dashboard)
+        wait_for_app(page)
+        show = page.get_by_role("button", name="Show the controls")
+        expect(show).to_be_visible()
+        assert runs(page)["started"] == 1
+        expect(_slider(page)).to_have_count(0)
+        show.click()
+        expect(_slider(page)).to_be_visible()
+        expect(show).to_have_count(0)
+    finally:
+        page.context.close()
