@@ -176,39 +176,34 @@ def _date_labels(typed: pd.DataFrame) -> np.ndarray:
 
 
 def search_text(typed: pd.DataFrame) -> pd.Series:
-    """Return the searched columns joined by spaces and lower-cased, once, for the text filter (:func:`geo.filters.rows_in_view`)."""
-    columns = [pa.chunked_array(pa.array(typed[c].astype("string").fillna(""))) for c in SEARCH_COLUMNS]
-    space = pa.scalar(" ", columns[0].type)
-    step = 100_000
-    starts = range(0, len(typed), step)
+    """Return the searched columns joined by spaces and lower-cased, once, for the text filter (:func:`geo.filters.rows_in_view`).
 
-    def piece(start: int) -> pa.Array:
-        # Arrow lower-cases character by character: joining first changes nothing.
-        joined = pc.binary_join_element_wise(*(c.slice(start, step) for c in columns), space).combine_chunks()
-        # Unicode lower-casing costs 40 times ASCII's (1.5 s against 0.04 s
-        # for a million rows), and gives the same bytes on ASCII text: only
-        # the rows with other characters (an accent) get the Unicode one.
-        ascii = pc.string_is_ascii(joined)
-        lowered = pc.ascii_lower(joined)
-        if not pc.all(ascii).as_py():
-            other = pc.invert(ascii)
-            lowered = pc.replace_with_mask(lowered, other, pc.utf8_lower(joined.filter(other)))
-        return lowered
-
-    # Built a slice at a time into one column of its final size, each slice
-    # made twice (to size the column, then to fill it): joining and
-    # lower-casing whole columns holds the text two or three times over (some
-    # 200 MB each at a million rows), and a column of many chunks is copied
-    # into one by every later filter.
-    lengths = [pc.binary_length(piece(start)).to_numpy(zero_copy_only=False) for start in starts]
-    offsets = np.concatenate([np.zeros(1, dtype=np.int64), *lengths]).cumsum()
-    data = np.empty(int(offsets[-1]), dtype=np.uint8)
-    for start in starts:
-        part = piece(start)
-        part_offsets = np.frombuffer(part.buffers()[1], dtype=np.int64)[part.offset : part.offset + len(part) + 1]
-        if part_offsets[-1] > part_offsets[0]:
-            data[offsets[start] : offsets[start + len(part)]] = np.frombuffer(part.buffers()[2], dtype=np.uint8)[
-                part_offsets[0] : part_offsets[-1]
-            ]
-    text = pa.LargeStringArray.from_buffers(len(typed), pa.py_buffer(offsets), pa.py_buffer(data))
+    Each distinct combination of the searched cells is joined and
+    lower-cased once, then taken for every row: a title, a description, an
+    actor list and a place repeat across a million events (ACLED's a few
+    hundred thousand combinations; the synthetic benchmark's 190,000), and
+    joining and lower-casing them all was a second of the import.
+    """
+    columns = [pa.array(typed[c].astype("string").fillna("")) for c in SEARCH_COLUMNS]
+    columns = [c.combine_chunks() if isinstance(c, pa.ChunkedArray) else c for c in columns]
+    if not len(typed):
+        return pd.Series(pa.chunked_array([pa.array([], pa.large_string())]), index=typed.index, dtype="string")
+    combination = np.zeros(len(typed), dtype=np.int64)
+    for column in columns:
+        encoded = pc.dictionary_encode(column)
+        # Below len(typed) squared: the key stays an int64.
+        combination = combination * len(encoded.dictionary) + encoded.indices.to_numpy(zero_copy_only=False)
+        combination = pd.factorize(combination)[0]
+    _, first = np.unique(combination, return_index=True)  # factorize numbers combinations in order of first rows
+    picked = pa.array(first)
+    distinct = [column.take(picked).cast(pa.large_string()) for column in columns]
+    joined = pc.binary_join_element_wise(*distinct, pa.scalar(" ", pa.large_string()))
+    # Unicode lower-casing costs 40 times ASCII's, and gives the same bytes on
+    # ASCII text: only the texts with other characters (an accent) get it.
+    ascii = pc.string_is_ascii(joined)
+    lowered = pc.ascii_lower(joined)
+    if not pc.all(ascii).as_py():
+        other = pc.invert(ascii)
+        lowered = pc.replace_with_mask(lowered, other, pc.utf8_lower(joined.filter(other)))
+    text = lowered.take(pa.array(combination))
     return pd.Series(pa.chunked_array([text]), index=typed.index, dtype="string")

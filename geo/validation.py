@@ -171,6 +171,16 @@ def _numbers(series: pd.Series) -> pd.Series:
     return pd.to_numeric(series.astype(object), errors="coerce").astype("float64")
 
 
+def _fractional(values: pd.Series) -> pd.Series:
+    """Return ``values % 1 != 0`` (True for NaN and infinities too), at a fiftieth of its cost.
+
+    numpy's remainder takes a slow path on NaN: some 0.35 s per million
+    blanks, and an imported ``troops`` column is a million of them.
+    """
+    numbers = values.to_numpy(dtype="float64", na_value=np.nan)
+    return pd.Series(~((np.floor(numbers) == numbers) & np.isfinite(numbers)), index=values.index)
+
+
 def _raw_or_text(frame: pd.DataFrame, text: dict[str, pd.Series], column: str) -> pd.Series:
     """Return the column as given when it holds numbers, else its stripped text."""
     return frame[column] if _is_number_column(frame[column]) else text[column]
@@ -385,10 +395,10 @@ def _check_countries(
 def _check_counts(frame: pd.DataFrame, text: dict[str, pd.Series], check: _Collector) -> tuple[pd.Series, pd.Series]:
     """``fatalities`` and ``troops``: whole numbers of 0 or more, or empty; return them (NaN where empty)."""
     fatalities = _numbers(_raw_or_text(frame, text, "fatalities"))
-    fat_bad = _given(frame, text, "fatalities") & (fatalities.isna() | (fatalities < 0) | (fatalities % 1 != 0))
+    fat_bad = _given(frame, text, "fatalities") & (fatalities.isna() | (fatalities < 0) | _fractional(fatalities))
     check.flag(fat_bad, "fatalities", "must be a whole number of 0 or more, or empty where unknown")
     troops = _numbers(_raw_or_text(frame, text, "troops"))
-    troops_bad = _given(frame, text, "troops") & (troops.isna() | (troops < 0) | (troops % 1 != 0))
+    troops_bad = _given(frame, text, "troops") & (troops.isna() | (troops < 0) | _fractional(troops))
     check.flag(troops_bad, "troops", "must be a whole number of 0 or more, or empty")
     return fatalities, troops
 
@@ -508,7 +518,7 @@ def _check_record(frame: pd.DataFrame, check: _Collector, reference_ids: set[str
         numbers = _numbers(text[column])
         check.flag((text[column] != "") & numbers.isna(), column, "is not a number")
         parts[column] = numbers
-    check.flag(parts["record_fatalities"].notna() & ((parts["record_fatalities"] < 0) | (parts["record_fatalities"] % 1 != 0)),
+    check.flag(parts["record_fatalities"].notna() & ((parts["record_fatalities"] < 0) | _fractional(parts["record_fatalities"])),
                "record_fatalities", "must be a whole number of 0 or more")  # fmt: skip
     check.flag((text["record_latitude"] == "") != (text["record_longitude"] == ""), "record_latitude",
                "record_latitude and record_longitude go together")  # fmt: skip

@@ -14,6 +14,7 @@ import pyarrow.compute as pc
 from geo.errors import DataError, Refusals, RowProblem
 from geo.eventframe import release_arrow_memory as _release_arrow_memory
 from geo.events import COLUMNS, LOCATION_PRECISIONS, OPTIONAL_EXTRA, parse_dates
+from geo.validation import _fractional
 
 # Cells that mean "no value": ACLED files written by R say NA.
 _BLANKS = frozenset({"", "na", "n/a", "nan", "null", "none", "<na>"})
@@ -303,9 +304,9 @@ class _Rows:
         values, not_number = self.numbers(column)
         self.refuse(not_number, column, f"{what} is not a number")
         self.refuse(values < 0, column, f"{what} cannot be negative")
-        self.refuse((values >= 0) & (values % 1 != 0), column, f"{what} must be a whole number")
+        self.refuse((values >= 0) & _fractional(values), column, f"{what} must be a whole number")
         self.refuse(values > _MAX_FATALITIES, column, f"{what} is implausibly large")
-        good = values.notna() & (values >= 0) & (values % 1 == 0) & (values <= _MAX_FATALITIES)
+        good = values.notna() & (values >= 0) & ~_fractional(values) & (values <= _MAX_FATALITIES)
         return pd.array(values.where(good).round(), dtype="Int64")
 
     def code(self, column: str, allowed: dict[int, str], what: str, *, required: bool) -> pd.Series:
