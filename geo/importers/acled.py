@@ -65,7 +65,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from geo.importers.cells import _TEXT, _assemble, _floor, _iso, _join, _map_unique, _Rows
+from geo.importers.cells import _TEXT, _assemble, _floor, _iso, _join, _map_unique, _map_unique_text, _Rows
 from geo.importers.countries import _countries, _name_key
 
 _ACLED_TYPES = {
@@ -103,7 +103,7 @@ def _map_acled(rows: _Rows) -> pd.DataFrame:
     rows.refuse(bad_id, "event_id_cnty", "not an ACLED event id (letters, digits, - or _)")
     dates = rows.dates("event_date", _ACLED_DATE_FORMATS)
     acled_type = rows.required("event_type", "the event type")
-    event_type = _map_unique(acled_type, lambda v: _ACLED_TYPES.get(_name_key(v)))
+    event_type = _map_unique_text(acled_type, lambda v: _ACLED_TYPES.get(_name_key(v)))
     rows.refuse(
         acled_type.notna() & event_type.isna(),
         "event_type",

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from geo import borders
-from geo.importers.cells import _map_unique, _Rows
+from geo.importers.cells import _TEXT, _map_unique_text, _Rows
 from geo.validation import _country_of_points
 
 # ACLED and UCDP country names that GeoNames spells differently. UCDP uses
@@ -102,16 +102,16 @@ def _countries(
     name two countries, the one the point lies in is kept and the conflict
     noted; when the point lies in neither, the row is refused naming all three.
     """
-    by_name = _map_unique(names, _iso3_from_name)
-    by_code = pd.Series(None, index=names.index, dtype=object)
-    code_text = pd.Series(None, index=names.index, dtype=object)
+    by_name = _map_unique_text(names, _iso3_from_name)
+    by_code = pd.Series(np.nan, index=names.index, dtype=_TEXT)
+    code_text = pd.Series(np.nan, index=names.index, dtype=_TEXT)
     code_column = None
     if alpha3 is not None:
         codes = _alpha3_codes()
-        known = _map_unique(alpha3, lambda v: v.upper() if v.upper() in codes else None)
+        known = _map_unique_text(alpha3, lambda v: v.upper() if v.upper() in codes else None)
         by_code, code_text, code_column = known, alpha3, "iso3"
     if numeric is not None:
-        by_numeric = _map_unique(numeric, _iso3_from_numeric)
+        by_numeric = _map_unique_text(numeric, _iso3_from_numeric)
         use = by_numeric.notna()
         by_code = by_numeric.where(use, by_code)
         code_text = rows.text("iso").where(use, code_text)
@@ -124,7 +124,7 @@ def _countries(
     if lon is not None and lat is not None:
         disagree &= (lon.notna() & lat.notna()).to_numpy()
     if code_column is None or not disagree.any():
-        return iso3.astype(object), notes
+        return iso3, notes
     where = np.flatnonzero(disagree)
     found = _country_of_points(lon.to_numpy()[where], lat.to_numpy()[where])
     messages: dict[int, str] = {}
@@ -139,4 +139,4 @@ def _countries(
         mask = np.zeros(len(names), dtype=bool)
         mask[[i for i, m in messages.items() if m == message]] = True
         rows.refuse(pd.Series(mask, index=names.index), code_column, message)
-    return iso3.astype(object), notes
+    return iso3, notes
