@@ -10,8 +10,14 @@ degrees.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import os
+import tempfile
+import zipfile
 from functools import lru_cache
 from importlib.resources import files
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -43,8 +49,77 @@ def natural_earth_path() -> str:
     return str(package / "ne_10m_admin_0_countries_deu.zip")
 
 
+#: Bump when :func:`derive_countries` changes, so that no cache of the old derivation is read.
+COUNTRIES_DERIVATION = 1
+#: The text columns of the derived countries, as the cache stores them (the rest: label_lon, label_lat).
+_TEXT_COLUMNS = ("iso3", "name")
+
+
+def countries_cache_path() -> Path:
+    """Return where the derived countries are kept: the user's cache folder, keyed by the zip's SHA-256.
+
+    The key also holds GEOS's version (``make_valid`` and the unions are its answers) and
+    :data:`COUNTRIES_DERIVATION`, so a new zip, GEOS or derivation is a new file, derived afresh.
+    """
+    import shapely
+
+    digest = hashlib.sha256(Path(natural_earth_path()).read_bytes()).hexdigest()[:16]
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    name = f"countries-{digest}-geos{shapely.geos_version_string}-v{COUNTRIES_DERIVATION}.npz"
+    return base / "sahel-withdrawal" / name
+
+
+def write_countries_cache(countries: gpd.GeoDataFrame, path: Path) -> None:
+    """Write the derived countries to ``path`` (whole or not at all): text, label points and WKB, no pickle."""
+    import shapely
+
+    if countries[list(_TEXT_COLUMNS)].isna().any(axis=None):
+        raise ValueError("a country without a code or name would come back as the text 'nan'")
+    wkb = shapely.to_wkb(countries.geometry.to_numpy())
+    arrays = {column: countries[column].to_numpy(dtype=str) for column in _TEXT_COLUMNS}
+    arrays |= {column: countries[column].to_numpy(dtype=float) for column in ("label_lon", "label_lat")}
+    arrays["wkb_ends"] = np.cumsum([len(b) for b in wkb])
+    arrays["wkb"] = np.frombuffer(b"".join(wkb), dtype=np.uint8)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as out:
+        np.savez(out, **arrays)
+    os.replace(out.name, path)  # a reader sees the old file or the whole new one
+
+
+def read_countries_cache(path: Path) -> gpd.GeoDataFrame:
+    """Return the countries :func:`write_countries_cache` wrote to ``path``."""
+    import shapely
+
+    with np.load(path, allow_pickle=False) as stored:
+        blob, ends = stored["wkb"].tobytes(), stored["wkb_ends"]
+        starts = np.concatenate([[0], ends[:-1]])
+        geometry = shapely.from_wkb([blob[a:b] for a, b in zip(starts, ends, strict=True)])
+        columns = {column: pd.array(stored[column].tolist(), dtype="str") for column in _TEXT_COLUMNS}
+        columns |= {column: stored[column] for column in ("label_lon", "label_lat")}
+    return gpd.GeoDataFrame(columns, geometry=geometry, crs=WGS84)
+
+
 @lru_cache(maxsize=1)
 def _countries_cached() -> gpd.GeoDataFrame:
+    # Reading the 1:10m zip and mending its shapes costs ~0.45 s, a quarter of a command-line export:
+    # the derived frame is kept on disk (tests/test_borders.py checks it equals a fresh derivation).
+    try:
+        path = countries_cache_path()
+    except (OSError, RuntimeError):  # no home folder to keep it in
+        return derive_countries()
+    try:
+        return read_countries_cache(path)
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile):  # not there yet, or damaged: derive it again
+        pass
+    countries = derive_countries()
+    # A read-only cache folder, or a frame the file cannot hold: derive again next time.
+    with contextlib.suppress(OSError, ValueError):
+        write_countries_cache(countries, path)
+    return countries
+
+
+def derive_countries() -> gpd.GeoDataFrame:
+    """Return the countries derived from the Natural Earth zip: one row per ISO alpha-3 code, valid shapes."""
     raw = gpd.read_file(natural_earth_path())
     # Natural Earth writes -99 in ISO_A3 where ISO is disputed or shared
     # (France and Norway among them); ISO_A3_EH ("eh" = as used in practice)

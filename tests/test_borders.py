@@ -83,3 +83,43 @@ def test_iso_code_tables():
     assert borders.iso2_of("MLI") == "ML"
     assert borders.iso3_of_numeric(466) == "MLI"
     assert borders.iso3_of_numeric(999) is None
+
+
+def test_countries_cache_holds_exactly_the_fresh_derivation(tmp_path):
+    import shapely
+    from geopandas.testing import assert_geodataframe_equal
+
+    fresh = borders.derive_countries()
+    path = tmp_path / "countries.npz"
+    borders.write_countries_cache(fresh, path)
+    cached = borders.read_countries_cache(path)
+    assert_geodataframe_equal(cached, fresh, check_less_precise=False)
+    # Vertex for vertex, not only equal as shapes.
+    assert list(shapely.to_wkb(cached.geometry.to_numpy())) == list(shapely.to_wkb(fresh.geometry.to_numpy()))
+    # What the process reads is that cache or that derivation: the same frame.
+    assert_geodataframe_equal(borders.load_countries(), fresh, check_less_precise=False)
+
+
+def test_countries_cache_is_keyed_by_the_zip_geos_and_derivation(monkeypatch, tmp_path):
+    import shapely
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    path = borders.countries_cache_path()
+    assert path.parent == tmp_path / "sahel-withdrawal"
+    assert shapely.geos_version_string in path.name and f"v{borders.COUNTRIES_DERIVATION}" in path.name
+    monkeypatch.setattr(borders, "natural_earth_path", lambda: str(tmp_path / "other.zip"))
+    (tmp_path / "other.zip").write_bytes(b"another release of the zip")
+    assert borders.countries_cache_path() != path
+
+
+def test_a_damaged_countries_cache_is_derived_again_and_rewritten(monkeypatch, tmp_path):
+    path = tmp_path / "countries.npz"
+    path.write_bytes(b"PK\x03\x04 not a whole zip")
+    monkeypatch.setattr(borders, "countries_cache_path", lambda: path)
+    borders._countries_cached.cache_clear()
+    try:
+        countries = borders._countries_cached()
+    finally:
+        borders._countries_cached.cache_clear()
+    assert "MLI" in set(countries["iso3"])
+    assert len(borders.read_countries_cache(path)) == len(countries)
