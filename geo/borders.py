@@ -68,7 +68,8 @@ def countries_cache_path() -> Path:
     import shapely
 
     digest = hashlib.sha256(Path(natural_earth_path()).read_bytes()).hexdigest()[:16]
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    chosen = Path(os.environ.get("XDG_CACHE_HOME", ""))
+    base = chosen if chosen.is_absolute() else Path.home() / ".cache"  # as XDG says: a relative path is ignored
     name = f"countries-{digest}-geos{shapely.geos_version_string}-v{COUNTRIES_DERIVATION}.npz"
     return base / "sahel-withdrawal" / name
 
@@ -85,9 +86,15 @@ def write_countries_cache(countries: gpd.GeoDataFrame, path: Path) -> None:
     arrays["wkb_ends"] = np.cumsum([len(b) for b in wkb])
     arrays["wkb"] = np.frombuffer(b"".join(wkb), dtype=np.uint8)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as out:
-        np.savez(out, **arrays)
-    os.replace(out.name, path)  # a reader sees the old file or the whole new one
+    handle, scratch = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            np.savez(out, **arrays)
+        os.replace(scratch, path)  # a reader sees no file or the whole new one
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(scratch)
+        raise
 
 
 def read_countries_cache(path: Path) -> gpd.GeoDataFrame:

