@@ -10,6 +10,7 @@ leaves nothing behind.
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 import warnings
 from pathlib import Path
@@ -253,4 +254,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    # One short run: what the imports built lives until exit, so it is moved out of the collector's
+    # sight. Each full collection would walk all of it again, and so would the collections at exit:
+    # about 0.2 s of CPU of a 1.7 s PNG. What the run itself leaves as cycles is still collected.
+    gc.freeze()
     sys.exit(main())
