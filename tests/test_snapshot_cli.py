@@ -100,6 +100,23 @@ def test_an_export_imports_only_what_its_format_needs(tmp_path, fmt, loads_foliu
     assert loaded == (sorted(MAP_LIBRARIES) if loads_folium else [])
 
 
+def test_a_png_reads_the_countries_from_the_cache_once_it_is_made(tmp_path):
+    """The first run derives the countries from the Natural Earth zip (pyogrio) and caches them; the next reads the cache."""
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    probe = (
+        "import runpy, sys\n"
+        f"sys.argv = ['geo.snapshot', '--format', 'png', '--out', {str(tmp_path / 'out.png')!r}]\n"
+        "try:\n    runpy.run_module('geo.snapshot', run_name='__main__')\n"
+        "except SystemExit as stop:\n    assert stop.code == 0, stop.code\n"
+        "print('pyogrio' in sys.modules)"
+    )
+    runs = [subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True,
+                           timeout=300) for _ in range(2)]  # fmt: skip
+    assert [run.returncode for run in runs] == [0, 0], runs[-1].stderr
+    assert [run.stdout.split()[-1] for run in runs] == ["True", "False"]
+    assert len(list((tmp_path / "cache" / "sahel-withdrawal").glob("countries-*.npz"))) == 1
+
+
 # --------------------------------------------------------------------------- bad options
 
 
