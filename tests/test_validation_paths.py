@@ -1,7 +1,7 @@
 """The fast paths of validation and the events frame give what the plain ones give.
 
 ``geo.validation._text`` finds padded cells with the importers' byte sieve
-when the text is Arrow-backed, ``geo.eventframe.date_order`` sorts Arrow ids
+when the text is Arrow-backed and long, ``geo.eventframe.date_order`` sorts Arrow ids
 with one Arrow sort, and ``geo.eventframe.search_text`` lower-cases ASCII rows
 as ASCII: each is checked here against the general path on the same cells.
 """
@@ -31,7 +31,9 @@ CELLS = [
 
 
 @pytest.mark.parametrize("cells", [CELLS, ["Gao", "Ségou", "café", "", None], ["only ascii", "x"]])
-def test_text_strips_arrow_cells_as_python_cells(cells):
+@pytest.mark.parametrize("copies", [1, 700])  # over 10,000 cells: the byte sieve's path
+def test_text_strips_arrow_cells_as_python_cells(cells, copies):
+    cells = cells * copies
     arrow, python = _text(pd.Series(cells, dtype=ARROW)), _text(pd.Series(cells, dtype=PYTHON))
     assert arrow.tolist() == python.tolist() == [(c or "").strip() for c in cells]
 
