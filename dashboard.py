@@ -8,6 +8,7 @@ from geo import aggregate, filters, inview, mapview, playback, ui
 from geo.scene import movement_view, troop_movements, view_scene
 
 st.set_page_config(page_title="Sahel withdrawal: map", page_icon="🗺️", layout="wide")
+ui.preload_map_code()
 
 
 events = ui.active_events()
@@ -48,14 +49,14 @@ if marks.cells is not None:
                f"{aggregate.AGGREGATE_THRESHOLD:,} events or fewer to see single events with their sources.")  # fmt: skip
 # 4:1 leaves the legend about 180 px at 1280 px: its entries fit on one line each.
 map_column, legend_column = st.columns([4, 1])
-with legend_column:
-    # Beside the map rather than over it, so it hides no mark, popup or tooltip.
-    st.html(mapview.legend_html(marks.shown, marks.status, moves, bases_now, marks.cells, floating=False))
 with map_column:
     # No center/zoom: the map owns its viewport (see ui.map_start). Its report of a pan or zoom,
     # and the time control's play/pause message, reach ui.on_map_report before the next run.
     ui.live_map(layers, tiles=st.session_state[ui.K_TILES], height=620,
                 returned_objects=["center", "zoom", "selected_tags"])  # fmt: skip
+with legend_column:
+    # Beside the map rather than over it, so it hides no mark, popup or tooltip. Sent after the map.
+    st.html(mapview.legend_html(marks.shown, marks.status, moves, bases_now, marks.cells, floating=False))
 
 # The controls follow the map: the map's first report of its view draws them (see ui.sidebar).
 ui.sidebar(events, notices=header, after_first_map=True)
@@ -81,9 +82,17 @@ with header:
     )
 
 # The map in words (for screen readers, and to read it as a list): every event in view, on screen or not, and its articles.
+# Before the first map has shown, the list (tens of kB of HTML for the browser to clean and lay out,
+# 0.3 s of its thread) and the export switch wait with the sidebar's controls (see ui.sidebar).
+waiting_for_map = ui.waiting_for_first_map()
 with st.expander(f"The map as a list: {len(in_view):,} events in view, with their sources"):
-    st.html(inview.map_as_list_html(in_view, ui.sources(), map_frame))
+    if waiting_for_map:
+        st.caption("The list appears as soon as the map has drawn.")
+    else:
+        st.html(inview.map_as_list_html(in_view, ui.sources(), map_frame))
 
 # Drawn only when asked for: its widgets would otherwise cost every first map half a second.
-if st.toggle("Export this view", key="w_export_open", help="Images, interactive HTML, data with a manifest, GIF"):
+if not waiting_for_map and st.toggle(
+    "Export this view", key="w_export_open", help="Images, interactive HTML, data with a manifest, GIF"
+):
     ui.export_panel(events, ui.current_view())

@@ -54,6 +54,8 @@ K_PLAY_FROM, K_PLAY_HANDLED = "play_from", "play_handled"
 K_URL_PROBLEMS = "url_problems"
 # Set once the session has run once: from its second run on, the sidebar draws its controls.
 K_SESSION_RAN = "session_ran"
+# True in the run that draws the page before its first map has shown (see sidebar): what is below the map waits too.
+K_WAITING_FOR_MAP = "waiting_for_map"
 #: The ``key`` given to ``st_folium``: its last report is kept in session state under it.
 MAP_KEY = "map"
 #: Where a map's iframe finds Leaflet and jQuery: ``static/`` (a link to ``geo/assets``) served by
@@ -756,7 +758,9 @@ def sidebar(events: gpd.GeoDataFrame | None = None, *, notices=None, after_first
     page_style()
     with st.sidebar:
         st.header("View")
-        if after_first_map and _controls_wait_for_the_map():
+        waiting = after_first_map and _controls_wait_for_the_map()
+        st.session_state[K_WAITING_FOR_MAP] = waiting
+        if waiting:
             st.caption("The date and filter controls appear as soon as the map has drawn.")
             # Should the map never report (its frame blocked, say), the controls are one click away.
             st.button("Show the controls", key="w_show_controls")
@@ -787,6 +791,25 @@ def _controls_wait_for_the_map() -> bool:
     first_run = not st.session_state.get(K_SESSION_RAN)
     st.session_state[K_SESSION_RAN] = True
     return first_run and bool(st.context.headers.get("User-Agent"))
+
+
+def waiting_for_first_map() -> bool:
+    """Return True in the run that draws the page before its first map has shown (the controls wait then)."""
+    return bool(st.session_state.get(K_WAITING_FOR_MAP))
+
+
+def preload_map_code() -> None:
+    """Have the browser fetch the code that draws the map (Streamlit's component frame) while the script runs.
+
+    Streamlit's frontend fetches it only once the map's element has arrived and
+    the elements drawn above it have asked for theirs: on a dashboard that took
+    0.5-1 s of the first map (benchmarks/bench_first_map.py), against 0.1 s on a
+    bare one-map page. Sent first, in the sidebar, where it takes no room.
+    """
+    names = pagestyle.map_component_modules(Path(st.__file__).parent / "static" / "static" / "js")
+    if names:
+        with st.sidebar:
+            st.html(pagestyle.module_preload_js(names), unsafe_allow_javascript=True)
 
 
 def page_style() -> None:
