@@ -8,7 +8,6 @@ from geo import aggregate, filters, inview, mapview, playback, ui
 from geo.scene import movement_view, troop_movements, view_scene
 
 st.set_page_config(page_title="Sahel withdrawal: map", page_icon="🗺️", layout="wide")
-ui.preload_map_code()
 
 
 events = ui.active_events()

@@ -6,10 +6,6 @@ Plain text, kept out of ``geo/ui.py`` (which adds them to each page with
 
 from __future__ import annotations
 
-import json
-import re
-from pathlib import Path
-
 #: The layout rules every page shares: the header, figures and legend kept short on phones and small
 #: laptops so the map starts on the first screen; text colours that pass WCAG AA contrast.
 PAGE_CSS = """
@@ -85,41 +81,3 @@ WEEK_KEYS_JS = """
 })();
 </script>
 """
-
-
-def map_component_modules(streamlit_js: Path) -> list[str]:
-    """Return the file names of Streamlit's custom-component module and of the modules it imports.
-
-    ``streamlit_js`` is Streamlit's ``static/static/js`` folder. Its frontend
-    fetches this code only when the first component (the map) arrives, behind
-    every other element's code; an empty list when the files are not found
-    (another Streamlit build), so the page simply does without the head start.
-    """
-    entries = sorted(streamlit_js.glob("ComponentInstance.*.js"))
-    if len(entries) != 1:
-        return []
-    source = entries[0].read_text(encoding="utf-8", errors="replace")
-    imported = re.findall(r'from\s*"\./([\w.\-]+\.js)"', source)
-    return [entries[0].name, *dict.fromkeys(imported)]
-
-
-def module_preload_js(names: list[str]) -> str:
-    """Return a script that adds ``<link rel="modulepreload">`` for Streamlit's modules ``names`` to the page's head.
-
-    The names are resolved against the URL of Streamlit's own entry module, so a
-    base URL path or a page's path changes nothing.
-    """
-    return (
-        "<script>\n(function () {\n"
-        '  var entry = document.querySelector(\'script[type="module"][src*="/static/js/index."]\');\n'
-        "  if (!entry) { return; }\n"
-        f"  {json.dumps(names)}.forEach(function (name) {{\n"
-        "    var href = new URL(name, entry.src).href;\n"
-        "    if (document.querySelector('link[rel=\"modulepreload\"][href=\"' + href + '\"]')) { return; }\n"
-        "    var link = document.createElement('link');\n"
-        "    link.rel = 'modulepreload';\n"
-        "    link.href = href;\n"
-        "    document.head.appendChild(link);\n"
-        "  });\n"
-        "})();\n</script>"
-    )

@@ -798,20 +798,6 @@ def waiting_for_first_map() -> bool:
     return bool(st.session_state.get(K_WAITING_FOR_MAP))
 
 
-def preload_map_code() -> None:
-    """Have the browser fetch the code that draws the map (Streamlit's component frame) while the script runs.
-
-    Streamlit's frontend fetches it only once the map's element has arrived and
-    the elements drawn above it have asked for theirs: on a dashboard that took
-    0.5-1 s of the first map (benchmarks/bench_first_map.py), against 0.1 s on a
-    bare one-map page. Sent first, in the sidebar, where it takes no room.
-    """
-    names = pagestyle.map_component_modules(Path(st.__file__).parent / "static" / "static" / "js")
-    if names:
-        with st.sidebar:
-            st.html(pagestyle.module_preload_js(names), unsafe_allow_javascript=True)
-
-
 def page_style() -> None:
     """Add the shared layout rules (:data:`geo.pagestyle.PAGE_CSS`) to the page; a style-only block takes no room."""
     st.html(pagestyle.PAGE_CSS)
