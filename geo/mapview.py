@@ -386,7 +386,7 @@ class _FeatureLayer(folium.GeoJson):
             element.render(**kwargs)
 
 
-def _point_layer(features: list[dict], name: str) -> folium.GeoJson:
+def _feature_layer(features: list[dict], name: str) -> folium.GeoJson:
     """Return features as one GeoJSON layer whose marks, lines, popups and tooltips come from their properties.
 
     One layer rather than one CircleMarker (or PolyLine, Rectangle), Tooltip and
@@ -415,20 +415,20 @@ def _event_marks(
     group: folium.FeatureGroup, events: pd.DataFrame, status: Iterable[str], sources: pd.DataFrame, zoom: int
 ) -> None:
     if len(events):
-        _point_layer(event_features(events, status, sources, zoom), "Event marks").add_to(group)
+        _feature_layer(event_features(events, status, sources, zoom), "Event marks").add_to(group)
 
 
 def _movement_marks(group: folium.FeatureGroup, moves: gpd.GeoDataFrame, sources: pd.DataFrame) -> None:
     """Draw the movements under way or done as one GeoJSON layer (:func:`geo.marks.movement_features`)."""
     features = movement_features(moves, sources)
     if features:
-        _point_layer(features, "Movement marks").add_to(group)
+        _feature_layer(features, "Movement marks").add_to(group)
 
 
 def _base_marks(group: folium.FeatureGroup, bases: gpd.GeoDataFrame) -> None:
     """Draw the bases as one GeoJSON layer (:func:`geo.marks.base_features`)."""
     if len(bases):
-        _point_layer(base_features(bases), "Base marks").add_to(group)
+        _feature_layer(base_features(bases), "Base marks").add_to(group)
 
 
 class _ForgetRemovedGroups(MacroElement):
@@ -488,10 +488,10 @@ def dynamic_layers(
 def _aggregate_marks(group: folium.FeatureGroup, cells: gpd.GeoDataFrame) -> None:
     """Draw grid cells with their event count and toll (scales to any number of events).
 
-    One GeoJSON layer (see :func:`_point_layer`): about 400 bytes and 0.06 ms per cell.
+    One GeoJSON layer (see :func:`_feature_layer`): about 400 bytes and 0.06 ms per cell.
     """
     if not cells.empty:
-        _point_layer(cell_features(cells), "Event cells").add_to(group)
+        _feature_layer(cell_features(cells), "Event cells").add_to(group)
 
 
 def build_map(
