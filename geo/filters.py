@@ -280,7 +280,6 @@ def _event_days(events: pd.DataFrame) -> np.ndarray:
     Worked out once per data set (its frames are shared read-only): a rerun asks three times
     (the time control's span, Previous/Next), and at 100,000 events each took 30 ms.
     """
-
     memo = frame_memo(events)
     if "event_days" not in memo:
         days = np.asarray(events["start"].to_numpy(), dtype="datetime64[D]")

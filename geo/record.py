@@ -115,7 +115,6 @@ def both_dates(row: pd.Series) -> str:
 
 def reference_links(cell: str, references: pd.DataFrame) -> list[tuple[str, str, str]]:
     """Return (id, title and publisher, url) for each reference a ``record_sources`` cell names."""
-
     memo = frame_memo(references)
     if "links" not in memo:  # once per table: every popup with a record asks (2.5 ms each by DataFrame lookups)
         memo["links"] = {str(ref.ref_id): (str(ref.ref_id), f"{ref.title} ({ref.publisher})", ref.url)

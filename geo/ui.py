@@ -692,7 +692,6 @@ def _date_controls(events: gpd.GeoDataFrame, first: date, last: date) -> None:
 
 def _present(events: gpd.GeoDataFrame, column: str) -> frozenset:
     """Return the distinct values of a column, worked out once per data set (the frames are shared read-only)."""
-
     memo = frame_memo(events)
     key = ("present", column)
     if key not in memo:
