@@ -7,8 +7,8 @@ The target (issue 16.3) is a PNG in 2 s or less on a quiet machine.
 
 With ``--phases``, further runs also say where their time went (wall and CPU per phase, medians over the runs):
 ``startup`` (the interpreter until the first line of the run), ``imports`` (the CLI's modules, pandas and
-geopandas), ``countries`` (the Natural Earth countries, :func:`geo.borders._countries_cached`), ``data`` (the
-events, their validation, the sources and the bases), ``sheet`` (what the view shows and its extent),
+geopandas), ``countries`` (the Natural Earth countries, :func:`geo.borders._countries_cached`), ``data`` (the kept
+curated events or their loading and validation, the sources and the bases), ``sheet`` (what the view shows and its extent),
 ``matplotlib`` (its import), ``drawing`` (the figure), ``savefig`` (rendering and encoding), ``write`` and
 ``exit`` (the interpreter's teardown). The run is the real ``python -m geo.snapshot`` (``runpy``) with
 timers around those functions; ``--root`` times another checkout the same way (an older commit in a
@@ -77,6 +77,8 @@ def import_matplotlib():
 
 borders._countries_cached = timed("countries", borders._countries_cached)
 events.load_events = timed("data", events.load_events)
+if hasattr(events, "load_events_cached"):  # the kept curated frame (geo.diskcache); older checkouts have none
+    events.load_events_cached = timed("data", events.load_events_cached)
 events.load_sources = timed("data", events.load_sources)
 import geo.bases
 geo.bases.load_bases = timed("data", geo.bases.load_bases)

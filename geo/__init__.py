@@ -62,6 +62,8 @@ _PUBLIC: dict[str, str] = {
     "view_marks": "geo.aggregate",
     "aggregate_events": "geo.aggregate",
     "frame_memo": "geo.memo",
+    "load_events_cached": "geo.events",
+    "same_frame": "geo.diskcache",
     # map
     "base_map": "geo.mapview",
     "dynamic_layers": "geo.mapview",

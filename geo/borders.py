@@ -67,11 +67,16 @@ def countries_cache_path() -> Path:
     """
     import shapely
 
-    digest = hashlib.sha256(Path(natural_earth_path()).read_bytes()).hexdigest()[:16]
-    chosen = Path(os.environ.get("XDG_CACHE_HOME", ""))
-    base = chosen if chosen.is_absolute() else Path.home() / ".cache"  # as XDG says: a relative path is ignored
-    name = f"countries-{digest}-geos{shapely.geos_version_string}-v{COUNTRIES_DERIVATION}.npz"
-    return base / "sahel-withdrawal" / name
+    from geo.diskcache import cache_folder
+
+    name = f"countries-{_file_digest(natural_earth_path())}-geos{shapely.geos_version_string}-v{COUNTRIES_DERIVATION}.npz"
+    return cache_folder() / name
+
+
+@lru_cache(maxsize=4)
+def _file_digest(path: str) -> str:
+    # Once per process: the kept events' name holds this one too (geo.events.load_events_cached).
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
 
 
 def write_countries_cache(countries: gpd.GeoDataFrame, path: Path) -> None:

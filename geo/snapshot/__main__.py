@@ -147,7 +147,7 @@ def load_data(
     :func:`geo.importers.import_table`, which validates what it keeps; several files are combined as the
     dashboard's "Show: curated and imported" does.
     """
-    from geo.events import combine_events, load_events
+    from geo.events import combine_events, load_events_cached
 
     if paths is None or isinstance(paths, (str, Path)):
         paths = [] if paths is None else [paths]
@@ -157,7 +157,7 @@ def load_data(
         if not path.is_file():
             raise UsageError(f"--data {str(path)!r} is not a file")
         if path.resolve() == EVENTS_CSV.resolve() or _is_curated_copy(path):
-            frames.append(load_events())
+            frames.append(load_events_cached())
         else:
             frames.append(_import(path, import_options or {}, max_refused))
     if len(files) == 1:
