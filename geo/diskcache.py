@@ -39,7 +39,9 @@ def cache_folder() -> Path:
 
 
 def _package_files() -> list[Path]:
-    return sorted(p for p in PACKAGE_DIR.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    # Not the bytecode, nor the files the package writes itself (geo.mapview.GENERATED_ASSETS).
+    skipped = {"__pycache__", "generated"}
+    return sorted(p for p in PACKAGE_DIR.rglob("*") if p.is_file() and not skipped & set(p.parts))
 
 
 def fingerprint(files: list[Path], *, extra: tuple = ()) -> str:

@@ -17,9 +17,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+import tempfile
 from collections.abc import Iterable
 from functools import lru_cache
+from pathlib import Path
 
 import folium
 import geopandas as gpd
@@ -175,12 +178,63 @@ def _country_bounds(iso3_codes: tuple[str, ...]) -> tuple[float, float, float, f
     return tuple(float(v) for v in borders.countries_frame(iso3_codes).total_bounds)
 
 
-def _country_layer(countries: gpd.GeoDataFrame, *, highlight: bool) -> folium.GeoJson:
-    """Return the Natural Earth countries as the map's base layer, named on hover."""
+#: Where :func:`country_asset` writes the countries' GeoJSON for the live map: beside its Leaflet
+#: (``geo/assets``, which the dashboard serves as ``/app/static``), in a folder git ignores.
+GENERATED_ASSETS = Path(__file__).resolve().parent / "assets" / "generated"
+
+
+def country_asset(iso3_codes: tuple[str, ...], folder: Path = GENERATED_ASSETS) -> str | None:
+    """Write the countries' GeoJSON (:func:`_country_shapes_json`) into ``folder`` once; return its name there.
+
+    The live map fetches it rather than carrying it in its script: streamlit-folium sends the
+    whole script with every run, and the countries were 175 kB of its 211 kB, for every
+    reader's every slider move. The name holds the text's SHA-256, so a new derivation is a
+    new file and a browser never keeps a stale one. ``None`` when the folder cannot be
+    written (a read-only install): the map then carries the countries itself.
+    """
+    text = _country_shapes_json(iso3_codes)
+    name = f"countries-{hashlib.sha256(text.encode()).hexdigest()[:16]}.json"
+    path = folder / name
+    try:
+        if not (path.is_file() and path.read_text(encoding="utf-8") == text):
+            folder.mkdir(parents=True, exist_ok=True)
+            handle, scratch = tempfile.mkstemp(dir=folder, suffix=".tmp")
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                out.write(text)
+            os.replace(scratch, path)  # a reader sees no file or the whole one
+    except OSError:
+        return None
+    return name
+
+
+class _LinkedGeoJson(_KnownBoundsGeoJson):
+    """A GeoJson layer whose browser fetches its data from ``link`` (folium's ``embed=False``), the bounds given.
+
+    folium's own ``embed=False`` takes a file name and writes it as the link; the
+    live map's page finds the file at another address (``/app/static/...``) than
+    the server (``geo/assets/...``), so the link is set apart from the data.
+    """
+
+    def __init__(self, data, link: str, bounds: list[list[float]], **kwargs) -> None:
+        super().__init__(data, bounds, **kwargs)
+        self.embed = False
+        self.embed_link = link
+
+
+def _country_layer(countries: gpd.GeoDataFrame, *, highlight: bool, asset_url: str | None = None) -> folium.GeoJson:
+    """Return the Natural Earth countries as the map's base layer, named on hover.
+
+    With ``asset_url`` (the live map), the browser fetches them from there (:func:`country_asset`);
+    otherwise (exports, a folder that cannot be written) they are in the map's script.
+    """
     codes = tuple(sorted(countries["iso3"]))
     west, south, east, north = _country_bounds(codes)
-    return _KnownBoundsGeoJson(
-        _country_shapes_json(codes),
+    name = country_asset(codes) if asset_url is not None else None
+    linked = {} if name is None else {"link": f"{asset_url.rstrip('/')}/generated/{name}"}
+    layer_class = _KnownBoundsGeoJson if name is None else _LinkedGeoJson
+    return layer_class(
+        json.loads(_country_shapes_json(codes)) if name else _country_shapes_json(codes),
+        **linked,
         bounds=[[south, west], [north, east]],
         name="Countries (Natural Earth)",
         style_function=lambda _: {"fillColor": COUNTRY_FILL, "color": "#7A7A7A", "weight": 1, "fillOpacity": 0.85},
@@ -287,7 +341,7 @@ def base_map(
     fmap.add_child(map_aids.SteadyCentre())
     folium.TileLayer("OpenStreetMap", name="Web map tiles (online only)", overlay=True, show=tiles,
                      control=True).add_to(fmap)  # fmt: skip
-    _country_layer(countries, highlight=True).add_to(fmap)
+    _country_layer(countries, highlight=True, asset_url=asset_url).add_to(fmap)
     _country_labels(countries).add_to(fmap)
     border = borders.mali_niger_border()
     _border_line(border).add_to(fmap)

@@ -170,3 +170,44 @@ def test_a_verbatim_script_is_what_branca_would_write(text):
 
     assume(not has_template_syntax(text))
     assert mapview._VerbatimScript(text).render() == Element(text).render()
+
+
+def _country_layer_of(fmap):
+    (layer,) = [c for c in fmap._children.values() if getattr(c, "layer_name", "") == "Countries (Natural Earth)"]
+    return layer
+
+
+def test_the_live_map_fetches_its_countries_and_an_export_carries_them(tmp_path, monkeypatch):
+    import json
+
+    monkeypatch.setattr(mapview.country_asset, "__defaults__", (tmp_path / "generated",))
+    live = mapview.base_map(legend=False, asset_url="../../app/static")
+    (written,) = (tmp_path / "generated").iterdir()
+    layer = _country_layer_of(live)
+    assert layer.embed_link == f"../../app/static/generated/{written.name}"
+    live_html = live.get_root().render()
+    assert f'$.ajax("../../app/static/generated/{written.name}"' in live_html
+    exported = mapview.base_map(legend=False)
+    export_html = exported.get_root().render()
+    assert "generated/countries-" not in export_html and "$.ajax(" not in export_html
+    # The file holds exactly what the export carries, and the export holds its coordinates.
+    carried = _country_layer_of(exported).data
+    assert json.loads(written.read_text(encoding="utf-8")) == json.loads(json.dumps(carried))
+    niger = next(f for f in carried["features"] if f["properties"]["iso3"] == "NER")
+    first = niger["geometry"]["coordinates"][0][0]
+    assert f"[{first[0]}, {first[1]}]" in export_html and f"[{first[0]}, {first[1]}]" not in live_html
+    assert len(live_html) < len(export_html) - 150_000
+    # Named by its content: a second map reuses the file, and a changed file is written again.
+    mapview.base_map(legend=False, asset_url="../../app/static")
+    assert [p.name for p in (tmp_path / "generated").iterdir()] == [written.name]
+    written.write_text("{}", encoding="utf-8")
+    mapview.base_map(legend=False, asset_url="../../app/static")
+    assert json.loads(written.read_text(encoding="utf-8")) == json.loads(json.dumps(carried))
+
+
+def test_a_folder_that_cannot_be_written_puts_the_countries_in_the_script(tmp_path, monkeypatch):
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    monkeypatch.setattr(mapview.country_asset, "__defaults__", (blocked / "generated",))
+    layer = _country_layer_of(mapview.base_map(legend=False, asset_url="../../app/static"))
+    assert layer.embed and layer.embed_link is None

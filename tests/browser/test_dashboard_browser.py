@@ -26,9 +26,10 @@ from harness import (
 from playwright.sync_api import expect
 from shapely import LineString, Point
 
-from geo import filters
+from geo import borders, filters
 from geo.events import load_events
 from geo.movements import route_line
+from geo.style import COUNTRY_FILL
 from geo.view import View
 
 EVENTS = load_events()
@@ -103,6 +104,8 @@ def test_map_shows_countries_border_and_every_event(dashboard, app_page, screens
     # Natural Earth countries drawn as vector shapes: the map reads with no tiles.
     expect(frame.locator("path.leaflet-interactive").filter(visible=True).first).to_be_visible()
     assert frame.locator("path.leaflet-interactive").count() > 20
+    # Every country of the base layer, which the map fetched as a file rather than carried in its script.
+    expect(frame.locator(f"path[fill='{COUNTRY_FILL}']")).to_have_count(len(borders.countries_frame()))
     expect(frame.locator(MARKS)).to_have_count(len(EVENTS))
     assert _metric(page, "Events in view") == str(len(EVENTS))
     assert frame.locator(".country-label").get_by_text("Niger", exact=True).count() == 1
@@ -138,6 +141,7 @@ def test_live_map_works_with_every_external_request_aborted(dashboard, browser):
         assert aborted == []
         assert {"leaflet.js", "leaflet.css", "jquery.min.js"} <= {u.rsplit("/", 1)[-1] for u in fetched
                                                                   if "/app/static/" in u}  # fmt: skip
+        assert [u for u in fetched if re.search(r"/app/static/generated/countries-[0-9a-f]{16}\.json$", u)]
     finally:
         context.close()
 
