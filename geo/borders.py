@@ -69,7 +69,9 @@ def countries_cache_path() -> Path:
 
     from geo.diskcache import cache_folder
 
-    name = f"countries-{_file_digest(natural_earth_path())}-geos{shapely.geos_version_string}-v{COUNTRIES_DERIVATION}.npz"
+    name = (
+        f"countries-{_file_digest(natural_earth_path())}-geos{shapely.geos_version_string}-v{COUNTRIES_DERIVATION}.npz"
+    )
     return cache_folder() / name
 
 

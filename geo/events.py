@@ -235,7 +235,7 @@ def load_events_cached(path: str | Path = EVENTS_CSV) -> gpd.GeoDataFrame:
         return load_events(path)
     try:
         return diskcache.read_frame(kept)
-    except Exception:  # noqa: BLE001 - not kept yet, or damaged in any way: load it afresh
+    except Exception:  # not kept yet, or damaged in any way: load it afresh
         pass
     events = load_events(path)
     try:
@@ -243,7 +243,12 @@ def load_events_cached(path: str | Path = EVENTS_CSV) -> gpd.GeoDataFrame:
             older = sorted(kept.parent.glob("events-*.arrow"), key=lambda p: p.stat().st_mtime, reverse=True)
             for stale in older[KEPT_EVENTS:]:
                 stale.unlink(missing_ok=True)
-    except (OSError, ValueError, TypeError, NotImplementedError):  # a read-only or full folder, a column Arrow cannot hold
+    except (
+        OSError,
+        ValueError,
+        TypeError,
+        NotImplementedError,
+    ):  # a read-only or full folder, a column Arrow cannot hold
         pass
     return events
 

@@ -79,7 +79,9 @@ def event_features(
     shown_lat, shown_lon = spread_colocated(events["latitude"].to_numpy(), events["longitude"].to_numpy(), zoom)
     features = []
     # Plain dicts: a row as a Series (iterrows) and its lookups were half of the marks' time.
-    rows = events.drop(columns=[events.geometry.name] if isinstance(events, gpd.GeoDataFrame) else []).to_dict("records")
+    rows = events.drop(columns=[events.geometry.name] if isinstance(events, gpd.GeoDataFrame) else []).to_dict(
+        "records"
+    )
     for row, state, lat, lon in zip(rows, status, shown_lat, shown_lon, strict=True):
         faded = state == "earlier"
         style = {
