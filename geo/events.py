@@ -243,13 +243,8 @@ def load_events_cached(path: str | Path = EVENTS_CSV) -> gpd.GeoDataFrame:
             older = sorted(kept.parent.glob("events-*.arrow"), key=lambda p: p.stat().st_mtime, reverse=True)
             for stale in older[KEPT_EVENTS:]:
                 stale.unlink(missing_ok=True)
-    except (
-        OSError,
-        ValueError,
-        TypeError,
-        NotImplementedError,
-    ):  # a read-only or full folder, a column Arrow cannot hold
-        pass
+    except (OSError, ValueError, TypeError, NotImplementedError):
+        pass  # a read-only or full folder, or a column Arrow cannot hold: loaded afresh next time
     return events
 
 
