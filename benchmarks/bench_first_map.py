@@ -15,17 +15,24 @@ Each sample uses a fresh browser context (cold browser cache) routed through
 ``--warmup`` rounds are dropped (they include the servers' first imports).
 
 Prints one JSON line per page (median, min, max seconds and the samples), then
-one line with the ratio of the medians, target / bare.
+one line with the ratio of the medians, target / bare, and the load average
+before and after the runs.
 
-Usage: ``python benchmarks/bench_first_map.py [--target dashboard.py] [--rounds 5]``
+With ``--root PATH`` the target page of another checkout (an older commit in a
+``git worktree``) is loaded in the same rounds, so that before and after are
+measured back to back against the same bare page; its ratio is printed too.
+
+Usage: ``python benchmarks/bench_first_map.py [--target dashboard.py] [--rounds 5] [--root /tmp/wt_before]``
 Needs ``/usr/bin/chromium`` and ``npm ci --prefix tests/browser``.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
+import os
 import statistics
 import sys
 import time
@@ -72,6 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=5, help="measured loads of each page")
     parser.add_argument("--warmup", type=int, default=1, help="unmeasured rounds first")
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds allowed per load")
+    parser.add_argument("--root", type=Path, help="also time the target page of this checkout (e.g. an older commit)")
     opts = parser.parse_args(argv)
     if opts.rounds < 1:
         parser.error(f"--rounds must be at least 1, not {opts.rounds!r}")
@@ -82,20 +90,34 @@ def main(argv: list[str] | None = None) -> int:
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 
+    if opts.root is not None and not (opts.root / opts.target).is_file():
+        parser.error(f"--root {str(opts.root)!r} holds no {opts.target!r}")
+
     pages = {"bare": (BARE, BARE_READY), "target": (opts.target, TARGET_READY)}
-    samples: dict[str, list[float]] = {"bare": [], "target": []}
+    roots = {"bare": REPO_ROOT, "target": REPO_ROOT}
+    if opts.root is not None:
+        pages["other"] = (opts.target, TARGET_READY)
+        roots["other"] = opts.root.resolve()
+    samples: dict[str, list[float]] = {name: [] for name in pages}
     refused: set[str] = set()
     stubbed: set[str] = set()
     # Said once at the end rather than once per sample.
     logging.getLogger("offline").setLevel(logging.ERROR)
     timeout_ms = opts.timeout * 1000
-    with StreamlitServer(BARE) as bare, StreamlitServer(opts.target) as target, sync_playwright() as p:
-        urls = {"bare": bare.url, "target": target.url}
+    load_before = os.getloadavg()
+    with contextlib.ExitStack() as stack:
+        urls = {
+            name: stack.enter_context(StreamlitServer(script, root=roots[name])).url
+            for name, (script, _) in pages.items()
+        }
+        p = stack.enter_context(sync_playwright())
         browser = launch_chromium(p)
+        names = list(pages)
         try:
             for i in range(opts.warmup + opts.rounds):
-                # Alternate the order so that neither page always runs on a warmer machine.
-                for name in ("bare", "target") if i % 2 == 0 else ("target", "bare"):
+                # Rotate the order so that no page always runs on a warmer machine.
+                shift = i % len(names)
+                for name in names[shift:] + names[:shift]:
                     try:
                         seconds, router = time_first_map(browser, urls[name], pages[name][1], timeout_ms)
                     except PlaywrightTimeout:
@@ -113,9 +135,16 @@ def main(argv: list[str] | None = None) -> int:
             browser.close()
 
     for name, (script, _) in pages.items():
-        print(json.dumps(summary(name, script, samples[name])))
-    ratio = statistics.median(samples["target"]) / statistics.median(samples["bare"])
-    print(json.dumps({"ratio_target_over_bare": round(ratio, 2)}))
+        print(json.dumps({**summary(name, script, samples[name]), "root": str(roots[name])}))
+    bare_median = statistics.median(samples["bare"])
+    ratios = {f"ratio_{name}_over_bare": round(statistics.median(samples[name]) / bare_median, 2) for name in pages}
+    ratios.pop("ratio_bare_over_bare")
+    first = {"ratio_target_over_bare": ratios.pop("ratio_target_over_bare")}
+    load = {
+        "load_average_before": [round(x, 2) for x in load_before],
+        "load_average_after": [round(x, 2) for x in os.getloadavg()],
+    }
+    print(json.dumps({**first, **ratios, **load}))
     if stubbed:
         print(f"note: served empty (no npm equivalent): {sorted(stubbed)}", file=sys.stderr)
     if refused:
