@@ -46,8 +46,9 @@ settles (a first number above 12: day first; a second: month first) or the
 caller's ``date_order``; a column that settles neither is refused whole.
 
 Before a cell is read, a file is bounded: at most ``max_bytes`` after
-unpacking (by default :data:`MAX_FILE_MB` MB, the one limit the dashboard and
-its uploader use too), a ZIP or gzip member at most 100 times its packed size beyond
+unpacking (by default :data:`MAX_FILE_MB` MB of 1024 x 1024 bytes as
+Streamlit's uploader counts them, :data:`MAX_FILE_BYTES`: the one limit the
+dashboard and its uploader use too), a ZIP or gzip member at most 100 times its packed size beyond
 16 MB, a header of at most 500 columns, cells of at most the csv module's
 field size limit (each longer cell refuses its row).
 
@@ -85,11 +86,12 @@ in no polygon near their country (Abyei, offshore) kept with a note.
 
 from geo.importers.cells import EVENT_COLUMNS
 from geo.importers.core import FORMATS, ImportResult, detect_format, import_table
-from geo.importers.sniff import MAX_FILE_MB
+from geo.importers.sniff import MAX_FILE_BYTES, MAX_FILE_MB
 
 __all__ = [
     "EVENT_COLUMNS",
     "FORMATS",
+    "MAX_FILE_BYTES",
     "MAX_FILE_MB",
     "ImportResult",
     "detect_format",

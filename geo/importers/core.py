@@ -30,7 +30,7 @@ from geo.importers.cells import DATE_ORDERS, _Rows
 from geo.importers.csvfile import _normalise_name, _one_chunk_each, _read_csv
 from geo.importers.layout import _map_events
 from geo.importers.points import _map_points, _read_points
-from geo.importers.sniff import MAX_FILE_MB, _file_error, _kind_label, _read_source, _sniff_kind, _unzip, _Upload
+from geo.importers.sniff import MAX_FILE_BYTES, _file_error, _kind_label, _read_source, _sniff_kind, _unzip, _Upload
 from geo.importers.ucdp import _map_ucdp
 from geo.importers.xlsx import _read_xlsx
 from geo.validation import validate_events
@@ -236,7 +236,7 @@ def import_table(
     date_column: str | None = None,
     event_type: str | None = None,
     date_order: str | None = None,
-    max_bytes: int = MAX_FILE_MB * 1_000_000,
+    max_bytes: int = MAX_FILE_BYTES,
 ) -> ImportResult:
     """Read an ACLED, UCDP GED, events-layout, GeoJSON or GeoPackage file.
 
@@ -259,7 +259,7 @@ def import_table(
         Without it the column must settle the order (a first number above 12
         means day first, a second above 12 month first); a column that does
         not is refused whole, since a guess would swap day and month.
-    max_bytes : int, default ``MAX_FILE_MB * 1_000_000`` (200 MB)
+    max_bytes : int, default :data:`MAX_FILE_BYTES` (200 MB of 1024 x 1024 bytes, as Streamlit counts)
         Files larger than this (after unzipping) are refused whole.
 
     Returns

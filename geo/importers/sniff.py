@@ -94,10 +94,21 @@ def _unzip(name: str, data: bytes, max_bytes: int) -> tuple[str, bytes]:
         raise _file_error(name, f"cannot open the ZIP archive ({err})") from None
 
 
-#: The largest file read, in MB (10^6 bytes), unpacked: ``import_table``'s default, the dashboard's
+#: A megabyte as Streamlit's uploader counts ``server.maxUploadSize`` (1024 x 1024 bytes, in its
+#: upload route and its frontend): with 10^6 bytes a 201-209 MB file passed the uploader and was
+#: then refused by this package's own limit.
+MB = 1024 * 1024
+#: The largest file read, in :data:`MB`, unpacked: ``import_table``'s default, the dashboard's
 #: upload and start-up file limit (``geo.ui.MAX_UPLOAD_MB``), and ``server.maxUploadSize`` in
 #: ``.streamlit/config.toml``, which must be written out there (``tests/test_import_bounds.py`` compares them).
 MAX_FILE_MB = 200
+#: :data:`MAX_FILE_MB` in bytes.
+MAX_FILE_BYTES = MAX_FILE_MB * MB
+
+
+def _size_label(n_bytes: float) -> str:
+    """Say a size as the uploader does, in MB of :data:`MB` bytes (kB of 1024 below a tenth of one)."""
+    return f"{n_bytes / MB:g} MB" if n_bytes >= MB / 10 else f"{n_bytes / 1024:g} kB"
 
 
 #: How many times its packed size a ZIP or gzip member may unpack to, beyond _ANY_PACKED_SIZE.
@@ -105,7 +116,7 @@ _MAX_PACKING_RATIO = 100
 
 
 #: What any archive may unpack to, whatever its ratio.
-_ANY_PACKED_SIZE = 16_000_000
+_ANY_PACKED_SIZE = 16 * MB
 
 
 _GZIP_MAGIC = b"\x1f\x8b"
@@ -120,11 +131,11 @@ def _bounded(stream: io.BufferedIOBase, packed: int, name: str, max_bytes: int) 
         total += len(chunk)
         if total > limit:
             if limit == max_bytes:
-                raise _file_error(name, f"it unpacks to more than the {max_bytes / 1_000_000:g} MB limit")
+                raise _file_error(name, f"it unpacks to more than the {_size_label(max_bytes)} limit")
             raise _file_error(
                 name,
                 f"it unpacks to more than {_MAX_PACKING_RATIO} times its packed size "
-                f"({limit / 1_000_000:g} MB from {packed / 1_000:,.0f} kB), as a ZIP bomb does: refused",
+                f"({_size_label(limit)} from {packed / 1024:,.0f} kB), as a ZIP bomb does: refused",
             )
         chunks.append(chunk)
     return b"".join(chunks)
@@ -216,4 +227,4 @@ def _file_error(name: str, message: str) -> DataError:
 
 
 def _too_big(name: str, max_bytes: int) -> DataError:
-    return _file_error(name, f"the file is larger than the {max_bytes / 1_000_000:g} MB limit")
+    return _file_error(name, f"the file is larger than the {_size_label(max_bytes)} limit")
