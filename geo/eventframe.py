@@ -5,8 +5,8 @@ returns from the kept ones. What the map does on every slider step is
 prepared here once, at load: events sorted by date (the date cut is a binary
 search), ``geo_country`` found once (a country filter is a column
 comparison), ``date_label`` formatted once per distinct period, and
-``search_text``, the searched columns joined and lower-cased (a text search
-is one substring scan). Each event is placed at its most precise date
+``search_text``, the searched columns joined and lower-cased (a categorical:
+each distinct text is held and searched once). Each event is placed at its most precise date
 (:mod:`geo.record`), the articles' own dates kept beside it.
 
 ``event_type`` and ``geo_country`` stay text columns rather than
@@ -163,6 +163,33 @@ def _place_at_most_precise(typed: pd.DataFrame, parts: dict[str, pd.Series]) -> 
     typed["record_date_label"] = labels
 
 
+def with_shared_categories(frames: list[pd.DataFrame]) -> list[pd.DataFrame]:
+    """Return ``frames`` with every column that is categorical in one of them of one categorical dtype in all.
+
+    ``pandas.concat`` keeps a categorical only where every piece has the same
+    categories; otherwise it falls back to one Python object a row (a
+    million imported events' ``search_text`` beside the curated ones' would
+    take gigabytes). The categories are the union of the frames' (by
+    ``pandas.api.types.union_categoricals``); a text column that is
+    categorical in no frame is left alone.
+    """
+    columns = dict.fromkeys(
+        c for f in frames for c, dtype in f.dtypes.items() if isinstance(dtype, pd.CategoricalDtype)
+    )
+    if not columns:
+        return list(frames)
+    out = [f.copy(deep=False) for f in frames]
+    for column in columns:
+        parts = [f[column] for f in out if column in f]
+        parts = [p if isinstance(p.dtype, pd.CategoricalDtype) else p.astype("category") for p in parts]
+        parts = [p.cat.set_categories(p.cat.categories.astype("str")) for p in parts]
+        dtype = pd.CategoricalDtype(pd.api.types.union_categoricals(parts, ignore_order=True).categories)
+        for f in out:
+            if column in f:
+                f[column] = f[column].astype(dtype)
+    return out
+
+
 def release_arrow_memory() -> None:
     """Hand the memory Arrow has freed back to the system.
 
@@ -190,25 +217,28 @@ def _date_labels(typed: pd.DataFrame) -> np.ndarray:
 def search_text(typed: pd.DataFrame) -> pd.Series:
     """Return the searched columns joined by spaces and lower-cased, once, for the text filter (:func:`geo.filters.rows_in_view`).
 
-    Each distinct combination of the searched cells is joined and
-    lower-cased once, then taken for every row: a title, a description, an
-    actor list and a place repeat across a million events (ACLED's a few
-    hundred thousand combinations; the synthetic benchmark's 190,000), and
-    joining and lower-casing them all was a second of the import.
+    A categorical of the distinct texts: each distinct combination of the
+    searched cells is joined and lower-cased once, and every row holds only
+    its text's code. A title, a description, an actor list and a place
+    repeat across a million events (ACLED's a few hundred thousand
+    combinations; the synthetic benchmark's 190,000), so the column takes a
+    fifth of the memory of one text per row (37 MB against 168 MB at a
+    million synthetic rows), and a search scans each distinct text once
+    (:func:`geo.search.term_mask`). A searched column that is itself
+    categorical is read through its codes, never expanded to one text a row.
     """
-    columns = [pa.array(typed[c].astype("string").fillna("")) for c in SEARCH_COLUMNS]
-    columns = [c.combine_chunks() if isinstance(c, pa.ChunkedArray) else c for c in columns]
     if not len(typed):
-        return pd.Series(pa.chunked_array([pa.array([], pa.large_string())]), index=typed.index, dtype="string")
+        return pd.Series(pd.Categorical([], categories=pd.Index([], dtype="str")), index=typed.index)
     combination = np.zeros(len(typed), dtype=np.int64)
-    for column in columns:
-        encoded = pc.dictionary_encode(column)
+    distinct_parts = []
+    for column in SEARCH_COLUMNS:
+        indices, dictionary = _dictionary(typed[column])
         # Below len(typed) squared: the key stays an int64.
-        combination = combination * len(encoded.dictionary) + encoded.indices.to_numpy(zero_copy_only=False)
+        combination = combination * len(dictionary) + indices
         combination = pd.factorize(combination)[0]
+        distinct_parts.append((indices, dictionary))
     _, first = np.unique(combination, return_index=True)  # factorize numbers combinations in order of first rows
-    picked = pa.array(first)
-    distinct = [column.take(picked).cast(pa.large_string()) for column in columns]
+    distinct = [dictionary.take(pa.array(indices[first])) for indices, dictionary in distinct_parts]
     joined = pc.binary_join_element_wise(*distinct, pa.scalar(" ", pa.large_string()))
     # Unicode lower-casing costs 40 times ASCII's, and gives the same bytes on
     # ASCII text: only the texts with other characters (an accent) get it.
@@ -217,5 +247,25 @@ def search_text(typed: pd.DataFrame) -> pd.Series:
     if not pc.all(ascii).as_py():
         other = pc.invert(ascii)
         lowered = pc.replace_with_mask(lowered, other, pc.utf8_lower(joined.filter(other)))
-    text = lowered.take(pa.array(combination))
-    return pd.Series(pa.chunked_array([text]), index=typed.index, dtype="string")
+    # Two combinations can give one text ("a b" + "c", "a" + "b c"; "Gao" and "GAO"): a category each.
+    text_codes, texts = pd.factorize(pd.Series(lowered, dtype="str"))
+    codes = text_codes[combination]
+    categories = pd.Index(texts, dtype="str")
+    return pd.Series(pd.Categorical.from_codes(codes, categories=categories), index=typed.index)
+
+
+def _dictionary(values: pd.Series) -> tuple[np.ndarray, pa.Array]:
+    """A text column as (a code per row, the distinct texts as Arrow ``large_string``), a blank cell's text ``""``.
+
+    Read by ``pandas.factorize`` (a categorical through its own codes), so no
+    column is copied to fill its blanks: the last text is the ``""`` that
+    missing cells (code -1) are given.
+    """
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes, distinct = values.cat.codes.to_numpy(), values.cat.categories
+    else:
+        codes, distinct = pd.factorize(values)
+    texts = pd.Series(distinct, dtype=object).astype(str).tolist() if len(distinct) else []
+    dictionary = pa.array([*texts, ""], pa.large_string())
+    codes = codes.astype(np.int64)
+    return np.where(codes < 0, len(texts), codes), dictionary

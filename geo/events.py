@@ -270,7 +270,9 @@ def combine_events(*frames: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     present = [f for f in frames if f is not None and len(f)]
     if not present:
         return frames[0] if frames else borders.as_points(pd.DataFrame({"latitude": [], "longitude": []}))
-    combined = pd.concat(present, ignore_index=True)
+    from geo.eventframe import with_shared_categories  # not at the top: geo.eventframe imports this module
+
+    combined = pd.concat(with_shared_categories(present), ignore_index=True)
     repeated = combined.loc[combined["event_id"].duplicated(), "event_id"]
     if len(repeated):
         raise DataError(

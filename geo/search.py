@@ -13,7 +13,9 @@ ECOWAS).
 The haystack is never folded: each term becomes a regular expression whose
 letters match their accented forms (``e`` → ``[eéèêë…]``), run by Arrow over
 the whole column at once, so a search costs a few vectorised scans whatever
-the number of rows. :func:`explain` says, in words, what each term matched.
+the number of rows; over ``search_text``, a categorical, each distinct text is
+scanned once and the rows read their answer by code. :func:`explain` says,
+in words, what each term matched.
 """
 
 from __future__ import annotations
@@ -159,7 +161,21 @@ def term_mask(haystack: pd.Series, term: Term) -> np.ndarray:
     """Return which lower-cased texts contain the term, with or without accents, or a name it stands for."""
     # One alternation, one scan of the column, however many names the term stands for.
     either = "|".join(f"(?:{pattern})" for pattern in term.patterns)
-    return haystack.str.contains(either, regex=True).to_numpy(dtype=bool, na_value=False)
+    return _contains(haystack, either)
+
+
+def _contains(haystack: pd.Series, pattern: str) -> np.ndarray:
+    """Return which texts hold a match of ``pattern``; a categorical's distinct texts are each scanned once."""
+    if isinstance(haystack.dtype, pd.CategoricalDtype):
+        # search_text is a categorical of distinct texts: scan those the rows use, each once, then
+        # read each row's answer by its code (a few rows of a big frame scan only their own texts).
+        codes = haystack.cat.codes.to_numpy().astype(np.int64) + 1  # 0: no text, which matches nothing
+        used = np.flatnonzero(np.bincount(codes, minlength=len(haystack.cat.categories) + 1)[1:])
+        found = np.zeros(len(haystack.cat.categories) + 1, dtype=bool)
+        texts = pd.Series(haystack.cat.categories.take(used))
+        found[used + 1] = texts.str.contains(pattern, regex=True).to_numpy(dtype=bool, na_value=False)
+        return found[codes]
+    return haystack.str.contains(pattern, regex=True).to_numpy(dtype=bool, na_value=False)
 
 
 def search_mask(haystack: pd.Series, text: str) -> np.ndarray:
@@ -200,7 +216,7 @@ def explain(haystack: pd.Series, text: str) -> list[str]:
 
 def _first_spelling(sample: pd.Series, pattern: str) -> str | None:
     """Return how ``pattern`` is spelled where it first matches in ``sample``, or None."""
-    hits = sample[sample.str.contains(pattern, regex=True).fillna(False).to_numpy(dtype=bool)]
+    hits = sample[_contains(sample, pattern)]
     if hits.empty:
         return None
     found = re.search(pattern, str(hits.iloc[0]))

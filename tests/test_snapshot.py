@@ -21,7 +21,7 @@ import pandas as pd
 import pytest
 from PIL import Image, ImageSequence
 
-from geo import filters, gazetteer, snapshot, style
+from geo import eventframe, filters, gazetteer, snapshot, style
 from geo.events import EVENTS_CSV, ROOT, read_table
 from geo.validation import validate_events
 from geo.view import View
@@ -353,7 +353,7 @@ def test_dollar_text_is_drawn_literally_in_every_static_format(events, sources, 
     hostile.loc[pick, "title"] = "Costs of $5 million and $x^2$"
     hostile.loc[pick, "location"] = MATHTEXT  # a place label on the map
     hostile.loc[pick, "location_precision"] = "place"
-    hostile.loc[pick, "search_text"] += " costs of $5 million and $x^2$"  # as loading would have joined it
+    hostile["search_text"] = eventframe.search_text(hostile)  # as loading would have joined it
     view = View(as_of=AUG_15, text="$x^2$")
     for fmt, magic in (("png", b"\x89PNG"), ("svg", b"<?xml"), ("pdf", b"%PDF")):
         assert snapshot.image_bytes(hostile, sources, bases, view, options, fmt=fmt).startswith(magic)
