@@ -248,9 +248,10 @@ def search_text(typed: pd.DataFrame) -> pd.Series:
         other = pc.invert(ascii)
         lowered = pc.replace_with_mask(lowered, other, pc.utf8_lower(joined.filter(other)))
     # Two combinations can give one text ("a b" + "c", "a" + "b c"; "Gao" and "GAO"): a category each.
-    text_codes, texts = pd.factorize(pd.Series(lowered, dtype="str"))
-    codes = text_codes[combination]
-    categories = pd.Index(texts, dtype="str")
+    encoded = pc.dictionary_encode(lowered)
+    codes = encoded.indices.to_numpy(zero_copy_only=False)[combination]
+    del joined, lowered, distinct
+    categories = pd.Index(pd.array(encoded.dictionary, dtype="str"))
     return pd.Series(pd.Categorical.from_codes(codes, categories=categories), index=typed.index)
 
 

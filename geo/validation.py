@@ -206,6 +206,8 @@ def _text(series: pd.Series) -> pd.Series:
     """
     if _is_number_column(series):
         return series.astype(object).where(series.notna(), "")
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        return _categorical_text(series)
     text = series.astype("string").fillna("")
     # Imported text comes stripped already: keep its buffers rather than
     # copy a million descriptions. A cell changes under strip() only if its
@@ -223,6 +225,20 @@ def _text(series: pd.Series) -> pd.Series:
         first, last = text.str[:1], text.str[-1:]
         changes = (((first != "") & (first.str.strip() == "")) | ((last != "") & (last.str.strip() == ""))).any()
     return text.str.strip() if changes else text
+
+
+def _categorical_text(series: pd.Series) -> pd.Series:
+    """:func:`_text` of a categorical: each distinct text stripped once, the rows left as codes.
+
+    The categories are stripped as text, ``""`` stands for the blank cells,
+    and texts that strip alike become one category; a million imported
+    titles never become a million strings.
+    """
+    categories = _text(pd.Series(series.cat.categories.astype("str"))).tolist()
+    text_codes, texts = pd.factorize(pd.Series([*categories, ""], dtype="str"))
+    codes = series.cat.codes.to_numpy()
+    codes = text_codes[np.where(codes < 0, len(categories), codes)]
+    return pd.Series(pd.Categorical.from_codes(codes, categories=pd.Index(texts, dtype="str")), index=series.index)
 
 
 def _parse_dates(series: pd.Series) -> pd.Series:

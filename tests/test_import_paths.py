@@ -304,3 +304,26 @@ def test_line_breaks_in_cells_whatever_the_file_ends_its_lines_with(ending):
     _assert_same(import_table(Upload(one_line.encode(), "f.csv")), reference)
     result = import_table(Upload(spanning.encode(), "f.csv"))
     assert "source: Le\nMonde" in result.events.set_index("_row").loc[3, "description"]
+
+
+def test_acled_texts_are_categoricals_of_their_distinct_values_and_combine_with_the_curated_events():
+    """ACLED's title, description and actors are built once per combination of their cells, and kept as codes."""
+    imported = import_table(FIXTURES / "acled_current.csv").events
+    for column in ("title", "description", "actors", "search_text"):
+        values = imported[column]
+        assert isinstance(values.dtype, pd.CategoricalDtype), column
+        assert values.cat.categories.is_unique and values.cat.categories.dtype == "str"
+    combined = events.combine_events(events.load_events(), imported)
+    for column in ("title", "description", "actors", "search_text"):
+        assert isinstance(combined[column].dtype, pd.CategoricalDtype), column
+    # The same texts as the curated events and the import hold, row for row.
+    together = pd.concat([events.load_events()["title"].astype(str), imported["title"].astype(str)])
+    assert sorted(combined["title"].astype(str)) == sorted(together)
+
+
+def test_validation_strips_a_categorical_once_per_distinct_text():
+    column = pd.Series(pd.Categorical([" a", "a ", None, "b", " a"]))
+    text = validation._text(column)
+    assert isinstance(text.dtype, pd.CategoricalDtype)
+    assert text.tolist() == ["a", "a", "", "b", "a"]
+    assert text.cat.categories.is_unique

@@ -65,7 +65,17 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from geo.importers.cells import _TEXT, _assemble, _floor, _iso, _join, _map_unique, _map_unique_text, _Rows
+from geo.importers.cells import (
+    _TEXT,
+    _assemble,
+    _floor,
+    _iso,
+    _join,
+    _map_unique,
+    _map_unique_text,
+    _per_combination,
+    _Rows,
+)
 from geo.importers.countries import _countries, _name_key
 
 _ACLED_TYPES = {
@@ -141,19 +151,20 @@ def _map_acled(rows: _Rows) -> pd.DataFrame:
     assoc1 = "assoc_actor_1" if rows.has("assoc_actor_1") else "ally_actor_1"
     location = rows.text("location")
     sub_type = rows.text("sub_event_type")
-    # "Other" says nothing in a title; ACLED's event type says more.
-    other = _map_unique(sub_type, lambda v: v.lower() == "other").eq(True)
-    kind = sub_type.where(sub_type.notna() & ~other, acled_type)
-    title = _join([kind, "in " + location], " ")
-    head = _join(
+    # Each built once per distinct combination of its cells (a categorical): see _per_combination.
+    title = _per_combination([acled_type, sub_type, location], _acled_title)
+    description = _per_combination(
         [
-            _join([pd.Series("ACLED", index=rows.index), _join([acled_type, sub_type], " / ")], ": "),
-            "(" + rows.text("disorder_type") + ")",
+            acled_type,
+            sub_type,
+            rows.text("disorder_type"),
+            rows.text(assoc1),
+            rows.text("source"),
+            rows.text("source_scale"),
         ],
-        " ",
+        _acled_description,
     )
-    source = _join([rows.text("source"), "(" + rows.text("source_scale") + ")"], " ")
-    description = _join([head, "with " + rows.text(assoc1), "source: " + source], "; ")
+    actors = _per_combination([rows.text("actor1"), rows.text("actor2")], lambda one, two: _join([one, two], ";"))
     monadic = not rows.has("actor2")
     mapped = _assemble(
         rows,
@@ -164,7 +175,7 @@ def _map_acled(rows: _Rows) -> pd.DataFrame:
             "event_type": event_type,
             "title": title,
             "description": description,
-            "actors": _join([rows.text("actor1"), rows.text("actor2")], ";"),
+            "actors": actors,
             "location": location.where(location.notna(), rows.text("admin1")),
             "country": country,
             "latitude": lat,
@@ -179,6 +190,34 @@ def _map_acled(rows: _Rows) -> pd.DataFrame:
         },
     )
     return _merge_monadic(mapped, rows.notes) if monadic else mapped
+
+
+def _acled_title(acled_type: pd.Series, sub_type: pd.Series, location: pd.Series) -> pd.Series:
+    """ACLED's sub-type (its event type where the sub-type is blank or "Other") and place: "Armed clash in Gao"."""
+    # "Other" says nothing in a title; ACLED's event type says more.
+    other = _map_unique(sub_type, lambda v: v.lower() == "other").eq(True)
+    kind = sub_type.where(sub_type.notna() & ~other, acled_type)
+    return _join([kind, "in " + location], " ")
+
+
+def _acled_description(
+    acled_type: pd.Series,
+    sub_type: pd.Series,
+    disorder: pd.Series,
+    associated: pd.Series,
+    source: pd.Series,
+    scale: pd.Series,
+) -> pd.Series:
+    """ "ACLED: type / sub-type (disorder); with associated actors; source: source (scale)"."""
+    head = _join(
+        [
+            _join([pd.Series("ACLED", index=acled_type.index), _join([acled_type, sub_type], " / ")], ": "),
+            "(" + disorder + ")",
+        ],
+        " ",
+    )
+    source = _join([source, "(" + scale + ")"], " ")
+    return _join([head, "with " + associated, "source: " + source], "; ")
 
 
 def _merge_monadic(mapped: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
@@ -216,6 +255,7 @@ def _merge_monadic(mapped: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
     ids = out.loc[kept, "source_id"]
     out["actors"] = out["actors"].astype(object)
     out.loc[kept, "actors"] = ids.map(actors).to_numpy()
+    out["actors"] = out["actors"].astype(_TEXT).astype("category")  # as the other layouts' actors: see _per_combination
     merged = "Merged from ACLED's monadic rows " + ids.map(lines) + " (one row per actor); fatalities counted once."
     before = out.loc[kept, "notes"].astype(object)
     out["notes"] = out["notes"].astype(object)

@@ -361,7 +361,7 @@ def _validate(mapped: list[pd.DataFrame], problems: list[RowProblem]) -> tuple[p
     """
     # A blank text cell is NaN in the mapped columns (Arrow-backed) where it
     # used to be None; the problems keep saying None.
-    text = {c for c, dtype in mapped[0].dtypes.items() if isinstance(dtype, pd.StringDtype)}
+    text = {c for c, dtype in mapped[0].dtypes.items() if isinstance(dtype, (pd.StringDtype, pd.CategoricalDtype))}
     checked, more = validate_events(mapped.pop(), source_ids=None, check_places=False, strict=False)
     more = [dataclasses.replace(p, value=None) if p.column in text and _is_missing(p.value) else p for p in more]
     return checked, problems + more
