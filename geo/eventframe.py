@@ -105,7 +105,7 @@ def events_frame(
         .where(typed["end_date"].notna(), typed["date_precision"]),
     )
     typed["geo_country"] = _located(geo_country, rows, typed["country"])
-    typed["date_label"] = _date_labels(typed)
+    typed["date_label"] = _date_label_column(typed)
     if record_parts is None:
         typed["articles_start"], typed["articles_end"] = typed["start"], typed["end"]
         typed["articles_date_label"] = typed["date_label"]
@@ -201,17 +201,47 @@ def release_arrow_memory() -> None:
     pa.default_memory_pool().release_unused()
 
 
+def combinations(columns: list[pd.Series]) -> tuple[np.ndarray, np.ndarray]:
+    """Number the distinct combinations of the columns' cells (NA a value of its own) in order of their first rows.
+
+    Returns each row's number and the first row of each number: what is
+    built from a few columns (a label, a joined text) is then built once per
+    combination and taken for every row. Factorized a column at a time, by
+    pandas (an Arrow column by Arrow's hash table, a categorical by its
+    codes): a third of the time of grouping the columns together.
+    """
+    combination = np.zeros(len(columns[0]), dtype=np.int64)
+    for column in columns:
+        codes, uniques = pd.factorize(column)
+        # Below the number of rows squared: the key stays an int64.
+        combination = combination * (len(uniques) + 1) + (codes + 1)
+        combination = pd.factorize(combination)[0]
+    # factorize numbers in order of first appearance, which np.unique's first positions follow.
+    _, first = np.unique(combination, return_index=True)
+    return combination, first
+
+
 def _date_labels(typed: pd.DataFrame) -> np.ndarray:
     """Return each event's :func:`~geo.events.format_period`, formatted once per distinct (date, precision, end, precision)."""
-    columns = ["event_date", "date_precision", "end_date", "end_precision"]
     if typed.empty:
         return np.array([], dtype=object)
-    codes = typed.groupby(columns, dropna=False, sort=False).ngroup().to_numpy()
-    _, first = np.unique(codes, return_index=True)
-    distinct = typed[columns].iloc[first]
-    labels = np.array([format_period(row) for row in distinct.to_dict("records")], dtype=object)
-    # ngroup numbers groups in order of first appearance, as np.unique's first positions are.
+    codes, labels = _distinct_date_labels(typed)
     return labels[codes]
+
+
+def _date_label_column(typed: pd.DataFrame) -> pd.Series:
+    """:func:`_date_labels` as a text column, taken in Arrow from the distinct labels (not a million Python strings)."""
+    if typed.empty:
+        return pd.Series(_date_labels(typed), index=typed.index, dtype="str")
+    codes, labels = _distinct_date_labels(typed)
+    return pd.Series(pa.array(labels, pa.large_string()).take(pa.array(codes)), index=typed.index, dtype="str")
+
+
+def _distinct_date_labels(typed: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    columns = ["event_date", "date_precision", "end_date", "end_precision"]
+    codes, first = combinations([typed[c] for c in columns])
+    distinct = typed[columns].iloc[first]
+    return codes, np.array([format_period(row) for row in distinct.to_dict("records")], dtype=object)
 
 
 def search_text(typed: pd.DataFrame) -> pd.Series:
@@ -229,16 +259,11 @@ def search_text(typed: pd.DataFrame) -> pd.Series:
     """
     if not len(typed):
         return pd.Series(pd.Categorical([], categories=pd.Index([], dtype="str")), index=typed.index)
-    combination = np.zeros(len(typed), dtype=np.int64)
-    distinct_parts = []
-    for column in SEARCH_COLUMNS:
-        indices, dictionary = _dictionary(typed[column])
-        # Below len(typed) squared: the key stays an int64.
-        combination = combination * len(dictionary) + indices
-        combination = pd.factorize(combination)[0]
-        distinct_parts.append((indices, dictionary))
-    _, first = np.unique(combination, return_index=True)  # factorize numbers combinations in order of first rows
-    distinct = [dictionary.take(pa.array(indices[first])) for indices, dictionary in distinct_parts]
+    combination, first = combinations([typed[c] for c in SEARCH_COLUMNS])
+    distinct = [
+        pa.array(typed[c].iloc[first].astype("str").fillna(""), pa.large_string(), from_pandas=True)
+        for c in SEARCH_COLUMNS
+    ]
     joined = pc.binary_join_element_wise(*distinct, pa.scalar(" ", pa.large_string()))
     # Unicode lower-casing costs 40 times ASCII's, and gives the same bytes on
     # ASCII text: only the texts with other characters (an accent) get it.
@@ -253,20 +278,3 @@ def search_text(typed: pd.DataFrame) -> pd.Series:
     del joined, lowered, distinct
     categories = pd.Index(pd.array(encoded.dictionary, dtype="str"))
     return pd.Series(pd.Categorical.from_codes(codes, categories=categories), index=typed.index)
-
-
-def _dictionary(values: pd.Series) -> tuple[np.ndarray, pa.Array]:
-    """A text column as (a code per row, the distinct texts as Arrow ``large_string``), a blank cell's text ``""``.
-
-    Read by ``pandas.factorize`` (a categorical through its own codes), so no
-    column is copied to fill its blanks: the last text is the ``""`` that
-    missing cells (code -1) are given.
-    """
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        codes, distinct = values.cat.codes.to_numpy(), values.cat.categories
-    else:
-        codes, distinct = pd.factorize(values)
-    texts = pd.Series(distinct, dtype=object).astype(str).tolist() if len(distinct) else []
-    dictionary = pa.array([*texts, ""], pa.large_string())
-    codes = codes.astype(np.int64)
-    return np.where(codes < 0, len(texts), codes), dictionary

@@ -12,6 +12,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from geo.errors import DataError, Refusals, RowProblem
+from geo.eventframe import combinations as _combinations
 from geo.eventframe import release_arrow_memory as _release_arrow_memory
 from geo.events import COLUMNS, LOCATION_PRECISIONS, OPTIONAL_EXTRA, parse_dates
 from geo.validation import _fractional
@@ -426,14 +427,7 @@ def _per_combination(sources: list[pd.Series], build: Callable[..., pd.Series]) 
     builder (``_join`` treats both as blank), and NA stays NA.
     """
     index = sources[0].index
-    combination = np.zeros(len(index), dtype=np.int64)
-    for source in sources:
-        codes, uniques = pd.factorize(source)
-        # Below len(index) squared: the key stays an int64.
-        combination = combination * (len(uniques) + 1) + (codes + 1)
-        combination = pd.factorize(combination)[0]
-    # factorize numbers combinations in order of their first rows: np.unique's first positions are in that order.
-    _, first = np.unique(combination, return_index=True)
+    combination, first = _combinations(sources)
     picked = [source.iloc[first].reset_index(drop=True) for source in sources]
     built = build(*picked)
     codes, texts = pd.factorize(built)
