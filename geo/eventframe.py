@@ -163,6 +163,28 @@ def _place_at_most_precise(typed: pd.DataFrame, parts: dict[str, pd.Series]) -> 
     typed["record_date_label"] = labels
 
 
+def _lowered_dictionary(values: pd.Series) -> tuple[np.ndarray, pa.Array]:
+    """A text column as (a code per row, its distinct cells lower-cased as Arrow text); blank cells are ``""``.
+
+    The codes are pandas' (a categorical's own), the last text the ``""``
+    that missing cells (code -1) are given. Unicode lower-casing costs 40
+    times ASCII's and gives the same bytes on ASCII text: only the cells
+    with other characters (an accent) get it.
+    """
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes, distinct = values.cat.codes.to_numpy(), values.cat.categories
+    else:
+        codes, distinct = pd.factorize(values)
+    texts = pa.array([*pd.Series(distinct, dtype=object).astype(str), ""], pa.large_string())
+    ascii = pc.string_is_ascii(texts)
+    lowered = pc.ascii_lower(texts)
+    if not pc.all(ascii).as_py():
+        other = pc.invert(ascii)
+        lowered = pc.replace_with_mask(lowered, other, pc.utf8_lower(texts.filter(other)))
+    codes = codes.astype(np.int64)
+    return np.where(codes < 0, len(texts) - 1, codes), lowered
+
+
 def with_shared_categories(frames: list[pd.DataFrame]) -> list[pd.DataFrame]:
     """Return ``frames`` with every column that is categorical in one of them of one categorical dtype in all.
 
@@ -201,7 +223,7 @@ def release_arrow_memory() -> None:
     pa.default_memory_pool().release_unused()
 
 
-def combinations(columns: list[pd.Series]) -> tuple[np.ndarray, np.ndarray]:
+def combinations(columns: list[pd.Series | np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """Number the distinct combinations of the columns' cells (NA a value of its own) in order of their first rows.
 
     Returns each row's number and the first row of each number: what is
@@ -259,22 +281,16 @@ def search_text(typed: pd.DataFrame) -> pd.Series:
     """
     if not len(typed):
         return pd.Series(pd.Categorical([], categories=pd.Index([], dtype="str")), index=typed.index)
-    combination, first = combinations([typed[c] for c in SEARCH_COLUMNS])
-    distinct = [
-        pa.array(typed[c].iloc[first].astype("str").fillna(""), pa.large_string(), from_pandas=True)
-        for c in SEARCH_COLUMNS
-    ]
-    joined = pc.binary_join_element_wise(*distinct, pa.scalar(" ", pa.large_string()))
-    # Unicode lower-casing costs 40 times ASCII's, and gives the same bytes on
-    # ASCII text: only the texts with other characters (an accent) get it.
-    ascii = pc.string_is_ascii(joined)
-    lowered = pc.ascii_lower(joined)
-    if not pc.all(ascii).as_py():
-        other = pc.invert(ascii)
-        lowered = pc.replace_with_mask(lowered, other, pc.utf8_lower(joined.filter(other)))
+    parts = [_lowered_dictionary(typed[c]) for c in SEARCH_COLUMNS]
+    combination, first = combinations([codes for codes, _ in parts])
+    # Lower-casing is per character (Arrow's, like ASCII's), so the lower-cased
+    # parts joined are the joined text lower-cased: each column's few distinct
+    # cells are lower-cased, not the 190,000 texts.
+    distinct = [dictionary.take(pa.array(codes[first])) for codes, dictionary in parts]
+    lowered = pc.binary_join_element_wise(*distinct, pa.scalar(" ", pa.large_string()))
     # Two combinations can give one text ("a b" + "c", "a" + "b c"; "Gao" and "GAO"): a category each.
     encoded = pc.dictionary_encode(lowered)
     codes = encoded.indices.to_numpy(zero_copy_only=False)[combination]
-    del joined, lowered, distinct
+    del lowered, distinct
     categories = pd.Index(pd.array(encoded.dictionary, dtype="str"))
     return pd.Series(pd.Categorical.from_codes(codes, categories=categories), index=typed.index)
