@@ -327,3 +327,18 @@ def test_validation_strips_a_categorical_once_per_distinct_text():
     assert isinstance(text.dtype, pd.CategoricalDtype)
     assert text.tolist() == ["a", "a", "", "b", "a"]
     assert text.cat.categories.is_unique
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=40).map(lambda b: bytes(b"\r\nx"[v % 3] for v in b)), st.data())
+def test_lone_carriage_returns_are_those_no_line_feed_follows(data, draw):
+    start = draw.draw(st.integers(0, len(data)))
+    end = draw.draw(st.integers(start, len(data)))
+    part = data[start:end]
+    assert csvfile._lone_carriage_returns(data, start, end) == part.count(b"\r") - part.count(b"\r\n")
+
+
+def test_lone_carriage_returns_across_the_slices_numpy_reads():
+    step = 1 << 22
+    for data in (b"x" * (step - 1) + b"\r\n\r", b"x" * (step - 1) + b"\r\r\n" + b"\r", b"ab\r\n" * (step // 2) + b"\r"):
+        assert csvfile._lone_carriage_returns(data, 0, len(data)) == data.count(b"\r") - data.count(b"\r\n")
