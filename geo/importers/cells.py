@@ -249,22 +249,34 @@ class _Rows:
     def numbers(self, column: str) -> tuple[pd.Series, pd.Series]:
         """Numeric cells, and the mask of non-blank cells that are not numbers.
 
-        Each distinct cell is parsed once (a million cells hold a few thousand
-        distinct values, or a few hundred thousand coordinates), with a blank
-        among them when the column has one so that pandas parses them as it
-        would the whole column.
+        Plain decimals of up to 15 characters (``-12.345``: most coordinates
+        and counts) are cast by Arrow, which reads them as ``pandas.to_numeric``
+        does; every other distinct cell is parsed once by pandas (a million
+        cells hold a few thousand such values), with a blank among them when
+        the column has one so that pandas parses them as it would the column.
         """
         cached = self._numbers.get(column)
         if cached is not None:
             return cached
         values = self.text(column)
-        codes, uniques = pd.factorize(values)
-        distinct = np.asarray(uniques.to_numpy(dtype=object), dtype=object)  # not a loop over Arrow scalars
-        distinct = pd.Series(np.append(distinct, [None]) if (codes < 0).any() else distinct, dtype=object)
-        if self.decimal_comma:
-            distinct = self._decimal_commas(column, distinct)
-        parsed = pd.to_numeric(distinct, errors="coerce").astype("float64").to_numpy()
-        numbers = pd.Series(np.append(parsed[: len(uniques)], np.nan)[codes], index=self.index)
+        # Plain decimals (a million coordinates, most of them distinct) are cast by Arrow; the
+        # rest (blanks among them), each distinct cell once, by pandas.
+        plain = None if self.decimal_comma else _plain_decimals(values)
+        table = np.full(len(values), np.nan)
+        if plain is not None and plain.any():
+            table[plain] = pc.cast(_arrow_text(values).filter(pa.array(plain)), pa.float64()).to_numpy()
+        todo = slice(None) if plain is None else np.flatnonzero(~plain)
+        rest = values.iloc[todo]
+        if len(rest):
+            codes, uniques = pd.factorize(rest)
+            distinct = np.asarray(uniques.to_numpy(dtype=object), dtype=object)  # not a loop over Arrow scalars
+            # With a blank when the column has one, so that pandas parses them as it would the whole column.
+            distinct = pd.Series(np.append(distinct, [None]) if (codes < 0).any() else distinct, dtype=object)
+            if self.decimal_comma:
+                distinct = self._decimal_commas(column, distinct)
+            parsed = pd.to_numeric(distinct, errors="coerce").astype("float64").to_numpy()
+            table[todo] = np.append(parsed[: len(uniques)], np.nan)[codes]
+        numbers = pd.Series(table, index=self.index)
         numbers = numbers.where(np.isfinite(numbers))
         self._numbers[column] = numbers, values.notna() & numbers.isna()
         return self._numbers[column]
@@ -359,6 +371,26 @@ class _Rows:
         values = self.text(column).map(lambda v: v.lower(), na_action="ignore")
         self.refuse(values.notna() & ~values.isin(allowed), column, f"{what} must be one of {', '.join(allowed)}")
         return values.where(values.isin(allowed)).astype(object)
+
+
+# Decimals that Arrow and pandas parse to the same float: at most 15 characters (so at most 15
+# significant digits, exact in a double, one correctly rounded operation away from the value).
+_PLAIN_DECIMAL = r"^-?[0-9]+(\.[0-9]+)?$"
+_PLAIN_DECIMAL_CHARS = 15
+
+
+def _plain_decimals(values: pd.Series) -> np.ndarray:
+    """Which cells are plain decimals (``-12.345``) that Arrow's cast reads as ``pandas.to_numeric`` does."""
+    cells = _arrow_text(values)
+    plain = pc.and_kleene(
+        pc.match_substring_regex(cells, _PLAIN_DECIMAL),
+        pc.less_equal(pc.binary_length(cells), _PLAIN_DECIMAL_CHARS),
+    )
+    return _numpy_bool(pc.fill_null(plain, False))
+
+
+def _numpy_bool(values: pa.ChunkedArray) -> np.ndarray:
+    return np.asarray(values.to_numpy(), dtype=bool) if values.num_chunks else np.zeros(0, dtype=bool)
 
 
 def _format_example(fmt: str) -> str:
