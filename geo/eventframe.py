@@ -228,19 +228,29 @@ def combinations(columns: list[pd.Series | np.ndarray]) -> tuple[np.ndarray, np.
 
     Returns each row's number and the first row of each number: what is
     built from a few columns (a label, a joined text) is then built once per
-    combination and taken for every row. Factorized a column at a time, by
-    pandas (an Arrow column by Arrow's hash table, a categorical by its
-    codes): a third of the time of grouping the columns together.
+    combination and taken for every row. Each column is factorized by pandas
+    (an Arrow column by Arrow's hash table, a categorical by its codes) and
+    the codes combined into one integer key, renumbered only when the key
+    would outgrow an int64 and once at the end: no sort, no grouping.
     """
-    combination = np.zeros(len(columns[0]), dtype=np.int64)
+    key = np.zeros(len(columns[0]), dtype=np.int64)
+    span = 1  # how many values the key can take
     for column in columns:
         codes, uniques = pd.factorize(column)
-        # Below the number of rows squared: the key stays an int64.
-        combination = combination * (len(uniques) + 1) + (codes + 1)
-        combination = pd.factorize(combination)[0]
-    # factorize numbers in order of first appearance, which np.unique's first positions follow.
-    _, first = np.unique(combination, return_index=True)
-    return combination, first
+        size = len(uniques) + 1  # code -1 (NA) too
+        if span * size >= 1 << 62:
+            key = pd.factorize(key)[0]
+            span = int(key.max()) + 1 if len(key) else 1
+        key = key * size + (codes + 1)
+        span *= size
+    key = pd.factorize(key)[0]
+    # factorize numbers in order of first appearance: a number's first row is where the running maximum grows.
+    grows = np.empty(len(key), dtype=bool)
+    if len(key):
+        running = np.maximum.accumulate(key)
+        grows[0] = True
+        np.greater(running[1:], running[:-1], out=grows[1:])
+    return key, np.flatnonzero(grows)
 
 
 def _date_labels(typed: pd.DataFrame) -> np.ndarray:
