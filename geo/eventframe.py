@@ -6,8 +6,8 @@ prepared here once, at load: events sorted by date (the date cut is a binary
 search), ``geo_country`` found once (a country filter is a column
 comparison), ``date_label`` formatted once per distinct period, and
 ``search_text``, the searched columns joined and lower-cased (a categorical:
-each distinct text is held and searched once). Each event is placed at its most precise date
-(:mod:`geo.record`), the articles' own dates kept beside it.
+each distinct text is held and searched once). Each event is placed at its
+most precise date (:mod:`geo.record`), the articles' own dates kept beside it.
 
 ``event_type`` and ``geo_country`` stay text columns rather than
 categoricals: a categorical's ``value_counts`` and ``groupby`` list every

@@ -208,7 +208,7 @@ def _acled_description(
     source: pd.Series,
     scale: pd.Series,
 ) -> pd.Series:
-    """ "ACLED: type / sub-type (disorder); with associated actors; source: source (scale)"."""
+    """The description: "ACLED: type / sub-type (disorder); with associated actors; source: source (scale)"."""
     head = _join(
         [
             _join([pd.Series("ACLED", index=acled_type.index), _join([acled_type, sub_type], " / ")], ": "),
