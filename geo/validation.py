@@ -242,10 +242,17 @@ def _categorical_text(series: pd.Series) -> pd.Series:
 
 
 def _parse_dates(series: pd.Series) -> pd.Series:
-    """Parse strict ISO dates; anything else (or an impossible day) becomes NaT."""
-    text = series.astype("string").str.strip()
+    """Parse strict ISO dates; anything else (or an impossible day) becomes NaT.
+
+    Each distinct cell is stripped, matched and parsed once: a million cells
+    hold a few thousand dates.
+    """
+    codes, uniques = pd.factorize(series)
+    text = pd.Series(uniques, dtype="string").str.strip()
     ok = text.str.fullmatch(_ISO_DATE.pattern).fillna(False).astype(bool)
-    return parse_dates(text.where(ok), ("%Y-%m-%d",))
+    parsed = parse_dates(text.where(ok), ("%Y-%m-%d",)).to_numpy()
+    table = np.append(parsed, np.datetime64("NaT", "us"))
+    return pd.Series(table[codes], index=series.index, dtype="datetime64[us]")
 
 
 def _dates(value: pd.Series, column: str, check: _Collector) -> pd.Series:
