@@ -250,8 +250,11 @@ def _one_chunk_each(raw: pd.DataFrame) -> None:
         values = _arrow_text(raw[column]) if dtype in (_TEXT, _NARROW) else None
         if values is not None and (values.num_chunks > 1 or dtype == _NARROW):
             raw[column] = pd.Series(pa.chunked_array([values.combine_chunks()]), dtype=_TEXT)
-        del values
-    _release_arrow_memory()
+            values = None
+            # The column's old chunks are free now: handed back before the next column's copy is
+            # made, or Arrow's allocator keeps them all and the copies grow the process by a table.
+            _release_arrow_memory()
+        values = None
 
 
 def _csv_head(data: bytes, start: int) -> tuple[str, list[str]] | None:
