@@ -95,10 +95,10 @@ def validate_events(
     missing = [c for c in COLUMNS if c not in frame]
     if missing:
         frame = frame.assign(**dict.fromkeys(missing, ""))
-    text = {c: _text(frame[c]) for c in COLUMNS}
+    text = _Texts(frame)
     check = _Collector(frame)
 
-    _check_required(text, check)
+    _check_required(frame, text, check)
     _check_ids(text, check)
     _check_type(text, check)
     start, end = _check_dates(text, check)
@@ -184,6 +184,29 @@ def _fractional(values: pd.Series) -> pd.Series:
 def _raw_or_text(frame: pd.DataFrame, text: dict[str, pd.Series], column: str) -> pd.Series:
     """Return the column as given when it holds numbers, else its stripped text."""
     return frame[column] if _is_number_column(frame[column]) else text[column]
+
+
+def _cells(frame: pd.DataFrame, text: dict[str, pd.Series], column: str) -> pd.Series:
+    """The cells as messages quote them: numbers as given (what ``_text`` would make Python objects of), else text."""
+    return frame[column] if _is_number_column(frame[column]) else text[column]
+
+
+class _Texts(dict):
+    """Each column of ``frame`` as :func:`_text` gives it, made when first asked for.
+
+    A numeric column (an importer's coordinates, deaths and troops) is read
+    through ``frame`` by :func:`_given`, :func:`_raw_or_text` and
+    :func:`_cells`, so its text, a million Python objects (some 32 MB a
+    column), is never made unless a check asks for it.
+    """
+
+    def __init__(self, frame: pd.DataFrame):
+        super().__init__()
+        self.frame = frame
+
+    def __missing__(self, column: str) -> pd.Series:
+        value = self[column] = _text(self.frame[column])
+        return value
 
 
 def _given(frame: pd.DataFrame, text: dict[str, pd.Series], column: str) -> pd.Series:
@@ -281,9 +304,9 @@ def _check_period_starts(
 # --- one check per column, or per columns that go together -------------------------------
 
 
-def _check_required(text: dict[str, pd.Series], check: _Collector) -> None:
+def _check_required(frame: pd.DataFrame, text: dict[str, pd.Series], check: _Collector) -> None:
     for column in REQUIRED:
-        check.flag(text[column] == "", column, "is empty; this column is required")
+        check.flag(~_given(frame, text, column), column, "is empty; this column is required")
 
 
 def _check_ids(text: dict[str, pd.Series], check: _Collector) -> None:
@@ -404,7 +427,8 @@ def _check_countries(
     country_notes = dict(zip(off, sorted_out.note, strict=True))
     # The cells the messages quote, taken once (pandas' .iloc per row costs a millisecond each).
     off_lat, off_lon, off_named = (
-        dict(zip(off, text[c].iloc[off].tolist(), strict=True)) for c in ("latitude", "longitude", "country")
+        dict(zip(off, _cells(check.frame, text, c).iloc[off].tolist(), strict=True))
+        for c in ("latitude", "longitude", "country")
     )
     check.flag(
         swapped,
