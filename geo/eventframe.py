@@ -244,13 +244,24 @@ def combinations(columns: list[pd.Series | np.ndarray]) -> tuple[np.ndarray, np.
         key = key * size + (codes + 1)
         span *= size
     key = pd.factorize(key)[0]
-    # factorize numbers in order of first appearance: a number's first row is where the running maximum grows.
-    grows = np.empty(len(key), dtype=bool)
-    if len(key):
-        running = np.maximum.accumulate(key)
-        grows[0] = True
+    return key, np.flatnonzero(first_appearances(key))
+
+
+def first_appearances(codes: np.ndarray) -> np.ndarray:
+    """Where each of ``pandas.factorize``'s codes appears first (``~Series.duplicated()``), from the codes alone.
+
+    factorize numbers values in order of first appearance, so a row holds a
+    value's first appearance exactly where the running maximum of the codes
+    grows: two numpy passes, where ``duplicated`` hashes every value again
+    (a million Arrow strings through Python objects: a quarter of a second).
+    Missing values (code -1) are never a first appearance.
+    """
+    grows = np.zeros(len(codes), dtype=bool)
+    if len(codes):
+        running = np.maximum.accumulate(codes)
+        grows[0] = codes[0] >= 0
         np.greater(running[1:], running[:-1], out=grows[1:])
-    return key, np.flatnonzero(grows)
+    return grows
 
 
 def _date_labels(typed: pd.DataFrame) -> np.ndarray:

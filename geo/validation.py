@@ -317,7 +317,7 @@ def _check_ids(text: dict[str, pd.Series], check: _Collector) -> None:
         "event_id",
         "must start with a letter or digit and hold only letters, digits and _ . : -",
     )
-    repeated = ((ids != "") & ids.duplicated(keep="first")).to_numpy()
+    repeated = (ids != "").to_numpy() & ~eventframe.first_appearances(pd.factorize(ids)[0])
     if repeated.any():  # grouping a million ids costs a second; only needed to word the message
         first_row = pd.Series(check.rows).groupby(ids.to_numpy()).transform("min").to_numpy()
         check.flag(repeated, "event_id", lambda i: f"duplicate event_id, first used on row {first_row[i]}")
