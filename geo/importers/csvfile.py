@@ -185,6 +185,9 @@ def _read_csv_arrow(data: bytes, start: int, name: str, *, carriage_returns: boo
         )
     except (pa.ArrowException, ValueError):
         return None
+    # The parse's scratch (blocks in flight) is free now: hand it back before the checks below
+    # allocate theirs on top (40 MB of peak at a million rows).
+    _release_arrow_memory()
     limit = csv.field_size_limit()
     if any((pc.max(pc.binary_length(column)).as_py() or 0) > limit for column in table.columns):
         return None
