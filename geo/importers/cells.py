@@ -259,23 +259,25 @@ class _Rows:
         if cached is not None:
             return cached
         values = self.text(column)
-        # Plain decimals (a million coordinates, most of them distinct) are cast by Arrow; the
-        # rest (blanks among them), each distinct cell once, by pandas.
-        plain = None if self.decimal_comma else _plain_decimals(values)
-        table = np.full(len(values), np.nan)
-        if plain is not None and plain.any():
-            table[plain] = pc.cast(_arrow_text(values).filter(pa.array(plain)), pa.float64()).to_numpy()
-        todo = slice(None) if plain is None else np.flatnonzero(~plain)
-        rest = values.iloc[todo]
+        codes, uniques = pd.factorize(values)
+        # Each distinct cell parsed once: plain decimals (a million coordinates are nearly all
+        # distinct) cast by Arrow, the rest as Python objects by pandas.
+        distinct = pd.Series(uniques, dtype=_TEXT)
+        parsed = np.full(len(distinct), np.nan)
+        plain = np.zeros(len(distinct), dtype=bool) if self.decimal_comma else _plain_decimals(distinct)
+        if plain.any():
+            parsed[plain] = pc.cast(_arrow_text(distinct).filter(pa.array(plain)), pa.float64()).to_numpy()
+        rest = np.flatnonzero(~plain)
         if len(rest):
-            codes, uniques = pd.factorize(rest)
-            distinct = np.asarray(uniques.to_numpy(dtype=object), dtype=object)  # not a loop over Arrow scalars
+            others = np.asarray(
+                distinct.iloc[rest].to_numpy(dtype=object), dtype=object
+            )  # not a loop over Arrow scalars
             # With a blank when the column has one, so that pandas parses them as it would the whole column.
-            distinct = pd.Series(np.append(distinct, [None]) if (codes < 0).any() else distinct, dtype=object)
+            others = pd.Series(np.append(others, [None]) if (codes < 0).any() else others, dtype=object)
             if self.decimal_comma:
-                distinct = self._decimal_commas(column, distinct)
-            parsed = pd.to_numeric(distinct, errors="coerce").astype("float64").to_numpy()
-            table[todo] = np.append(parsed[: len(uniques)], np.nan)[codes]
+                others = self._decimal_commas(column, others)
+            parsed[rest] = pd.to_numeric(others, errors="coerce").astype("float64").to_numpy()[: len(rest)]
+        table = np.append(parsed, np.nan)[codes]
         numbers = pd.Series(table, index=self.index)
         numbers = numbers.where(np.isfinite(numbers))
         self._numbers[column] = numbers, values.notna() & numbers.isna()
