@@ -67,6 +67,7 @@ import pandas as pd
 
 from geo.importers.cells import (
     _TEXT,
+    _as_plain_text,
     _assemble,
     _floor,
     _iso,
@@ -126,14 +127,8 @@ def _map_acled(rows: _Rows) -> pd.DataFrame:
     event_date = _floor(dates, precision)
     acled_date = _iso(dates)
     tp_number = rows.numbers("time_precision")[0]
-    note = pd.Series(np.nan, index=rows.index, dtype=_TEXT)
-    week = (tp_number == 2) & dates.notna()
-    month = (tp_number == 3) & dates.notna()
-    note[week] = (
-        "ACLED time_precision 2 (a week or similar span around " + acled_date[week] + "); stored as month precision"
-    )
-    note[month] = "ACLED time_precision 3 (only the month is known; ACLED coded " + acled_date[month] + ")"
-    note[code.isna() & dates.notna()] = "ACLED gave no time_precision; taken as the actual date"
+    # Worded once per distinct (code, date): a few thousand notes, not a masked assignment over a million rows.
+    note = _as_plain_text(_per_combination([tp_number, code, acled_date], _acled_date_note))
 
     lat, lon = rows.coordinates("latitude", "longitude")
     location_precision = rows.code("geo_precision", _ACLED_GEO_PRECISION, "geo_precision", required=False)
@@ -190,6 +185,20 @@ def _map_acled(rows: _Rows) -> pd.DataFrame:
         },
     )
     return _merge_monadic(mapped, rows.notes) if monadic else mapped
+
+
+def _acled_date_note(tp_number: pd.Series, code: pd.Series, acled_date: pd.Series) -> pd.Series:
+    """What ``date_note`` says of ACLED's ``time_precision`` (see the module notes), NA where it says nothing."""
+    note = pd.Series(np.nan, index=acled_date.index, dtype=_TEXT)
+    dated = acled_date.notna()  # ACLED's date as ISO text: NA where the date is
+    week = (tp_number == 2) & dated
+    month = (tp_number == 3) & dated
+    note[week] = (
+        "ACLED time_precision 2 (a week or similar span around " + acled_date[week] + "); stored as month precision"
+    )
+    note[month] = "ACLED time_precision 3 (only the month is known; ACLED coded " + acled_date[month] + ")"
+    note[code.isna() & dated] = "ACLED gave no time_precision; taken as the actual date"
+    return note
 
 
 def _acled_title(acled_type: pd.Series, sub_type: pd.Series, location: pd.Series) -> pd.Series:

@@ -469,6 +469,14 @@ def _per_combination(sources: list[pd.Series], build: Callable[..., pd.Series]) 
     return pd.Series(pd.Categorical.from_codes(codes[combination], categories=categories), index=index)
 
 
+def _as_plain_text(values: pd.Series) -> pd.Series:
+    """A categorical of texts (:func:`_per_combination`'s) as ``_TEXT``, taken in Arrow from its categories."""
+    codes = values.cat.codes.to_numpy()
+    texts = pa.array(values.cat.categories.to_numpy(dtype=object), pa.large_string())
+    taken = texts.take(pa.array(codes, mask=codes < 0))
+    return pd.Series(pa.chunked_array([taken]), index=values.index, dtype=_TEXT)
+
+
 def _blank_as_null(text: pa.ChunkedArray) -> pa.ChunkedArray:
     """Empty cells as nulls (a caller's ``fillna("")``): ``_join`` treats both as blank."""
     empty = pc.equal(pc.binary_length(text), 0)
