@@ -342,3 +342,26 @@ def test_lone_carriage_returns_across_the_slices_numpy_reads():
     step = 1 << 22
     for data in (b"x" * (step - 1) + b"\r\n\r", b"x" * (step - 1) + b"\r\r\n" + b"\r", b"ab\r\n" * (step // 2) + b"\r"):
         assert csvfile._lone_carriage_returns(data, 0, len(data)) == data.count(b"\r") - data.count(b"\r\n")
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["a", "b", "", None]), st.integers(0, 2)), max_size=40))
+def test_combinations_number_as_grouping_does_and_first_appearances_as_duplicated(pairs):
+    frame = pd.DataFrame(pairs, columns=["text", "number"]).astype({"text": "str", "number": "int64"})
+    if frame.empty:
+        return
+    key, first = eventframe.combinations([frame["text"], frame["number"].to_numpy()])
+    grouped = frame.groupby(["text", "number"], dropna=False, sort=False).ngroup().to_numpy()
+    assert (key == grouped).all()
+    assert (first == np.flatnonzero(~pd.Series(grouped).duplicated().to_numpy())).all()
+    codes = pd.factorize(frame["text"])[0]
+    expected = ~frame["text"].duplicated().to_numpy() & frame["text"].notna().to_numpy()
+    assert (eventframe.first_appearances(codes) == expected).all()
+
+
+def test_shared_categories_keep_a_concatenation_categorical():
+    one = pd.DataFrame({"t": pd.Categorical(["a", "b"]), "n": [1, 2]})
+    two = pd.DataFrame({"t": pd.Series(["c", "a"], dtype="str"), "n": [3, 4]})
+    joined = pd.concat(eventframe.with_shared_categories([one, two]), ignore_index=True)
+    assert isinstance(joined["t"].dtype, pd.CategoricalDtype)
+    assert joined["t"].tolist() == ["a", "b", "c", "a"]
