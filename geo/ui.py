@@ -37,7 +37,7 @@ from geo.bases import BASES_CSV, load_bases
 from geo.errors import DataError, RowProblem
 from geo.escaping import markdown_literal as md
 from geo.events import EVENT_TYPES, EVENTS_CSV, SOURCES_CSV, combine_events, load_events, load_sources
-from geo.importers import FORMATS, MAX_FILE_BYTES, MAX_FILE_MB, ImportResult, import_table
+from geo.importers import FORMATS, MAX_FILE_MB, MEGABYTE, ImportResult, import_table
 from geo.memo import frame_memo
 from geo.view import View, clamp_date
 
@@ -168,7 +168,7 @@ def refuse_data_file(path: Path, problems: list[RowProblem]) -> None:
 # Bring-your-own data: what to show.
 DATA_CHOICES = {"both": "Curated and imported", "imported": "Imported only", "curated": "Curated only"}
 DATA_ENV = "SAHEL_DATA"
-#: Largest upload or data file read, in MB; .streamlit/config.toml sets the same for the uploader.
+#: Largest upload or data file read, in MB of MEGABYTE bytes (as the uploader counts); .streamlit/config.toml sets the same.
 MAX_UPLOAD_MB = MAX_FILE_MB
 IMPORT_FORMATS = ("auto", *FORMATS)
 
@@ -207,7 +207,7 @@ def shared_import(
     upload = io.BytesIO(_data)
     upload.name = _name
     return import_table(upload, fmt=fmt, date_column=date_column, event_type=event_type, date_order=date_order,
-                        max_bytes=MAX_FILE_BYTES)  # fmt: skip
+                        max_bytes=MAX_UPLOAD_MB * MEGABYTE)  # fmt: skip
 
 
 def cached_import(
@@ -246,8 +246,8 @@ def _load_startup_file() -> None:
     st.session_state[K_IMPORTED] = None
     try:
         stat = Path(path).stat()
-        if stat.st_size > MAX_FILE_BYTES:
-            raise DataError([RowProblem(None, None, None, f"is {stat.st_size / MAX_FILE_BYTES * MAX_UPLOAD_MB:.0f} MB; the limit is {MAX_UPLOAD_MB} MB")],
+        if stat.st_size > MAX_UPLOAD_MB * MEGABYTE:
+            raise DataError([RowProblem(None, None, None, f"is {stat.st_size / MEGABYTE:.0f} MB; the limit is {MAX_UPLOAD_MB} MB")],
                             source=path)  # fmt: skip
         digest, result = _startup_import(str(Path(path).resolve()), stat.st_size, stat.st_mtime)
     except OSError as exc:

@@ -86,13 +86,14 @@ in no polygon near their country (Abyei, offshore) kept with a note.
 
 from geo.importers.cells import EVENT_COLUMNS
 from geo.importers.core import FORMATS, ImportResult, detect_format, import_table
-from geo.importers.sniff import MAX_FILE_BYTES, MAX_FILE_MB
+from geo.importers.sniff import MAX_FILE_BYTES, MAX_FILE_MB, MEGABYTE
 
 __all__ = [
     "EVENT_COLUMNS",
     "FORMATS",
     "MAX_FILE_BYTES",
     "MAX_FILE_MB",
+    "MEGABYTE",
     "ImportResult",
     "detect_format",
     "import_table",

@@ -97,18 +97,18 @@ def _unzip(name: str, data: bytes, max_bytes: int) -> tuple[str, bytes]:
 #: A megabyte as Streamlit's uploader counts ``server.maxUploadSize`` (1024 x 1024 bytes, in its
 #: upload route and its frontend): with 10^6 bytes a 201-209 MB file passed the uploader and was
 #: then refused by this package's own limit.
-MB = 1024 * 1024
-#: The largest file read, in :data:`MB`, unpacked: ``import_table``'s default, the dashboard's
+MEGABYTE = 1024 * 1024
+#: The largest file read, in :data:`MEGABYTE`, unpacked: ``import_table``'s default, the dashboard's
 #: upload and start-up file limit (``geo.ui.MAX_UPLOAD_MB``), and ``server.maxUploadSize`` in
 #: ``.streamlit/config.toml``, which must be written out there (``tests/test_import_bounds.py`` compares them).
 MAX_FILE_MB = 200
 #: :data:`MAX_FILE_MB` in bytes.
-MAX_FILE_BYTES = MAX_FILE_MB * MB
+MAX_FILE_BYTES = MAX_FILE_MB * MEGABYTE
 
 
 def _size_label(n_bytes: float) -> str:
-    """Say a size as the uploader does, in MB of :data:`MB` bytes (kB of 1024 below a tenth of one)."""
-    return f"{n_bytes / MB:g} MB" if n_bytes >= MB / 10 else f"{n_bytes / 1024:g} kB"
+    """Say a size as the uploader does, in MB of :data:`MEGABYTE` bytes (kB of 1024 below a tenth of one)."""
+    return f"{n_bytes / MEGABYTE:g} MB" if n_bytes >= MEGABYTE / 10 else f"{n_bytes / 1024:g} kB"
 
 
 #: How many times its packed size a ZIP or gzip member may unpack to, beyond _ANY_PACKED_SIZE.
@@ -116,7 +116,7 @@ _MAX_PACKING_RATIO = 100
 
 
 #: What any archive may unpack to, whatever its ratio.
-_ANY_PACKED_SIZE = 16 * MB
+_ANY_PACKED_SIZE = 16 * MEGABYTE
 
 
 _GZIP_MAGIC = b"\x1f\x8b"

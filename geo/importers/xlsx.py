@@ -17,7 +17,7 @@ import zipfile
 import pyarrow as pa
 
 from geo.importers.csvfile import _cells_frame, _Table, _to_chunks, _Top
-from geo.importers.sniff import _ANY_PACKED_SIZE, _MAX_PACKING_RATIO, MB, _file_error
+from geo.importers.sniff import _ANY_PACKED_SIZE, _MAX_PACKING_RATIO, MEGABYTE, _file_error
 
 # openpyxl's rows as Python values before they become Arrow chunks.
 _ROW_BATCH = 50_000
@@ -35,7 +35,7 @@ def _read_xlsx(data: bytes, name: str) -> _Table:
     if unpacked > max(_ANY_PACKED_SIZE, _MAX_PACKING_RATIO * len(data)):
         raise _file_error(
             name,
-            f"the workbook unpacks to {unpacked / MB:,.0f} MB, more than {_MAX_PACKING_RATIO} times its size",
+            f"the workbook unpacks to {unpacked / MEGABYTE:,.0f} MB, more than {_MAX_PACKING_RATIO} times its size",
         )
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
