@@ -68,6 +68,34 @@ def _point_feature(
     }
 
 
+def _plain_records(frame: pd.DataFrame) -> list[dict]:
+    """Return what ``frame.to_dict("records")`` does, a column at a time and reading only the rows' categories.
+
+    pandas converts every category of a categorical to a Python object before
+    it picks the rows' (a few hundred marks of a million events would convert
+    every distinct search text), and walks Arrow text a cell at a time.
+    """
+    names = list(frame.columns)
+    return [dict(zip(names, row, strict=True)) for row in zip(*(_plain(frame[n]) for n in names), strict=True)]
+
+
+def _plain(values: pd.Series) -> list:
+    """Return a column's cells as ``to_dict`` gives them: Python scalars, NaN for a missing category, None for NA."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes = values.cat.codes.to_numpy()
+        plain = np.full(len(codes), np.nan, dtype=object)
+        present = codes >= 0
+        plain[present] = values.cat.categories.take(codes[present]).to_numpy(dtype=object)
+        return plain.tolist()
+    if isinstance(values.dtype, pd.api.extensions.ExtensionDtype) and values.dtype.kind not in "mM":
+        # to_dict gives None for pd.NA (nullable integers, Arrow text) but keeps NaN where the dtype's
+        # own missing value is NaN (pandas' "str" dtype).
+        missing = values.dtype.na_value
+        na_value = missing if isinstance(missing, float) and math.isnan(missing) else None
+        return values.to_numpy(dtype=object, na_value=na_value).tolist()
+    return values.to_numpy(dtype=object).tolist()
+
+
 def event_features(
     events: pd.DataFrame, status: Iterable[str], sources: pd.DataFrame, zoom: int = DEFAULT_ZOOM
 ) -> list[dict]:
@@ -79,9 +107,7 @@ def event_features(
     shown_lat, shown_lon = spread_colocated(events["latitude"].to_numpy(), events["longitude"].to_numpy(), zoom)
     features = []
     # Plain dicts: a row as a Series (iterrows) and its lookups were half of the marks' time.
-    rows = events.drop(columns=[events.geometry.name] if isinstance(events, gpd.GeoDataFrame) else []).to_dict(
-        "records"
-    )
+    rows = _plain_records(events.drop(columns=[events.geometry.name] if isinstance(events, gpd.GeoDataFrame) else []))
     for row, state, lat, lon in zip(rows, status, shown_lat, shown_lon, strict=True):
         faded = state == "earlier"
         style = {

@@ -143,7 +143,17 @@ def troop_movements(events: pd.DataFrame) -> pd.DataFrame:
     """
     memo = frame_memo(events)
     if "troop_movements" not in memo:
-        memo["troop_movements"] = events[(events["event_type"] == "troop_movement").to_numpy()]
+        moves = events[(events["event_type"] == "troop_movement").to_numpy()]
+        # A subset keeps all its frame's categories (every distinct search text of a million events),
+        # and turning its rows into Series (the marks' iterrows) converts each category first: 14 ms
+        # a run at 100,000 events, 35 ms at a million, for two rows.
+        memo["troop_movements"] = moves.assign(
+            **{
+                c: moves[c].cat.remove_unused_categories()
+                for c, t in moves.dtypes.items()
+                if isinstance(t, pd.CategoricalDtype)
+            }
+        )
     return memo["troop_movements"]
 
 
