@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from datetime import date
 
+import numpy as np
 import pytest
 from PIL import Image
 
@@ -79,7 +80,8 @@ def _dark_pixels_at_the_maps_top(png: bytes, dpi: int) -> int:
     x1 = round((frames.MAP_BOX[0] + frames.MAP_BOX[2]) * dpi)
     top = round(image.size[1] - (frames.MAP_BOX[1] + frames.MAP_BOX[3]) * dpi)
     band = image.crop((x0, top, x1, top + round(0.6 * dpi)))
-    return sum(1 for r, g, b in band.getdata() if r < 50 and g < 50 and b < 50)
+    pixels = np.asarray(band)  # height x width x RGB
+    return int((pixels < 50).all(axis=2).sum())
 
 
 def test_png_shows_the_off_map_note_at_the_top_only_when_marks_are_off(events, sources, options):
