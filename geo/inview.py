@@ -96,6 +96,10 @@ def off_screen_note(events: pd.DataFrame, bounds: Bounds) -> str | None:
     )
 
 
+#: What an in-view row's "Reported by" reads.
+_REPORTED_BY_COLUMNS = pd.Index(["dataset", "source_id", "sources"])
+
+
 def in_view_table(
     events: pd.DataFrame, sources: pd.DataFrame, bounds: Bounds | None = None, limit: int = LIST_LIMIT
 ) -> pd.DataFrame:
@@ -124,7 +128,12 @@ def in_view_table(
             "Type": first["event_type"].astype(str).str.replace("_", " ").to_numpy(),
             "Place": first["location"].astype(str).to_numpy(),
             "On the map": np.where(shown, "yes", "off screen"),
-            "Reported by": [reported_by(row) for _, row in first.iterrows()],
+            # Only the columns it reads: a row as a Series would convert every category of every
+            # categorical column first (each distinct search text of the whole data set).
+            "Reported by": [
+                reported_by(row)
+                for row in first[_REPORTED_BY_COLUMNS.intersection(first.columns, sort=False)].to_dict("records")
+            ],
         }
     )
 

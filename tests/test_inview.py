@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pandas as pd
 import pytest
 
 from geo import aggregate, inview, style
@@ -68,3 +69,22 @@ def test_list_html_escapes_text_from_data(events, sources):
 def test_list_with_cells_says_so(events, sources):
     lean = events[["latitude", "longitude", "start"]]
     assert "too many to list" in inview.map_as_list_html(lean, sources)
+
+
+def test_the_list_of_curated_and_imported_events_reads_the_same_from_categoricals_as_from_text(events, sources):
+    # An ACLED import's title, description, actors and search text are categoricals; the list reads its
+    # "Reported by" from three plain columns, and must give what the same rows as plain text give.
+    from pathlib import Path
+
+    from geo.events import combine_events
+    from geo.importers import import_table
+
+    imported = import_table(Path(__file__).parent / "fixtures" / "import" / "acled_current.csv").events
+    both = combine_events(events, imported)
+    categorical = [c for c, t in both.dtypes.items() if isinstance(t, pd.CategoricalDtype)]
+    assert "search_text" in categorical and "title" in categorical
+    as_text = both.assign(**{c: both[c].astype(object) for c in categorical})
+    table = inview.in_view_table(both, sources, limit=len(both))
+    pd.testing.assert_frame_equal(table, inview.in_view_table(as_text, sources, limit=len(both)))
+    assert table["Reported by"].str.startswith("ACLED ").sum() == len(imported)
+    assert table["Reported by"].str.startswith("[").sum() == len(events)
