@@ -186,18 +186,13 @@ def _raw_or_text(frame: pd.DataFrame, text: dict[str, pd.Series], column: str) -
     return frame[column] if _is_number_column(frame[column]) else text[column]
 
 
-def _cells(frame: pd.DataFrame, text: dict[str, pd.Series], column: str) -> pd.Series:
-    """The cells as messages quote them: numbers as given (what ``_text`` would make Python objects of), else text."""
-    return frame[column] if _is_number_column(frame[column]) else text[column]
-
-
 class _Texts(dict):
     """Each column of ``frame`` as :func:`_text` gives it, made when first asked for.
 
     A numeric column (an importer's coordinates, deaths and troops) is read
-    through ``frame`` by :func:`_given`, :func:`_raw_or_text` and
-    :func:`_cells`, so its text, a million Python objects (some 32 MB a
-    column), is never made unless a check asks for it.
+    through ``frame`` by :func:`_given` and :func:`_raw_or_text`, so its
+    text, a million Python objects (some 32 MB a column), is never made
+    unless a check asks for it.
     """
 
     def __init__(self, frame: pd.DataFrame):
@@ -427,7 +422,7 @@ def _check_countries(
     country_notes = dict(zip(off, sorted_out.note, strict=True))
     # The cells the messages quote, taken once (pandas' .iloc per row costs a millisecond each).
     off_lat, off_lon, off_named = (
-        dict(zip(off, _cells(check.frame, text, c).iloc[off].tolist(), strict=True))
+        dict(zip(off, _raw_or_text(check.frame, text, c).iloc[off].tolist(), strict=True))
         for c in ("latitude", "longitude", "country")
     )
     check.flag(
