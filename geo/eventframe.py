@@ -185,33 +185,6 @@ def _lowered_dictionary(values: pd.Series) -> tuple[np.ndarray, pa.Array]:
     return np.where(codes < 0, len(texts) - 1, codes), lowered
 
 
-def with_shared_categories(frames: list[pd.DataFrame]) -> list[pd.DataFrame]:
-    """Return ``frames`` with every column that is categorical in one of them of one categorical dtype in all.
-
-    ``pandas.concat`` keeps a categorical only where every piece has the same
-    categories; otherwise it falls back to one Python object a row (a
-    million imported events' ``search_text`` beside the curated ones' would
-    take gigabytes). The categories are the union of the frames' (by
-    ``pandas.api.types.union_categoricals``); a text column that is
-    categorical in no frame is left alone.
-    """
-    columns = dict.fromkeys(
-        c for f in frames for c, dtype in f.dtypes.items() if isinstance(dtype, pd.CategoricalDtype)
-    )
-    if not columns:
-        return list(frames)
-    out = [f.copy(deep=False) for f in frames]
-    for column in columns:
-        parts = [f[column] for f in out if column in f]
-        parts = [p if isinstance(p.dtype, pd.CategoricalDtype) else p.astype("category") for p in parts]
-        parts = [p.cat.set_categories(p.cat.categories.astype("str")) for p in parts]
-        dtype = pd.CategoricalDtype(pd.api.types.union_categoricals(parts, ignore_order=True).categories)
-        for f in out:
-            if column in f:
-                f[column] = f[column].astype(dtype)
-    return out
-
-
 def release_arrow_memory() -> None:
     """Hand the memory Arrow has freed back to the system.
 

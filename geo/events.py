@@ -258,6 +258,33 @@ def route_stops(value: str) -> list[str]:
     return [s.strip() for s in str(value).split(ROUTE_SEPARATOR.strip()) if s.strip()]
 
 
+def with_shared_categories(frames: list[pd.DataFrame]) -> list[pd.DataFrame]:
+    """Return ``frames`` with every column that is categorical in one of them of one categorical dtype in all.
+
+    ``pandas.concat`` keeps a categorical only where every piece has the same
+    categories; otherwise it falls back to one Python object a row (a
+    million imported events' ``search_text`` beside the curated ones' would
+    take gigabytes). The categories are the union of the frames' (by
+    ``pandas.api.types.union_categoricals``); a text column that is
+    categorical in no frame is left alone.
+    """
+    columns = dict.fromkeys(
+        c for f in frames for c, dtype in f.dtypes.items() if isinstance(dtype, pd.CategoricalDtype)
+    )
+    if not columns:
+        return list(frames)
+    out = [f.copy(deep=False) for f in frames]
+    for column in columns:
+        parts = [f[column] for f in out if column in f]
+        parts = [p if isinstance(p.dtype, pd.CategoricalDtype) else p.astype("category") for p in parts]
+        parts = [p.cat.set_categories(p.cat.categories.astype("str")) for p in parts]
+        dtype = pd.CategoricalDtype(pd.api.types.union_categoricals(parts, ignore_order=True).categories)
+        for f in out:
+            if column in f:
+                f[column] = f[column].astype(dtype)
+    return out
+
+
 def combine_events(*frames: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Return validated event frames as one, sorted by date (the order filtering relies on).
 
@@ -270,8 +297,6 @@ def combine_events(*frames: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     present = [f for f in frames if f is not None and len(f)]
     if not present:
         return frames[0] if frames else borders.as_points(pd.DataFrame({"latitude": [], "longitude": []}))
-    from geo.eventframe import with_shared_categories  # not at the top: geo.eventframe imports this module
-
     combined = pd.concat(with_shared_categories(present), ignore_index=True)
     repeated = combined.loc[combined["event_id"].duplicated(), "event_id"]
     if len(repeated):

@@ -362,6 +362,6 @@ def test_combinations_number_as_grouping_does_and_first_appearances_as_duplicate
 def test_shared_categories_keep_a_concatenation_categorical():
     one = pd.DataFrame({"t": pd.Categorical(["a", "b"]), "n": [1, 2]})
     two = pd.DataFrame({"t": pd.Series(["c", "a"], dtype="str"), "n": [3, 4]})
-    joined = pd.concat(eventframe.with_shared_categories([one, two]), ignore_index=True)
+    joined = pd.concat(events.with_shared_categories([one, two]), ignore_index=True)
     assert isinstance(joined["t"].dtype, pd.CategoricalDtype)
     assert joined["t"].tolist() == ["a", "b", "c", "a"]
