@@ -338,6 +338,21 @@ def test_lone_carriage_returns_are_those_no_line_feed_follows(data, draw):
     assert csvfile._lone_carriage_returns(data, start, end) == part.count(b"\r") - part.count(b"\r\n")
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=40).map(lambda b: bytes(b"\r\nx"[v % 3] for v in b)), st.data())
+def test_line_feeds_are_counted_as_bytes_count_counts_them(data, draw):
+    start = draw.draw(st.integers(0, len(data)))
+    end = draw.draw(st.integers(start, len(data)))
+    assert csvfile._line_feeds(data, start, end) == data.count(b"\n", start, end)
+
+
+def test_line_feeds_across_the_slices_numpy_reads():
+    step = 1 << 22
+    for data in (b"x" * (step - 1) + b"\n\n", b"\n" * (step + 3), b"ab\r\n" * (step // 2) + b"\n"):
+        for start, end in ((0, len(data)), (1, len(data) - 1), (step - 1, step + 1)):
+            assert csvfile._line_feeds(data, start, end) == data.count(b"\n", start, end)
+
+
 def test_lone_carriage_returns_across_the_slices_numpy_reads():
     step = 1 << 22
     for data in (b"x" * (step - 1) + b"\r\n\r", b"x" * (step - 1) + b"\r\r\n" + b"\r", b"ab\r\n" * (step // 2) + b"\r"):
