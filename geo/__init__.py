@@ -64,6 +64,7 @@ _PUBLIC: dict[str, str] = {
     "frame_memo": "geo.memo",
     "load_events_cached": "geo.events",
     "same_frame": "geo.diskcache",
+    "side_by_side": "geo.parallel",
     # map
     "base_map": "geo.mapview",
     "dynamic_layers": "geo.mapview",

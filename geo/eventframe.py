@@ -25,6 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from geo import borders, record
+from geo.parallel import hand_back_freed_memory
 from geo.events import OPTIONAL_EXTRA, SEARCH_COLUMNS, format_period, period_end
 
 
@@ -186,14 +187,16 @@ def _lowered_dictionary(values: pd.Series) -> tuple[np.ndarray, pa.Array]:
 
 
 def release_arrow_memory() -> None:
-    """Hand the memory Arrow has freed back to the system.
+    """Hand the memory Arrow, and the C library's ``malloc``, have freed back to the system.
 
     Arrow's allocator keeps freed memory for its own reuse, and until it lets
     it go it counts in the process's peak: at a million rows the columns
     replaced by their sorted copies, or a step's scratch, are hundreds of
-    megabytes.
+    megabytes. numpy's arrays come from ``malloc``, which keeps what threads
+    other than the main one freed (:func:`geo.parallel.hand_back_freed_memory`).
     """
     pa.default_memory_pool().release_unused()
+    hand_back_freed_memory()
 
 
 def combinations(columns: list[pd.Series | np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
