@@ -17,7 +17,9 @@ row and column (the list is sorted by row and column, stably).
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
 from datetime import date
 from functools import lru_cache
 
@@ -41,6 +43,7 @@ from geo.events import (
     parse_dates,
     period_end,
 )
+from geo.parallel import side_by_side
 
 _EVENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -98,17 +101,26 @@ def validate_events(
     text = _Texts(frame)
     check = _Collector(frame)
 
-    _check_required(frame, text, check)
-    _check_ids(text, check)
-    _check_type(text, check)
-    start, end = _check_dates(text, check)
-    lat, lon, coords_ok = _check_coordinates(frame, text, check)
-    geo_country, country_notes = _check_countries(text, lat, lon, coords_ok, start, check)
-    fatalities, troops = _check_counts(frame, text, check)
-    _check_location_precision(text, check)
-    if source_ids is not None:
-        _check_sources(text, source_ids, check)
-    _check_routes(text, check)
+    # Two strands of checks run side by side on a big table (geo.parallel): the dates, the
+    # coordinates and the countries (points in polygons, the longest) in one, the others in the
+    # other. Each check has a collector of its own, merged below in the order the checks are
+    # listed, so that the problems come out as when the checks ran one after another. The
+    # texts both strands read are made first, side by side too.
+    shared = [c for c in _SHARED_TEXTS if not _is_number_column(frame[c])]  # numbers are read from the frame
+    side_by_side([functools.partial(text.__getitem__, c) for c in shared], size=len(frame))
+    others, place_and_time = side_by_side(
+        [
+            functools.partial(_other_checks, frame, text, source_ids),
+            functools.partial(_place_and_time_checks, frame, text),
+        ],
+        size=len(frame),
+    )
+    (start, end), (lat, lon, _), (geo_country, country_notes) = (part.values for part in place_and_time)
+    fatalities, troops = others[3].values
+    # required, ids, type, dates, coordinates, countries, counts, location precision, sources, routes:
+    for part in [*others[:3], *place_and_time, *others[3:]]:
+        check.take_in(part)
+    del others, place_and_time, part  # they hold the frame too (see the del below)
     if check_places:
         _check_places(text, lat, lon, check)
     record_parts = (
@@ -152,12 +164,56 @@ def validate_events(
 class _Collector(Refusals):
     """The shared collector, quoting each bad cell from the frame being checked."""
 
-    def __init__(self, frame: pd.DataFrame):
-        super().__init__(frame["_row"].to_numpy() if "_row" in frame else np.arange(len(frame)) + 2)
+    def __init__(self, frame: pd.DataFrame, rows: np.ndarray | None = None):
+        if rows is None:
+            rows = frame["_row"].to_numpy() if "_row" in frame else np.arange(len(frame)) + 2
+        super().__init__(rows)
         self.frame = frame
+        #: What the check that filled this collector returned (see :func:`_checked`).
+        self.values: object = None
 
     def flag(self, mask, column: str, message, value_column: str | None = None) -> None:
         super().flag(mask, column, message, self.frame.get(value_column or column, None))
+
+    def take_in(self, other: _Collector) -> None:
+        """Add another collector's refusals after this one's."""
+        self.problems.extend(other.problems)
+        self.bad |= other.bad
+
+
+# The texts that checks of both strands read (validate_events): made once, before the strands.
+_SHARED_TEXTS = (*REQUIRED, "end_date", "end_precision")
+
+
+def _checked(frame: pd.DataFrame, rows: np.ndarray, check: Callable[..., object], *args: object) -> _Collector:
+    """Run one check on a collector of its own; what the check returns is in its ``values``."""
+    collector = _Collector(frame, rows)
+    collector.values = check(*args, collector)
+    return collector
+
+
+def _other_checks(frame: pd.DataFrame, text: _Texts, source_ids: set[str] | None) -> list[_Collector]:
+    """The checks of cells that need no point or date: each on a collector of its own, in their order."""
+    rows = _Collector(frame).rows
+    return [
+        _checked(frame, rows, _check_required, frame, text),
+        _checked(frame, rows, _check_ids, text),
+        _checked(frame, rows, _check_type, text),
+        _checked(frame, rows, _check_counts, frame, text),
+        _checked(frame, rows, _check_location_precision, text),
+        _checked(frame, rows, _check_sources, text, source_ids) if source_ids is not None else _Collector(frame, rows),
+        _checked(frame, rows, _check_routes, text),
+    ]
+
+
+def _place_and_time_checks(frame: pd.DataFrame, text: _Texts) -> list[_Collector]:
+    """The dates, the coordinates, then the countries the points lie in on their dates."""
+    rows = _Collector(frame).rows
+    dated = _checked(frame, rows, _check_dates, text)
+    located = _checked(frame, rows, _check_coordinates, frame, text)
+    lat, lon, coords_ok = located.values
+    countries = _checked(frame, rows, _check_countries, text, lat, lon, coords_ok, dated.values[0])
+    return [dated, located, countries]
 
 
 # --- cells -------------------------------------------------------------------------------
