@@ -25,8 +25,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from geo import borders, record
-from geo.parallel import hand_back_freed_memory
 from geo.events import OPTIONAL_EXTRA, SEARCH_COLUMNS, format_period, period_end
+from geo.parallel import hand_back_freed_memory
 
 
 def date_order(keep: np.ndarray, start: pd.Series, ids: pd.Series) -> np.ndarray:
