@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -21,12 +22,20 @@ from hypothesis import strategies as st
 
 from geo import eventframe, events, validation
 from geo.errors import DataError
-from geo.importers import ImportResult, cells, csvfile, import_table
+from geo.importers import ImportResult, cells, core, csvfile, import_table, sniff
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "import"
 CURRENT = (FIXTURES / "acled_current.csv").read_text(encoding="utf-8")
 LINES = CURRENT.splitlines()
+
+
+def _python_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 class Upload(io.BytesIO):
@@ -121,6 +130,70 @@ def test_arrow_and_csv_module_read_every_file_alike(name, monkeypatch):
     _assert_same(fast, reference)
 
 
+# Cases whose bytes are UTF-8 throughout and read by Arrow: on disk, they are parsed from the file.
+FROM_DISK = {
+    name
+    for name, (data, reader) in CASES.items()
+    if reader == "arrow" and _python_utf8(data) and not data.startswith(b"\xef\xbb\xbf\xef\xbb\xbf")
+}
+
+
+@pytest.mark.parametrize("piece", [7, 1 << 16])
+@pytest.mark.parametrize("name", list(CASES))
+def test_a_file_on_disk_is_read_as_its_bytes_are(name, piece, tmp_path, monkeypatch):
+    # In pieces of 7 bytes the scan cuts CRLFs and UTF-8 characters (the BOM, "é") between pieces.
+    data, _ = CASES[name]
+    path = tmp_path / "file.csv"
+    path.write_bytes(data)
+    monkeypatch.setattr(csvfile, "_FILE_PIECE", piece)
+    read_whole = []
+    whole_reader = core._read_source
+    monkeypatch.setattr(core, "_read_source", lambda *args: read_whole.append(1) or whole_reader(*args))
+    try:
+        from_disk: object = import_table(path)
+    except DataError as err:
+        from_disk = [str(p) for p in err.problems]
+    assert (not read_whole) == (name in FROM_DISK)
+    _, as_bytes = _import(data, monkeypatch, arrow=True)
+    _assert_same(from_disk, as_bytes)
+
+
+def test_a_file_whose_first_line_outruns_the_head_is_read_whole(tmp_path, monkeypatch):
+    path = tmp_path / "file.csv"
+    path.write_text(CURRENT, encoding="utf-8")
+    monkeypatch.setattr(sniff, "HEAD_BYTES", 40)  # inside the header
+    read_whole = []
+    whole_reader = core._read_source
+    monkeypatch.setattr(core, "_read_source", lambda *args: read_whole.append(1) or whole_reader(*args))
+    result = import_table(path)
+    assert read_whole
+    _, as_bytes = _import(CURRENT.encode(), monkeypatch, arrow=True)
+    _assert_same(result, as_bytes)
+
+
+# Bytes a scan must tell apart: line ends, ASCII, a 2-byte and a 4-byte character, a byte UTF-8 never holds.
+_SCANNED = [b"\r", b"\n", b"x", "é".encode(), "😀".encode(), b"\xff", b"\xc3"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_SCANNED), max_size=30).map(b"".join), st.integers(1, 9), st.data())
+def test_scanning_a_file_in_pieces_counts_and_checks_what_the_whole_bytes_give(data, piece, draw):
+    start = draw.draw(st.integers(0, len(data)))
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "file.csv"
+        path.write_bytes(data)
+        original = csvfile._FILE_PIECE
+        csvfile._FILE_PIECE = piece
+        try:
+            scanned = csvfile._scan_file(path, start)
+        finally:
+            csvfile._FILE_PIECE = original
+    if not _python_utf8(data[start:]):
+        assert scanned is None
+    else:
+        assert scanned == (csvfile._count_lines(data, start), b"\r" in data[start:])
+
+
 def test_line_numbers_count_quoted_line_breaks_and_separator_records(monkeypatch):
     # Line 3's source spans three lines (LF, then CRLF); the record after it is separators only.
     lines = list(LINES)
@@ -197,16 +270,7 @@ def test_text_keeps_clean_cells_and_strips_padded_ones():
 # The fast paths of a million-row import (issue 16 item 4): each must answer as the plain way does.
 
 
-def _python_utf8(data: bytes) -> bool:
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
 def test_utf8_test_in_arrow_agrees_with_the_codec():
-    from geo.importers import sniff
 
     # Every one- and two-byte sequence, every three-byte one starting with a lead byte, and the
     # edges of the four-byte range: surrogates (ED A0-BF), overlong forms (C0, C1, E0 80-9F,

@@ -5,9 +5,12 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import os
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -18,7 +21,15 @@ import pyarrow.csv as pa_csv
 from geo.errors import DataError, RowProblem
 from geo.eventframe import release_arrow_memory as _release_arrow_memory
 from geo.importers.cells import _TEXT, _WHITESPACE, _arrow_text
-from geo.importers.sniff import _MAX_BAD_BYTES, _UTF8_SEQUENCE, _bad_utf8_offsets, _decode, _file_error, _is_utf8
+from geo.importers.sniff import (
+    _MAX_BAD_BYTES,
+    _UTF8_SEQUENCE,
+    _bad_utf8_offsets,
+    _decode,
+    _file_error,
+    _is_utf8,
+    _valid_utf8,
+)
 
 _BOM = b"\xef\xbb\xbf"
 
@@ -95,6 +106,112 @@ def _read_csv(data: bytes, name: str) -> tuple[_Table, str]:
     return table, encoding
 
 
+def _read_csv_file(path: Path, head: bytes, name: str) -> tuple[_Table, str] | None:
+    """Read a CSV file from disk as :func:`_read_csv` reads its bytes, never holding them whole; None where only it can.
+
+    ``head`` is the file's first bytes (:data:`geo.importers.sniff.HEAD_BYTES`).
+    Read into one bytes object, a million ACLED rows' 320 MB sat beside
+    Arrow's parse, the import's peak, and cost as much again in fresh memory
+    to fill. Here a first pass reads the file a piece at a time into one
+    buffer (:func:`_scan_file`: UTF-8 throughout, and its lines counted), and
+    Arrow then parses it from disk in its own blocks. Anything else (not
+    UTF-8 throughout, a first line past the head, a file Arrow would read
+    otherwise than the csv module) is None: the caller reads the bytes and
+    hands them to :func:`_read_csv`, which decides as it always has.
+    """
+    start = len(_BOM) if head.startswith(_BOM) else 0
+    size = os.path.getsize(path)
+    complete = len(head) == size
+    if head.startswith(_BOM, start) or (not complete and not re.search(rb"[\r\n]", head[start:].lstrip(b" \t\r\n"))):
+        return None  # a second byte-order mark; a first line longer than the head (_check_width reads it whole)
+    scan = _scan_file(path, start)
+    if scan is None:
+        return None
+    lines, carriage_returns = scan
+    _check_width(head, start, name)
+    header = _csv_head(head, start, complete=complete)
+    if header is None:
+        return None
+    with pa.OSFile(str(path)) as source:
+        source.seek(start)
+        table = _arrow_cells(source, header, lambda: lines)
+    if table is None:
+        return None
+    table.carriage_returns = table.carriage_returns and carriage_returns
+    return table, "utf-8"
+
+
+#: Bytes of a file :func:`_scan_file` reads at a time, into one buffer.
+_FILE_PIECE = 16 << 20
+
+
+def _scan_file(path: Path, start: int) -> tuple[int, bool] | None:
+    """Its lines from ``start`` as :func:`_count_lines` counts them, and whether it holds a ``\r``; None if it is not UTF-8 throughout.
+
+    One pass of :data:`_FILE_PIECE` bytes at a time into one buffer. A
+    character cut at a piece's end is carried to the front of the buffer for
+    the next piece (its bytes are never a line break), and a ``\r`` ending a
+    piece is lone unless the next piece starts with ``\n``.
+    """
+    buffer = bytearray(_FILE_PIECE + 3)  # room for a piece and the 1-3 bytes carried before it
+    view = memoryview(buffer)
+    feeds = returns = lone = 0
+    carried = 0  # the bytes of a cut character at the buffer's front
+    ended_on_return = False
+    with open(path, "rb", buffering=0) as handle:
+        handle.seek(start)
+        while read := handle.readinto(view[carried : carried + _FILE_PIECE]):
+            end = carried + read
+            if ended_on_return and buffer[0] == 10:
+                lone -= 1  # a CRLF cut between two pieces
+            feeds += _line_feeds(buffer, 0, end)
+            found, alone = _carriage_returns(buffer, 0, end)
+            returns, lone = returns + found, lone + alone
+            ended_on_return = buffer[end - 1] == 13
+            whole = _whole_characters(buffer, end)
+            if not _valid_utf8(view[:whole]):
+                return None
+            buffer[: end - whole] = buffer[whole:end]
+            carried = end - whole
+        if carried:
+            return None  # the file ends inside a character
+        tail_feeds, tail_lone, blank = _trailing_breaks(handle, start)
+    if blank:
+        return 0, returns > 0
+    return feeds - tail_feeds + lone - tail_lone + 1, returns > 0
+
+
+def _whole_characters(buffer: bytearray, end: int) -> int:
+    """Where the UTF-8 character cut at ``end`` starts: ``end`` when none is (or the bytes are not UTF-8 anyway)."""
+    for back in range(1, min(4, end) + 1):
+        byte = buffer[end - back]
+        if byte < 0x80:
+            return end
+        if byte >= 0xC0:  # the character's first byte: how many it takes
+            return end - back if (2 if byte < 0xE0 else 3 if byte < 0xF0 else 4) > back else end
+    return end
+
+
+def _trailing_breaks(handle: io.RawIOBase, start: int) -> tuple[int, int, bool]:
+    """The ``\n`` and lone ``\r`` in the run of line breaks that ends the file, and whether the run starts at ``start``.
+
+    :func:`_count_lines` counts the lines up to the last one holding anything.
+    """
+    position = handle.seek(0, os.SEEK_END)
+    run = b""
+    while position > start:
+        at = max(start, position - (1 << 16))
+        handle.seek(at)
+        piece = handle.read(position - at)
+        kept = piece.rstrip(b"\r\n")
+        run = piece[len(kept) :] + run
+        if kept:
+            break
+        position = at
+    lone = run.count(b"\r") - run.count(b"\r\n")
+    return run.count(b"\n"), lone, position <= start
+
+
 def _check_width(data: bytes, start: int, name: str) -> None:
     """Refuse a header wider than :data:`_MAX_COLUMNS` before any cell is parsed."""
     head = data[start : start + (1 << 16)].lstrip(b" \t\r\n")
@@ -161,11 +278,21 @@ def _read_csv_arrow(data: bytes, start: int, name: str, *, carriage_returns: boo
     head = _csv_head(data, start)
     if head is None:
         return None
+    source = pa.BufferReader(pa.py_buffer(data).slice(start))
+    return _arrow_cells(source, head, lambda: _count_lines(data, start, carriage_returns=carriage_returns))
+
+
+def _arrow_cells(source: pa.NativeFile, head: tuple[str, list[str]], count_lines: Callable[[], int]) -> _Table | None:
+    """Parse CSV from ``source`` with Arrow, given its delimiter and header (:func:`_csv_head`); None as :func:`_read_csv_arrow` says.
+
+    ``count_lines`` says how many lines the file has (:func:`_count_lines`),
+    to tell each record's line.
+    """
     delimiter, header = head
     names = [str(i) for i in range(len(header))]
     try:
         table = pa_csv.read_csv(
-            pa.BufferReader(pa.py_buffer(data).slice(start)),
+            source,
             read_options=pa_csv.ReadOptions(column_names=names, block_size=_CSV_BLOCK),
             parse_options=pa_csv.ParseOptions(
                 delimiter=delimiter,
@@ -191,7 +318,7 @@ def _read_csv_arrow(data: bytes, start: int, name: str, *, carriage_returns: boo
     limit = csv.field_size_limit()
     if any((pc.max(pc.binary_length(column)).as_py() or 0) > limit for column in table.columns):
         return None
-    total = _count_lines(data, start, carriage_returns=carriage_returns)
+    total = count_lines()
     lines = _record_lines(table, total)
     if lines is None:
         return None
@@ -260,12 +387,46 @@ def _one_chunk_each(raw: pd.DataFrame) -> None:
         values = None
 
 
-def _csv_head(data: bytes, start: int) -> tuple[str, list[str]] | None:
-    """The delimiter and the first non-blank record, as ``_read_csv_text`` finds them, from the top of the file."""
+def _cut_in_blocks(raw: pd.DataFrame, rows: int) -> list[pd.DataFrame]:
+    """``raw``'s rows in blocks of ``rows``, each holding a copy of its own cells as ``_TEXT``; ``raw`` is emptied.
+
+    Blocks that were slices of one table shared its buffers: no cell was
+    freed until the last block was mapped, and the mapped rows piled up on
+    the whole table (the peak of a million ACLED rows, 1,000 MB). A block
+    with cells of its own lets them go once it is mapped
+    (``_Rows.forget_cells``), while later blocks are still waiting. The
+    table's columns are taken out one at a time, each freed once its blocks
+    are copied, so the copies cost one column at a time; they replace
+    :func:`_one_chunk_each`'s gathering, which copied every column too.
+    """
+    starts = range(0, len(raw), rows)
+    blocks: list[dict[str, pd.Series]] = [{} for _ in starts]
+    for column in list(raw.columns):
+        values = raw.pop(column)
+        text = values.array.__arrow_array__() if values.dtype in (_TEXT, _NARROW) else None
+        for block, at in zip(blocks, starts, strict=True):
+            if text is not None:
+                # combine_chunks copies even a slice of one chunk: the block's own buffers.
+                block[column] = pd.Series(pa.chunked_array([text.slice(at, rows).combine_chunks()]), dtype=_TEXT)
+            else:
+                block[column] = values.iloc[at : at + rows].reset_index(drop=True).copy()
+        del values, text
+        _release_arrow_memory()  # the column's cells, before the next column is copied
+    return [pd.DataFrame(block, copy=False) for block in blocks]
+
+
+def _csv_head(data: bytes, start: int, *, complete: bool = True) -> tuple[str, list[str]] | None:
+    """The delimiter and the first non-blank record, as ``_read_csv_text`` finds them, from the top of the file.
+
+    ``complete=False``: ``data`` is only the file's first bytes, and None is
+    returned where the answer would need more of them.
+    """
     size = 1 << 16
     while True:
         end = min(len(data), start + size)
         whole = end == len(data)
+        if whole and not complete:
+            return None
         text = codecs.getincrementaldecoder("utf-8")().decode(data[start:end], final=whole)
         lines = text.splitlines(keepends=True)
         first = next((i for i, line in enumerate(lines) if line.strip()), None)
@@ -311,8 +472,8 @@ def _line_feeds(data: bytes, start: int, end: int) -> int:
     return sum(int(np.count_nonzero(cells[at : at + step] == 10)) for at in range(0, len(cells), step))
 
 
-def _lone_carriage_returns(data: bytes, start: int, end: int) -> int:
-    """How many ``\r`` in ``data[start:end]`` are not followed by ``\n`` (each ends a line of its own).
+def _carriage_returns(data: bytes | bytearray, start: int, end: int) -> tuple[int, int]:
+    """How many ``\r`` ``data[start:end]`` holds, and how many of them are lone: not followed by ``\n`` (each ends a line of its own).
 
     Found a slice at a time in numpy: one comparison pass finds the ``\r``,
     and only the byte after each is read (a CRLF file has one a line), a
@@ -322,14 +483,20 @@ def _lone_carriage_returns(data: bytes, start: int, end: int) -> int:
     """
     cells = np.frombuffer(data, dtype=np.uint8, count=end - start, offset=start)
     step = 1 << 22
-    lone = 0
+    found = lone = 0
     for at in range(0, len(cells), step):
-        found = np.flatnonzero(cells[at : at + step] == 13) + at
-        if len(found):
-            last = int(found[-1] == len(cells) - 1)  # the data's last byte: nothing follows it, so it is lone
-            after = cells[found[: len(found) - last] + 1]
+        returns = np.flatnonzero(cells[at : at + step] == 13) + at
+        if len(returns):
+            last = int(returns[-1] == len(cells) - 1)  # the data's last byte: nothing follows it, so it is lone
+            after = cells[returns[: len(returns) - last] + 1]
+            found += len(returns)
             lone += int(np.count_nonzero(after != 10)) + last
-    return lone
+    return found, lone
+
+
+def _lone_carriage_returns(data: bytes, start: int, end: int) -> int:
+    """How many ``\r`` in ``data[start:end]`` are not followed by ``\n`` (:func:`_carriage_returns`)."""
+    return _carriage_returns(data, start, end)[1]
 
 
 def _record_lines(table: pa.Table, lines: int) -> np.ndarray | None:

@@ -58,6 +58,28 @@ def _read_source(source: object, max_bytes: int) -> tuple[str, bytes]:
     return name, b"".join(chunks)
 
 
+#: The first bytes of a file read to tell its kind before the rest (:func:`_read_head`): 4 MB, for a
+#: CSV header and its first records (:func:`geo.importers.csvfile._csv_head`).
+HEAD_BYTES = 4 << 20
+
+
+def _read_head(path: str | os.PathLike[str], max_bytes: int) -> tuple[str, bytes]:
+    """The file's name and first :data:`HEAD_BYTES` bytes, refusing it as :func:`_read_source` does."""
+    path = Path(path)
+    try:
+        if path.stat().st_size > max_bytes:
+            raise _too_big(path.name, max_bytes)
+        with open(path, "rb") as handle:
+            return path.name, handle.read(HEAD_BYTES)
+    except OSError as err:
+        raise _file_error(path.name, f"cannot read the file ({err.strerror or err})") from None
+
+
+def _plain_csv(name: str, head: bytes) -> bool:
+    """Whether a file starting with ``head`` is read as CSV as it is, neither packed (gzip, ZIP) nor another kind."""
+    return not head.startswith((_GZIP_MAGIC, b"PK\x03\x04")) and _sniff_kind(name, head) == "csv"
+
+
 def _unzip(name: str, data: bytes, max_bytes: int) -> tuple[str, bytes]:
     """Open a ZIP archive holding one table or point file, or a gzip file; pass anything else through.
 
@@ -208,8 +230,11 @@ def _is_utf8(data: bytes) -> bool:
     code points past U+10FFFF refused alike; ``tests/test_import_paths.py``
     compares the two).
     """
-    if data.isascii():
-        return True
+    return data.isascii() or _valid_utf8(data)
+
+
+def _valid_utf8(data: bytes | memoryview) -> bool:
+    """:func:`_is_utf8` for any buffer, without its ASCII shortcut."""
     offsets = pa.py_buffer(np.array([0, len(data)], dtype=np.int64))
     try:
         pa.LargeStringArray.from_buffers(1, offsets, pa.py_buffer(data)).validate(full=True)
