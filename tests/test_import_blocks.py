@@ -20,7 +20,7 @@ from geopandas.testing import assert_geodataframe_equal
 
 from geo import events, parallel, record, validation
 from geo.errors import DataError
-from geo.importers import core, import_table
+from geo.importers import core, csvfile, import_table
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "import"
@@ -192,3 +192,33 @@ def test_side_by_side_runs_in_place_for_small_tables_and_inside_the_pool():
         outer = parallel.side_by_side([lambda: parallel.side_by_side([where, where]), where])
         assert outer[0][0] == outer[0][1]  # the nested steps ran in the worker that called them
         assert all(name.startswith("geo-parallel") for name in (*outer[0], outer[1]))
+
+
+def _buffers(frame: pd.DataFrame) -> set[int]:
+    """The addresses of the Arrow buffers behind a frame's text columns."""
+    return {
+        buffer.address
+        for column in frame.columns
+        if hasattr(frame[column].array, "__arrow_array__")
+        for chunk in frame[column].array.__arrow_array__().chunks
+        for buffer in chunk.buffers()
+        if buffer is not None and buffer.size
+    }
+
+
+def test_blocks_hold_cells_of_their_own_and_the_table_lets_its_go():
+    # The curated file's cells as the CSV reader gives them (several Arrow chunks a column).
+    table, _ = csvfile._read_csv((ROOT / "events.csv").read_bytes(), "events.csv")
+    raw = table.raw
+    whole = raw.copy()  # holds the table's cells alive: a block's buffer cannot reuse their addresses
+    whole_buffers = _buffers(raw)
+    blocks = csvfile._cut_in_blocks(raw, 7)
+    assert raw.columns.empty  # every column taken out of the table as it was copied
+    assert [len(b) for b in blocks] == [7] * (len(whole) // 7) + ([len(whole) % 7] if len(whole) % 7 else [])
+    together = pd.concat(blocks, ignore_index=True)
+    pd.testing.assert_frame_equal(together, whole.astype({c: csvfile._TEXT for c in whole.columns if c != "_row"}))
+    seen: set[int] = set()
+    for block in blocks:
+        own = _buffers(block)
+        assert own and not own & seen and not own & whole_buffers  # shared with no other block, nor the table
+        seen |= own
