@@ -44,7 +44,7 @@ _CSV_BLOCK = 16 << 20
 _MAX_COLUMNS = 500
 
 
-# The cells as Arrow parsed them, with 32-bit offsets, until _one_chunk_each makes them _TEXT.
+# The cells as Arrow parsed them, with 32-bit offsets, until _one_chunk_each (or _cut_in_blocks) makes them _TEXT.
 _NARROW = pd.ArrowDtype(pa.string())
 
 
@@ -304,7 +304,7 @@ def _arrow_cells(source: pa.NativeFile, head: tuple[str, list[str]], count_lines
             ),
             convert_options=pa_csv.ConvertOptions(
                 # 32-bit offsets while the file's bytes are held too (the import's peak, 72 MB
-                # less for a million 18-column rows); _one_chunk_each widens them after.
+                # less for a million 18-column rows); _one_chunk_each (or _cut_in_blocks) widens them after.
                 column_types=dict.fromkeys(names, pa.string()),
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
@@ -349,7 +349,7 @@ def _arrow_cells(source: pa.NativeFile, head: tuple[str, list[str]], count_lines
     del table
 
     normalised = [_normalise_name(c) for c in header]
-    # Still 32-bit offsets (pandas' ArrowDtype): _one_chunk_each widens them
+    # Still 32-bit offsets (pandas' ArrowDtype): _one_chunk_each (or _cut_in_blocks) widens them
     # once the caller has let the file's bytes go.
     raw = pd.DataFrame(
         {column: pd.Series(cells.column(i), dtype=_NARROW) for i, column in enumerate(_unique_names(normalised))}
