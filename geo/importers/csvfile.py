@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import io
 import os
 import re
@@ -30,6 +31,7 @@ from geo.importers.sniff import (
     _is_utf8,
     _valid_utf8,
 )
+from geo.parallel import side_by_side
 
 _BOM = b"\xef\xbb\xbf"
 
@@ -404,15 +406,23 @@ def _cut_in_blocks(raw: pd.DataFrame, rows: int) -> list[pd.DataFrame]:
     for column in list(raw.columns):
         values = raw.pop(column)
         text = values.array.__arrow_array__() if values.dtype in (_TEXT, _NARROW) else None
-        for block, at in zip(blocks, starts, strict=True):
-            if text is not None:
-                # combine_chunks copies even a slice of one chunk: the block's own buffers.
-                block[column] = pd.Series(pa.chunked_array([text.slice(at, rows).combine_chunks()]), dtype=_TEXT)
-            else:
-                block[column] = values.iloc[at : at + rows].reset_index(drop=True).copy()
-        del values, text
+        if text is not None:
+            # combine_chunks copies even a slice of one chunk: the block's own buffers. The
+            # blocks' copies are made side by side: most of their time is the kernel's, filling
+            # fresh memory, which two cores do in half the time.
+            copies = side_by_side([functools.partial(_own_copy, text, at, rows) for at in starts], size=len(values))
+        else:
+            copies = [values.iloc[at : at + rows].reset_index(drop=True).copy() for at in starts]
+        for block, copy in zip(blocks, copies, strict=True):
+            block[column] = copy
+        del values, text, copies
         _release_arrow_memory()  # the column's cells, before the next column is copied
     return [pd.DataFrame(block, copy=False) for block in blocks]
+
+
+def _own_copy(text: pa.ChunkedArray, at: int, rows: int) -> pd.Series:
+    """Rows ``at`` to ``at + rows`` of ``text`` as ``_TEXT`` in buffers of their own."""
+    return pd.Series(pa.chunked_array([text.slice(at, rows).combine_chunks()]), dtype=_TEXT)
 
 
 def _csv_head(data: bytes, start: int, *, complete: bool = True) -> tuple[str, list[str]] | None:
