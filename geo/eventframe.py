@@ -18,6 +18,8 @@ already takes about 15 ms per million events.
 
 from __future__ import annotations
 
+import functools
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -26,7 +28,7 @@ import pyarrow.compute as pc
 
 from geo import borders, record
 from geo.events import OPTIONAL_EXTRA, SEARCH_COLUMNS, format_period, period_end
-from geo.parallel import hand_back_freed_memory
+from geo.parallel import hand_back_freed_memory, side_by_side
 
 
 def date_order(keep: np.ndarray, start: pd.Series, ids: pd.Series) -> np.ndarray:
@@ -87,13 +89,26 @@ def events_frame(
     def pick(series: pd.Series) -> pd.Series:
         return (series if in_order else series.take(rows)).reset_index(drop=True)
 
-    typed = pd.DataFrame({column: pick(columns.pop(column)) for column in list(columns)}, copy=False)
+    def take_out(source: dict[str, pd.Series], column: str) -> pd.Series:
+        return pick(source.pop(column))
+
+    # The columns are taken side by side (Arrow and numpy take without Python's lock: 0.48 s
+    # of one core at a million rows), each let go as its copy is made.
+    names, present = list(columns), [extra for extra in OPTIONAL_EXTRA if extra in extras]
+    taken = side_by_side(
+        [functools.partial(take_out, columns, c) for c in names]
+        + [functools.partial(take_out, extras, e) for e in present],
+        size=count,
+    )
+    typed = pd.DataFrame(dict(zip(names, taken[: len(names)], strict=True)), copy=False)
+    taken_extras = dict(zip(present, taken[len(names) :], strict=True))
+    del taken
     typed["end_precision"] = typed["end_precision"].replace("", pd.NA)
     typed["location_precision"] = typed["location_precision"].replace("", "place")
     typed["fatalities"] = typed["fatalities"].astype("Int64")
     typed["troops"] = typed["troops"].astype("Int64")
     for extra in OPTIONAL_EXTRA:
-        typed[extra] = pick(extras.pop(extra)).astype("str").fillna("") if extra in extras else ""
+        typed[extra] = taken_extras.pop(extra).astype("str").fillna("") if extra in present else ""
     if "dataset" in typed:
         typed["dataset"] = typed["dataset"].replace("", "curated")
     release_arrow_memory()  # the caller's columns, now sorted copies
