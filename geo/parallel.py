@@ -17,6 +17,7 @@ Python loops): those gain nothing and wait for each other.
 from __future__ import annotations
 
 import ctypes
+import functools
 import os
 import threading
 from collections.abc import Callable, Iterable
@@ -92,3 +93,33 @@ def _libc() -> ctypes.CDLL | None:
         return ctypes.CDLL(None)
     except OSError:
         return None
+
+
+# prctl options (linux/prctl.h): this process's new memory in pages of 4 kB, never huge ones.
+_PR_SET_THP_DISABLE, _PR_GET_THP_DISABLE = 41, 42
+
+
+@functools.cache
+def fault_in_small_pages() -> bool:
+    """Have Linux back this process's memory with 4 kB pages from now on, not 2 MB transparent huge pages.
+
+    numpy and Arrow's allocator ask for huge pages for big buffers, and on
+    this project's virtual machine (and the cloud VMs like it) the first
+    touch of a huge page is several times slower than of the same memory in
+    small pages: 500 MB of numpy array took 1.1-1.3 s to fill against
+    0.2-0.3 s, and Arrow's parse of a million ACLED rows 1.2-1.4 s against
+    0.7 s, nearly all of it the kernel's. A big import fills a gigabyte of
+    fresh memory, so it asks for small pages once, for the whole process (a
+    dashboard server's other work loses nothing measurable). True where the
+    kernel took it; elsewhere (another system, an old kernel) nothing changes.
+    """
+    prctl = getattr(_libc(), "prctl", None)
+    if prctl is None:
+        return False
+    return prctl(_PR_SET_THP_DISABLE, 1, 0, 0, 0) == 0
+
+
+def small_pages_only() -> bool:
+    """Whether :func:`fault_in_small_pages` is in effect for this process (False where it cannot be told)."""
+    prctl = getattr(_libc(), "prctl", None)
+    return prctl is not None and prctl(_PR_GET_THP_DISABLE, 0, 0, 0, 0) == 1

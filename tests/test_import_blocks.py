@@ -10,6 +10,7 @@ cell for cell: kept rows, their dtypes and categories, refusals in order, notes.
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from pathlib import Path
@@ -222,3 +223,10 @@ def test_blocks_hold_cells_of_their_own_and_the_table_lets_its_go():
         own = _buffers(block)
         assert own and not own & seen and not own & whole_buffers  # shared with no other block, nor the table
         seen |= own
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="transparent huge pages are Linux's")
+def test_an_import_has_the_process_use_small_pages():
+    # Huge pages were several times slower to fill on this project's virtual machine (geo.parallel).
+    import_table(FIXTURES / "acled_current.csv")
+    assert parallel.small_pages_only()

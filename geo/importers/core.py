@@ -47,7 +47,7 @@ from geo.importers.sniff import (
 )
 from geo.importers.ucdp import _map_ucdp
 from geo.importers.xlsx import _read_xlsx
-from geo.parallel import WORKERS, hand_back_freed_memory, side_by_side
+from geo.parallel import WORKERS, fault_in_small_pages, hand_back_freed_memory, side_by_side
 from geo.validation import validate_events
 
 # Kinds of file read as a table of cells whose header tells the format.
@@ -297,6 +297,7 @@ def import_table(
         raise ValueError(f"event_type {event_type!r} is not one of {', '.join(sorted(EVENT_TYPES))}")
     if date_order is not None and date_order not in DATE_ORDERS:
         raise ValueError(f"date_order {date_order!r} is not one of {', '.join(DATE_ORDERS)}")
+    fault_in_small_pages()  # a big file fills a gigabyte of fresh memory: see its docstring
     read = None
     if isinstance(source, (str, os.PathLike)) and fmt not in ("geojson", "gpkg"):
         # A CSV file on disk is parsed from there, its bytes never held whole (_read_csv_file).
