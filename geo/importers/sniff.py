@@ -27,14 +27,7 @@ class _Upload(Protocol):
 def _read_source(source: object, max_bytes: int) -> tuple[str, bytes]:
     """Return the file's name and bytes, refusing anything over ``max_bytes``."""
     if isinstance(source, (str, os.PathLike)):
-        path = Path(source)
-        try:
-            size = path.stat().st_size
-            if size > max_bytes:
-                raise _too_big(path.name, max_bytes)
-            return path.name, path.read_bytes()
-        except OSError as err:
-            raise _file_error(path.name, f"cannot read the file ({err.strerror or err})") from None
+        return _read_path(source, max_bytes)
     if isinstance(source, (bytes, bytearray)):
         if len(source) > max_bytes:
             raise _too_big("data", max_bytes)
@@ -65,12 +58,17 @@ HEAD_BYTES = 4 << 20
 
 def _read_head(path: str | os.PathLike[str], max_bytes: int) -> tuple[str, bytes]:
     """The file's name and first :data:`HEAD_BYTES` bytes, refusing it as :func:`_read_source` does."""
+    return _read_path(path, max_bytes, HEAD_BYTES)
+
+
+def _read_path(path: str | os.PathLike[str], max_bytes: int, limit: int = -1) -> tuple[str, bytes]:
+    """A file's name and its bytes (the first ``limit`` of them; all by default), refusing one over ``max_bytes``."""
     path = Path(path)
     try:
         if path.stat().st_size > max_bytes:
             raise _too_big(path.name, max_bytes)
         with open(path, "rb") as handle:
-            return path.name, handle.read(HEAD_BYTES)
+            return path.name, handle.read(limit)
     except OSError as err:
         raise _file_error(path.name, f"cannot read the file ({err.strerror or err})") from None
 
